@@ -1,13 +1,16 @@
 import type { Command } from "commander";
+import * as data from "./data";
+import * as leaderboard from "./leaderboard";
+import * as model from "./model";
+import * as reward from "./reward";
+import * as train from "./train";
 
 /**
- * Every command group registers itself here: one file per group under bin/commands
- * (data.ts: import/export; model.ts: logprobs/sample/pretrain; train.ts; ...).
+ * Every command group registers itself here, one file per group under bin/commands:
+ * data (import/export), model (logprobs/sample/pretrain), train, reward, leaderboard.
  */
-type Register = (program: Command) => void;
-
-const groups: Register[] = [];
+const groups = [data, model, train, reward, leaderboard];
 
 export function registerCommands(program: Command): void {
-  for (const register of groups) register(program);
+  for (const group of groups) group.register(program);
 }

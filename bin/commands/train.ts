@@ -1,0 +1,6 @@
+import type { Command } from "commander";
+
+/** Registers the `train` command group (filled in by the issue that owns it). */
+export function register(program: Command): void {
+  void program;
+}
