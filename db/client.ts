@@ -1,0 +1,41 @@
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import Database from "better-sqlite3";
+import { drizzle, type BetterSQLite3Database } from "drizzle-orm/better-sqlite3";
+import { migrate } from "drizzle-orm/better-sqlite3/migrator";
+import * as schema from "./schema";
+
+// The one module that knows the database is SQLite: everything else talks drizzle through `Db`.
+
+export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Database };
+
+export const DEFAULT_DB_PATH = "./data/preflab.db";
+
+const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+
+/** The database file users configure with PREFLAB_DB. */
+export function databasePathFromEnv(): string {
+  return process.env.PREFLAB_DB || DEFAULT_DB_PATH;
+}
+
+/**
+ * Opens (creating if needed) and migrates a database. WAL lets the web server read while the
+ * training worker writes; the busy timeout makes the two wait for each other instead of failing.
+ */
+export function openDatabase(file: string = databasePathFromEnv()): Db {
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  const sqlite = new Database(file);
+  sqlite.pragma("journal_mode = WAL");
+  sqlite.pragma("foreign_keys = ON");
+  sqlite.pragma("busy_timeout = 10000");
+  sqlite.pragma("synchronous = NORMAL");
+  const db = drizzle(sqlite, { schema, casing: "snake_case" }) as Db;
+  migrate(db, { migrationsFolder });
+  return db;
+}
+
+/** Runs `fn` in one write transaction (BEGIN IMMEDIATE: take the write lock up front). */
+export function inTransaction<T>(db: Db, fn: (tx: Db) => T): T {
+  return db.$client.transaction(() => fn(db)).immediate();
+}

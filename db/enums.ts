@@ -1,0 +1,49 @@
+/**
+ * Every enumerated column, as `as const` tuples: the drizzle schema and the zod validators both
+ * read these, so a value the database accepts is exactly a value the API accepts.
+ */
+export const USER_ROLES = ["annotator", "researcher", "admin"] as const;
+export type UserRole = (typeof USER_ROLES)[number];
+
+export const POLICY_KINDS = ["builtin", "checkpoint", "external", "imported"] as const;
+export type PolicyKind = (typeof POLICY_KINDS)[number];
+
+export const COMPLETION_ORIGINS = ["policy", "import", "correction"] as const;
+export type CompletionOrigin = (typeof COMPLETION_ORIGINS)[number];
+
+export const TASK_KINDS = ["pair", "rank", "correction"] as const;
+export type TaskKind = (typeof TASK_KINDS)[number];
+
+export const TASK_STATUSES = ["open", "complete", "flagged", "retired"] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/** Pair outcomes are relative to what the annotator saw (display order), never to policy ids. */
+export const PAIR_OUTCOMES = ["left", "right", "tie", "both_bad"] as const;
+export type PairOutcome = (typeof PAIR_OUTCOMES)[number];
+
+export const JUDGEMENT_SOURCES = ["human", "import"] as const;
+export type JudgementSource = (typeof JUDGEMENT_SOURCES)[number];
+
+export const ASSIGNMENT_STATUSES = ["active", "submitted", "expired", "skipped", "released"] as const;
+export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
+
+export const FLAG_REASONS = ["harmful", "broken", "unreadable", "other"] as const;
+export type FlagReason = (typeof FLAG_REASONS)[number];
+
+export const RUN_KINDS = ["pretrain", "sft", "reward", "dpo", "ppo"] as const;
+export type RunKind = (typeof RUN_KINDS)[number];
+
+export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const ARTIFACT_KINDS = ["checkpoint", "onnx", "reward_model", "samples", "log"] as const;
+export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
+
+export const REWARD_MODEL_KINDS = ["neural", "linear"] as const;
+export type RewardModelKind = (typeof REWARD_MODEL_KINDS)[number];
+
+export const IMPORT_FORMATS = ["trl", "hh", "prompts", "completions"] as const;
+export type ImportFormat = (typeof IMPORT_FORMATS)[number];
+
+export const EXPORT_FORMATS = ["trl", "trl-conversational", "hh", "ranked", "kto", "csv"] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];

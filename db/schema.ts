@@ -1,0 +1,312 @@
+import { sql } from "drizzle-orm";
+import { index, integer, real, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import {
+  ARTIFACT_KINDS,
+  ASSIGNMENT_STATUSES,
+  COMPLETION_ORIGINS,
+  FLAG_REASONS,
+  IMPORT_FORMATS,
+  JUDGEMENT_SOURCES,
+  PAIR_OUTCOMES,
+  POLICY_KINDS,
+  REWARD_MODEL_KINDS,
+  RUN_KINDS,
+  RUN_STATUSES,
+  TASK_KINDS,
+  TASK_STATUSES,
+  USER_ROLES,
+} from "./enums";
+import type { ProjectSettings, SamplingParams } from "./types";
+
+// TypeScript keys are camelCase, SQL names snake_case (drizzle's `casing` does the mapping).
+// Times are integer milliseconds since the epoch, set by SQLite so every writer agrees.
+const createdAt = () =>
+  integer({ mode: "timestamp_ms" })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+const id = () => integer().primaryKey({ autoIncrement: true });
+
+export const users = sqliteTable("users", {
+  id: id(),
+  username: text().notNull().unique(),
+  /** scrypt hash in "scrypt$N$r$p$salt$hash" form; null for accounts that cannot sign in. */
+  passwordHash: text(),
+  role: text({ enum: USER_ROLES }).notNull(),
+  /** Stable pseudonym used in exports so annotators are never named outside preflab. */
+  pseudonym: text().notNull().unique(),
+  disabled: integer({ mode: "boolean" }).notNull().default(false),
+  createdAt: createdAt(),
+});
+
+export const sessions = sqliteTable("sessions", {
+  /** sha256 of the cookie token: a stolen database does not yield live sessions. */
+  tokenHash: text().primaryKey(),
+  userId: integer()
+    .notNull()
+    .references(() => users.id, { onDelete: "cascade" }),
+  expiresAt: integer({ mode: "timestamp_ms" }).notNull(),
+  createdAt: createdAt(),
+});
+
+export const projects = sqliteTable("projects", {
+  id: id(),
+  name: text().notNull().unique(),
+  guidelines: text().notNull().default(""),
+  settings: text({ mode: "json" }).$type<ProjectSettings>().notNull(),
+  createdBy: integer().references(() => users.id),
+  createdAt: createdAt(),
+});
+
+export const imports = sqliteTable("imports", {
+  id: id(),
+  projectId: integer()
+    .notNull()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  fileName: text().notNull(),
+  format: text({ enum: IMPORT_FORMATS }).notNull(),
+  rowsImported: integer().notNull(),
+  rowsSkipped: integer().notNull().default(0),
+  createdBy: integer().references(() => users.id),
+  createdAt: createdAt(),
+});
+
+export const prompts = sqliteTable(
+  "prompts",
+  {
+    id: id(),
+    projectId: integer()
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    text: text().notNull(),
+    /** Conversational prompts keep their message list; `text` is then its flattened form. */
+    messages: text({ mode: "json" }).$type<ChatMessage[]>(),
+    importId: integer().references(() => imports.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+  },
+  (t) => [index("prompts_project_idx").on(t.projectId)],
+);
+
+export const policies = sqliteTable("policies", {
+  id: id(),
+  name: text().notNull(),
+  kind: text({ enum: POLICY_KINDS }).notNull(),
+  version: integer().notNull().default(1),
+  parentId: integer(),
+  /** Checkpoint directory (builtin, checkpoint) or null. */
+  path: text(),
+  /** OpenAI-compatible endpoint for external policies. */
+  endpoint: text(),
+  /** The run that produced this policy, if any. */
+  runId: integer(),
+  createdAt: createdAt(),
+});
+
+export const completions = sqliteTable(
+  "completions",
+  {
+    id: id(),
+    promptId: integer()
+      .notNull()
+      .references(() => prompts.id, { onDelete: "cascade" }),
+    policyId: integer().references(() => policies.id),
+    origin: text({ enum: COMPLETION_ORIGINS }).notNull(),
+    text: text().notNull(),
+    messages: text({ mode: "json" }).$type<ChatMessage[]>(),
+    samplingParams: text({ mode: "json" }).$type<SamplingParams>(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("completions_prompt_idx").on(t.promptId)],
+);
+
+export const tasks = sqliteTable(
+  "tasks",
+  {
+    id: id(),
+    projectId: integer()
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    promptId: integer()
+      .notNull()
+      .references(() => prompts.id, { onDelete: "cascade" }),
+    kind: text({ enum: TASK_KINDS }).notNull(),
+    /** Completion ids in canonical order; display order is randomised per assignment. */
+    completionIds: text({ mode: "json" }).$type<number[]>().notNull(),
+    /** Sorted completion ids joined by ",": finds the same unordered set for a prompt. */
+    completionSetKey: text().notNull(),
+    requiredJudgements: integer().notNull(),
+    judgementCount: integer().notNull().default(0),
+    flagCount: integer().notNull().default(0),
+    status: text({ enum: TASK_STATUSES }).notNull().default("open"),
+    isGold: integer({ mode: "boolean" }).notNull().default(false),
+    /** For gold tasks: the winning completion id (pair/correction) or the ranking (rank). */
+    goldAnswer: text({ mode: "json" }).$type<GoldAnswer>(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index("tasks_queue_idx").on(t.projectId, t.status, t.id),
+    index("tasks_set_idx").on(t.promptId, t.completionSetKey),
+  ],
+);
+
+export const assignments = sqliteTable(
+  "assignments",
+  {
+    id: id(),
+    taskId: integer()
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    annotatorId: integer()
+      .notNull()
+      .references(() => users.id),
+    /** Completion ids left to right (or top to bottom) as this annotator sees them. */
+    displayOrder: text({ mode: "json" }).$type<number[]>().notNull(),
+    status: text({ enum: ASSIGNMENT_STATUSES }).notNull().default("active"),
+    skipReason: text(),
+    leasedAt: createdAt(),
+    expiresAt: integer({ mode: "timestamp_ms" }).notNull(),
+  },
+  (t) => [
+    uniqueIndex("assignments_task_annotator_uq").on(t.taskId, t.annotatorId),
+    index("assignments_annotator_idx").on(t.annotatorId, t.status),
+  ],
+);
+
+export const judgements = sqliteTable(
+  "judgements",
+  {
+    id: id(),
+    taskId: integer()
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    /** Null for judgements that came in with an imported dataset (see importId). */
+    annotatorId: integer().references(() => users.id),
+    importId: integer().references(() => imports.id, { onDelete: "set null" }),
+    source: text({ enum: JUDGEMENT_SOURCES }).notNull(),
+    outcome: text({ enum: PAIR_OUTCOMES }),
+    /** 1 slightly, 2 clearly, 3 much better; null for ties, both-bad and imports without one. */
+    strength: integer(),
+    /** Rank tasks: groups of completion ids, best first; a group of several is a tie. */
+    ranking: text({ mode: "json" }).$type<number[][]>(),
+    /** Correction tasks: the completion chosen as better and the text it was edited into. */
+    chosenCompletionId: integer().references(() => completions.id),
+    correctedCompletionId: integer().references(() => completions.id),
+    rationale: text(),
+    secondsOnTask: real(),
+    displayOrder: text({ mode: "json" }).$type<number[]>().notNull(),
+    /** Client-supplied key: a retried submission never creates a second judgement. */
+    idempotencyKey: text(),
+    /** Set when the annotator undid this judgement; undone judgements derive no pairs. */
+    undoneAt: integer({ mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("judgements_idempotency_uq").on(t.annotatorId, t.idempotencyKey),
+    index("judgements_task_idx").on(t.taskId),
+    index("judgements_annotator_idx").on(t.annotatorId, t.createdAt),
+  ],
+);
+
+export const flags = sqliteTable("flags", {
+  id: id(),
+  taskId: integer()
+    .notNull()
+    .references(() => tasks.id, { onDelete: "cascade" }),
+  annotatorId: integer()
+    .notNull()
+    .references(() => users.id),
+  reason: text({ enum: FLAG_REASONS }).notNull(),
+  note: text(),
+  createdAt: createdAt(),
+});
+
+export const trainingRuns = sqliteTable(
+  "training_runs",
+  {
+    id: id(),
+    projectId: integer().references(() => projects.id, { onDelete: "set null" }),
+    kind: text({ enum: RUN_KINDS }).notNull(),
+    status: text({ enum: RUN_STATUSES }).notNull().default("queued"),
+    /** The validated run config (kind-specific), stored as given so a run can be repeated. */
+    config: text({ mode: "json" }).$type<Record<string, unknown>>().notNull(),
+    /** Base policy the run starts from, if any. */
+    basePolicyId: integer().references(() => policies.id),
+    backend: text(),
+    step: integer().notNull().default(0),
+    totalSteps: integer(),
+    lastCheckpoint: text(),
+    cancelRequested: integer({ mode: "boolean" }).notNull().default(false),
+    error: text(),
+    attempts: integer().notNull().default(0),
+    workerPid: integer(),
+    heartbeatAt: integer({ mode: "timestamp_ms" }),
+    createdBy: integer().references(() => users.id),
+    createdAt: createdAt(),
+    startedAt: integer({ mode: "timestamp_ms" }),
+    finishedAt: integer({ mode: "timestamp_ms" }),
+  },
+  (t) => [index("training_runs_status_idx").on(t.status, t.id)],
+);
+
+export const runEvents = sqliteTable(
+  "run_events",
+  {
+    id: id(),
+    runId: integer()
+      .notNull()
+      .references(() => trainingRuns.id, { onDelete: "cascade" }),
+    step: integer().notNull(),
+    loss: real(),
+    metrics: text({ mode: "json" }).$type<Record<string, number>>(),
+    tokensPerSecond: real(),
+    etaSeconds: real(),
+    message: text(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("run_events_run_idx").on(t.runId, t.step)],
+);
+
+export const runArtifacts = sqliteTable("run_artifacts", {
+  id: id(),
+  runId: integer()
+    .notNull()
+    .references(() => trainingRuns.id, { onDelete: "cascade" }),
+  kind: text({ enum: ARTIFACT_KINDS }).notNull(),
+  path: text().notNull(),
+  step: integer(),
+  metadata: text({ mode: "json" }).$type<Record<string, unknown>>(),
+  createdAt: createdAt(),
+});
+
+export const rewardModels = sqliteTable("reward_models", {
+  id: id(),
+  projectId: integer().references(() => projects.id, { onDelete: "set null" }),
+  runId: integer().references(() => trainingRuns.id),
+  name: text().notNull(),
+  kind: text({ enum: REWARD_MODEL_KINDS }).notNull(),
+  path: text().notNull(),
+  metrics: text({ mode: "json" }).$type<Record<string, number>>(),
+  /** Stored so PPO can normalise rewards to zero mean and unit variance. */
+  rewardMean: real(),
+  rewardStd: real(),
+  createdAt: createdAt(),
+});
+
+export const datasetSnapshots = sqliteTable("dataset_snapshots", {
+  id: id(),
+  projectId: integer()
+    .notNull()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  format: text().notNull(),
+  filters: text({ mode: "json" }).$type<Record<string, unknown>>().notNull(),
+  rowCount: integer().notNull(),
+  sha256: text().notNull(),
+  createdBy: integer().references(() => users.id),
+  createdAt: createdAt(),
+});
+
+export interface ChatMessage {
+  role: string;
+  content: string;
+}
+
+export type GoldAnswer = { winner: number } | { ranking: number[][] };
