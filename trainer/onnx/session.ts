@@ -1,0 +1,60 @@
+// ONNX Runtime (CPU) sessions: one place that picks thread counts and optimization level, and
+// converts between JS arrays and ORT tensors (int64 ids travel as BigInt64Array).
+import { availableParallelism } from "node:os";
+import * as ort from "onnxruntime-node";
+
+export interface SessionConfig {
+  /** Threads inside one operator (matmuls); default: every core, which is what sampling wants. */
+  intraOpNumThreads?: number;
+}
+
+export type OrtTensor = ort.Tensor;
+
+export class OnnxSession {
+  private constructor(private readonly session: ort.InferenceSession) {}
+
+  static async create(model: Uint8Array | string, config: SessionConfig = {}): Promise<OnnxSession> {
+    const options: ort.InferenceSession.SessionOptions = {
+      executionProviders: ["cpu"],
+      intraOpNumThreads: config.intraOpNumThreads ?? availableParallelism(),
+      // One op at a time: the graphs are chains of matmuls, each already spread over the threads.
+      interOpNumThreads: 1,
+      executionMode: "sequential",
+      graphOptimizationLevel: "all",
+    };
+    const session = typeof model === "string"
+      ? await ort.InferenceSession.create(model, options)
+      : await ort.InferenceSession.create(model, options);
+    return new OnnxSession(session);
+  }
+
+  get inputNames(): readonly string[] {
+    return this.session.inputNames;
+  }
+
+  get outputNames(): readonly string[] {
+    return this.session.outputNames;
+  }
+
+  async run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
+    return (await this.session.run(feeds)) as Record<string, ort.Tensor>;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+export function float32Tensor(data: Float32Array, dims: number[]): ort.Tensor {
+  return new ort.Tensor("float32", data, dims);
+}
+
+export function int64Tensor(data: ArrayLike<number>, dims: number[]): ort.Tensor {
+  return new ort.Tensor("int64", BigInt64Array.from(Array.from(data, (v) => BigInt(v))), dims);
+}
+
+/** Reads a float32 output as a Float32Array (ORT already hands one back; this checks the type). */
+export function floatData(tensor: ort.Tensor): Float32Array {
+  if (tensor.type !== "float32") throw new Error(`expected a float32 tensor, got ${tensor.type}`);
+  return tensor.data as Float32Array;
+}
