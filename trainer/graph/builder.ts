@@ -3,7 +3,9 @@
 import type { DType, Graph, GraphNode, OpAttrs, ParamInit, ParamSpec, ValueSpec } from "./ir";
 import { validateGraph } from "./ir";
 
-type Attrs<K extends OpAttrs["op"]> = Omit<Extract<OpAttrs, { op: K }>, "op">;
+// The attributes of op K (distributes over OpAttrs so grouped members like "softmax" | "logSoftmax" match).
+type AttrsOf<T, K> = T extends { op: infer O } ? (K extends O ? Omit<T, "op"> : never) : never;
+type Attrs<K extends OpAttrs["op"]> = AttrsOf<OpAttrs, K>;
 
 export class GraphBuilder {
   readonly inputs: ValueSpec[] = [];
