@@ -1,0 +1,56 @@
+// Executes an IR graph on TensorFlow.js. Because every op is a differentiable tfjs op, wrapping
+// a call in tf.variableGrads / tf.grads gives training gradients for free.
+import type * as tf from "@tensorflow/tfjs-core";
+import type { Graph, GraphNode } from "./ir";
+import { validateGraph } from "./ir";
+import { TFJS_OPS } from "./tfjs-ops";
+
+type Impl = (node: GraphNode, x: tf.Tensor[]) => tf.Tensor[];
+
+/**
+ * Runs `graph` with `values` holding every parameter and graph input by name (int64 inputs as
+ * int32 tensors). Returns the requested outputs (default: all graph outputs). Intermediates are
+ * not disposed here: call inside tf.tidy (or a gradient function) to release them.
+ */
+export function executeGraph(graph: Graph, values: Record<string, tf.Tensor>, wanted?: string[]): Record<string, tf.Tensor> {
+  const env = new Map<string, tf.Tensor>(Object.entries(values));
+  for (const spec of [...graph.inputs, ...graph.params]) {
+    if (!env.has(spec.name)) throw new Error(`graph ${graph.name}: missing value for "${spec.name}"`);
+  }
+  const outputNames = wanted ?? graph.outputs.map((o) => o.name);
+  const needed = neededNodes(graph, outputNames);
+  for (const node of graph.nodes) {
+    if (!needed.has(node)) continue;
+    const args = node.inputs.map((name) => env.get(name) as tf.Tensor);
+    const results = (TFJS_OPS[node.op] as Impl)(node, args);
+    node.outputs.forEach((name, i) => env.set(name, results[i]));
+  }
+  const out: Record<string, tf.Tensor> = {};
+  for (const name of outputNames) {
+    const t = env.get(name);
+    if (!t) throw new Error(`graph ${graph.name}: no value "${name}"`);
+    out[name] = t;
+  }
+  return out;
+}
+
+/** Nodes the wanted outputs depend on (so e.g. logits-only calls skip unused heads). */
+function neededNodes(graph: Graph, outputs: string[]): Set<GraphNode> {
+  const producer = new Map<string, GraphNode>();
+  for (const node of graph.nodes) for (const o of node.outputs) producer.set(o, node);
+  const needed = new Set<GraphNode>();
+  const stack = [...outputs];
+  while (stack.length > 0) {
+    const node = producer.get(stack.pop() as string);
+    if (!node || needed.has(node)) continue;
+    needed.add(node);
+    stack.push(...node.inputs);
+  }
+  return needed;
+}
+
+/** Validates once and returns an executor bound to the graph. */
+export function compileGraph(graph: Graph): (values: Record<string, tf.Tensor>, wanted?: string[]) => Record<string, tf.Tensor> {
+  validateGraph(graph);
+  return (values, wanted) => executeGraph(graph, values, wanted);
+}

@@ -1,0 +1,117 @@
+// TensorFlow.js implementations of the IR's primitive ops (semantics documented in ./ir.ts).
+// Each returns new tensors; the caller owns disposal (tf.tidy), because tfjs autodiff needs the
+// intermediates alive until the backward pass.
+import * as tf from "@tensorflow/tfjs-core";
+import type { DType, GraphNode } from "./ir";
+
+type Impl<N extends GraphNode = GraphNode> = (node: N, x: tf.Tensor[]) => tf.Tensor[];
+type NodeOf<K extends GraphNode["op"]> = Extract<GraphNode, { op: K }>;
+
+const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
+
+/** tfjs has no int64: graph int64 values run as int32. */
+export function tfDtype(dtype: DType): tf.DataType {
+  return dtype === "int64" ? "int32" : dtype;
+}
+
+/** ONNX reshape: 0 copies the input's dim, -1 is inferred. */
+export function resolveReshape(inShape: number[], target: number[]): number[] {
+  const shape = target.map((d, i) => (d === 0 ? inShape[i] : d));
+  const size = inShape.reduce((a, b) => a * b, 1);
+  const known = shape.reduce((a, d) => (d === -1 ? a : a * d), 1);
+  return shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));
+}
+
+/** Embedding lookup whose gradient is a scatter-add (wasm lacks UnsortedSegmentSum). */
+function gatherRows(data: tf.Tensor, indices: tf.Tensor): tf.Tensor {
+  if (tf.getKernel("UnsortedSegmentSum", tf.getBackend()) || data.dtype !== "float32") return tf.gather(data, indices, 0);
+  const lookup = tf.customGrad((d: tf.Tensor, idx: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([idx]);
+    const rows = d.shape[0];
+    const value = tf.gather(d, idx, 0); // [...idx, ...d.shape[1:]]
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const flatIdx = tf.reshape(saved[0], [-1, 1]); // [n, 1]
+      const updates = tf.reshape(dy, [flatIdx.shape[0], -1]); // [n, rowSize]
+      const grad = tf.reshape(tf.scatterND(flatIdx, updates, [rows, updates.shape[1]]), d.shape); // duplicates sum
+      return [grad, tf.zerosLike(saved[0])];
+    };
+    return { value, gradFunc };
+  });
+  return lookup(data, indices);
+}
+
+/** numpy matmul; a rank-2 right operand multiplies the flattened rows of `a` (one big GEMM). */
+function matmul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
+  if (b.rank === 2 && a.rank > 2) {
+    const rows = tf.reshape(a, [-1, a.shape[a.rank - 1]]);
+    return tf.reshape(tf.matMul(rows, b), [...a.shape.slice(0, -1), b.shape[1]]);
+  }
+  return tf.matMul(a, b);
+}
+
+function layerNorm(node: NodeOf<"layerNorm">, [x, scale, bias]: tf.Tensor[]): tf.Tensor[] {
+  const { mean, variance } = tf.moments(x, -1, true);
+  const normed = tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, node.epsilon)));
+  return [tf.add(tf.mul(normed, scale), bias)];
+}
+
+function gelu(node: NodeOf<"gelu">, [x]: tf.Tensor[]): tf.Tensor[] {
+  const inner = node.approximate === "tanh"
+    ? tf.tanh(tf.mul(SQRT_2_OVER_PI, tf.add(x, tf.mul(0.044715, tf.mul(x, tf.mul(x, x))))))
+    : tf.erf(tf.mul(x, Math.SQRT1_2));
+  return [tf.mul(tf.mul(0.5, x), tf.add(1, inner))];
+}
+
+/** ONNX Slice with static starts/ends/axes (step 1), clamped like ONNX. */
+function slice(node: NodeOf<"slice">, [x]: tf.Tensor[]): tf.Tensor[] {
+  const begin = x.shape.map(() => 0);
+  const size = x.shape.slice();
+  node.axes.forEach((axis0, i) => {
+    const axis = axis0 < 0 ? axis0 + x.rank : axis0;
+    const dim = x.shape[axis];
+    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
+    const start = clamp(node.starts[i]);
+    begin[axis] = start;
+    size[axis] = Math.max(clamp(node.ends[i]) - start, 0);
+  });
+  return [tf.slice(x, begin, size)];
+}
+
+/** mask[i][j] = j <= i + (k - q) over the last two dims of the scores. */
+function causalMask(_node: GraphNode, [scores]: tf.Tensor[]): tf.Tensor[] {
+  const [q, k] = scores.shape.slice(-2);
+  const rows = tf.reshape(tf.add(tf.range(0, q, 1, "int32"), k - q), [q, 1]);
+  return [tf.lessEqual(tf.reshape(tf.range(0, k, 1, "int32"), [1, k]), rows)];
+}
+
+function softmaxLike(node: NodeOf<"softmax" | "logSoftmax">, [x]: tf.Tensor[]): tf.Tensor[] {
+  if (node.axis !== -1 && node.axis !== x.rank - 1) throw new Error(`${node.name}: tfjs ${node.op} needs the last axis`);
+  return [node.op === "softmax" ? tf.softmax(x) : tf.logSoftmax(x)];
+}
+
+const unary = (f: (x: tf.Tensor) => tf.Tensor): Impl => (_n, [x]) => [f(x)];
+const binary = (f: (a: tf.Tensor, b: tf.Tensor) => tf.Tensor): Impl => (_n, [a, b]) => [f(a, b)];
+
+/** One implementation per op; the record type makes a missing op a compile error. */
+export const TFJS_OPS: { [K in GraphNode["op"]]: Impl<NodeOf<K>> } = {
+  add: binary(tf.add), sub: binary(tf.sub), mul: binary(tf.mul), div: binary(tf.div), pow: binary(tf.pow),
+  neg: unary(tf.neg), exp: unary(tf.exp), sqrt: unary(tf.sqrt), tanh: unary(tf.tanh), sigmoid: unary(tf.sigmoid), erf: unary(tf.erf),
+  matmul: binary(matmul),
+  gelu,
+  layerNorm,
+  reduceMean: (n, [x]) => [tf.mean(x, n.axes, n.keepDims)],
+  reduceSum: (n, [x]) => [tf.sum(x, n.axes, n.keepDims)],
+  softmax: softmaxLike,
+  logSoftmax: softmaxLike,
+  gather: (n, [d, i]) => [n.axis === 0 ? gatherRows(d, i) : tf.gather(d, i, n.axis)],
+  reshape: (n, [x]) => [tf.reshape(x, resolveReshape(x.shape, n.shape))],
+  transpose: (n, [x]) => [tf.transpose(x, n.perm)],
+  concat: (n, xs) => [tf.concat(xs, n.axis)],
+  split: (n, [x]) => tf.split(x, n.sizes, n.axis),
+  slice,
+  causalMask,
+  where: (_n, [c, a, b]) => [tf.where(c, a, b)],
+  and: binary(tf.logicalAnd),
+  cast: (n, [x]) => [tf.cast(x, tfDtype(n.to))],
+  constant: (n) => [tf.tensor(n.value, n.shape, tfDtype(n.dtype))],
+};
