@@ -5,7 +5,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { DType, GraphNode } from "./ir";
 
 type Impl<N extends GraphNode = GraphNode> = (node: N, x: tf.Tensor[]) => tf.Tensor[];
-type NodeOf<K extends GraphNode["op"]> = Extract<GraphNode, { op: K }>;
+// The node type of op K (matches grouped members such as "softmax" | "logSoftmax").
+type NodeOfT<T, K> = T extends { op: infer O } ? ([K] extends [O] ? T : never) : never;
+type NodeOf<K extends GraphNode["op"]> = NodeOfT<GraphNode, K>;
 
 const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 
@@ -25,26 +27,26 @@ export function resolveReshape(inShape: number[], target: number[]): number[] {
 /** Embedding lookup whose gradient is a scatter-add (wasm lacks UnsortedSegmentSum). */
 function gatherRows(data: tf.Tensor, indices: tf.Tensor): tf.Tensor {
   if (tf.getKernel("UnsortedSegmentSum", tf.getBackend()) || data.dtype !== "float32") return tf.gather(data, indices, 0);
-  const lookup = tf.customGrad((d: tf.Tensor, idx: tf.Tensor, save: tf.GradSaveFunc) => {
+  const lookup = tf.customGrad(((d: tf.Tensor, idx: tf.Tensor, save: tf.GradSaveFunc) => {
     save([idx]);
     const rows = d.shape[0];
     const value = tf.gather(d, idx, 0); // [...idx, ...d.shape[1:]]
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const flatIdx = tf.reshape(saved[0], [-1, 1]); // [n, 1]
-      const updates = tf.reshape(dy, [flatIdx.shape[0], -1]); // [n, rowSize]
-      const grad = tf.reshape(tf.scatterND(flatIdx, updates, [rows, updates.shape[1]]), d.shape); // duplicates sum
+      const updates = tf.reshape(dy, [flatIdx.shape[0] as number, -1]); // [n, rowSize]
+      const grad = tf.reshape(tf.scatterND(flatIdx, updates, [rows, updates.shape[1] as number]), d.shape); // duplicates sum
       return [grad, tf.zerosLike(saved[0])];
     };
     return { value, gradFunc };
-  });
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return lookup(data, indices);
 }
 
 /** numpy matmul; a rank-2 right operand multiplies the flattened rows of `a` (one big GEMM). */
 function matmul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
   if (b.rank === 2 && a.rank > 2) {
-    const rows = tf.reshape(a, [-1, a.shape[a.rank - 1]]);
-    return tf.reshape(tf.matMul(rows, b), [...a.shape.slice(0, -1), b.shape[1]]);
+    const rows = tf.reshape(a, [-1, a.shape[a.rank - 1] as number]);
+    return tf.reshape(tf.matMul(rows, b), [...a.shape.slice(0, -1), b.shape[1] as number]);
   }
   return tf.matMul(a, b);
 }
