@@ -48,3 +48,14 @@ export function valueInfo(name: string, elemType: number, dims: Dim[]): ValueInf
   const dim = dims.map((d) => (typeof d === "number" ? { dimValue: d } : { dimParam: d }));
   return { name, type: { tensorType: { elemType, shape: { dim } } } };
 }
+
+export function int32Tensor(name: string, dims: number[], data: ArrayLike<number>): TensorData {
+  checkSize(name, dims, data.length);
+  return { name, dims, dataType: DataType.INT32, rawData: bytesOf(Int32Array.from(data)) };
+}
+
+/** ONNX stores bool tensors as one byte per element. */
+export function boolTensor(name: string, dims: number[], data: ArrayLike<number>): TensorData {
+  checkSize(name, dims, data.length);
+  return { name, dims, dataType: DataType.BOOL, rawData: Uint8Array.from(data, (v) => (v ? 1 : 0)) };
+}

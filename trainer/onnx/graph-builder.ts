@@ -36,11 +36,16 @@ export class OnnxGraphBuilder {
     return out;
   }
 
-  /** Adds one node with several outputs (Split, ...); returns their names in order. */
-  opMulti(opType: string, input: string[], count: number, attrs: AttributeData[] = []): string[] {
-    const outs = Array.from({ length: count }, (_, k) => this.fresh(`${opType.toLowerCase()}_${this.nodes.length}_${k}`));
-    this.nodes.push(makeNode(opType, input, outs, attrs, this.fresh(`n_${outs[0]}`)));
-    return outs;
+  /** Adds one node whose outputs already have names (several for Split); returns them. */
+  opNamed(opType: string, input: string[], outputs: string[], attrs: AttributeData[] = []): string[] {
+    this.reserve(outputs);
+    this.nodes.push(makeNode(opType, input, outputs, attrs, this.fresh(`n_${outputs[0]}`)));
+    return outputs;
+  }
+
+  /** Marks names as taken, so `fresh` never hands them out (a lowering's SSA names). */
+  reserve(names: Iterable<string>): void {
+    for (const name of names) this.used.add(name);
   }
 
   addInput(name: string, elemType: number, dims: Dim[]): string {
@@ -56,9 +61,14 @@ export class OnnxGraphBuilder {
   }
 
   addWeight(name: string, dims: number[], data: Float32Array): string {
-    this.used.add(name);
-    this.initializers.push(floatTensor(name, dims, data));
-    return name;
+    return this.addInitializer(floatTensor(name, dims, data));
+  }
+
+  /** Adds a ready-made initializer (any dtype) under its own name. */
+  addInitializer(tensor: TensorData): string {
+    this.used.add(tensor.name);
+    this.initializers.push(tensor);
+    return tensor.name;
   }
 
   /** An int64 constant (shapes, axes, indices), shared by every node that needs the same values. */

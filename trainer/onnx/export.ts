@@ -1,0 +1,28 @@
+// Exports a model graph to ONNX in the layout transformers.js loads for text generation:
+// `<checkpoint>/onnx/model.onnx`, inputs input_ids / attention_mask / position_ids /
+// past_key_values.{i}.key|value [batch, heads, past, head_dim], outputs logits /
+// present.{i}.key|value, every batch/sequence/past dim dynamic.
+import type { Graph } from "../graph/ir";
+import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
+import { DEFAULT_OPSET } from "./graph-builder";
+import { lowerGraph, type WeightSource } from "./lower";
+import { encodeModel } from "./proto";
+
+export interface ExportOptions {
+  /** ONNX opset; 17 is the first with LayerNormalization, 18 moves ReduceMean's axes to an input. */
+  opset?: number;
+  /** Add past_key_values inputs and present outputs (what generation and transformers.js want). */
+  kvCache?: boolean;
+}
+
+/** Serializes any IR graph with its weights (as initializers) to ONNX model bytes. */
+export function exportGraph(graph: Graph, weights: WeightSource, opset = DEFAULT_OPSET): Uint8Array {
+  const builder = lowerGraph(graph, weights, opset);
+  return encodeModel(builder.toModel(opset, { architecture: graph.name }));
+}
+
+/** GPT-2 from its HF config and HF-named weights, with the KV cache unless told otherwise. */
+export function exportGpt2(config: Gpt2Config, weights: WeightSource, options: ExportOptions = {}): Uint8Array {
+  const graph = buildGpt2Graph(config, { kvCache: options.kvCache ?? true });
+  return exportGraph(graph, weights, options.opset ?? DEFAULT_OPSET);
+}
