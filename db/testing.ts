@@ -1,0 +1,19 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { openDatabase, type Db } from "./client";
+
+/** A migrated database in a fresh temporary file: tests use real SQLite, never a mock. */
+export function createTestDb(): { db: Db; file: string; dir: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflab-test-"));
+  const file = path.join(dir, "preflab.db");
+  return { db: openDatabase(file), file, dir };
+}
+
+/** Writes `content` into a temporary file and returns its path. */
+export function writeTempFile(name: string, content: string | Buffer): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflab-file-"));
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, content);
+  return file;
+}

@@ -1,0 +1,123 @@
+import fs from "node:fs";
+import path from "node:path";
+import zlib from "node:zlib";
+import { count } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { judgements, projects, prompts } from "../../../db/schema";
+import { createTestDb, writeTempFile } from "../../../db/testing";
+import { exportToFile } from "../export/write-export";
+import { findProjectByName } from "../projects";
+import { splitHhTranscripts } from "./hh";
+import { importFile } from "./run-import";
+
+const HH_FILE = path.resolve("data/hh-rlhf/harmless-base-test.part1.jsonl.gz");
+const hhRecords = () =>
+  zlib.gunzipSync(fs.readFileSync(HH_FILE)).toString("utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l) as { chosen: string; rejected: string });
+const readJsonl = (file: string) => fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l));
+const rowCount = (db: ReturnType<typeof createTestDb>["db"], table: typeof prompts | typeof judgements | typeof projects) =>
+  db.select({ n: count() }).from(table).get()!.n;
+
+describe("importing the real HH-RLHF file", () => {
+  it("imports all 1,500 pairs and exports TRL rows with the same prompt, chosen and rejected text", async () => {
+    const { db, dir } = createTestDb();
+    const report = await importFile(db, HH_FILE, { projectName: "hh", format: "auto" });
+    expect(report).toMatchObject({ ok: true, format: "hh", imported: 1500, skipped: 0, problemCount: 0 });
+    const project = findProjectByName(db, "hh")!;
+    const out = path.join(dir, "trl.jsonl");
+    expect(await exportToFile(db, "trl", { projectId: project.id }, out)).toBe(1500);
+    const exported = readJsonl(out);
+    hhRecords().forEach((original, i) => {
+      const split = splitHhTranscripts(original.chosen, original.rejected)!;
+      expect(exported[i]).toMatchObject({ prompt: split.prompt, chosen: split.chosen, rejected: split.rejected });
+      expect(split.prompt + split.chosen).toBe(original.chosen);
+      expect(split.prompt + split.rejected).toBe(original.rejected);
+    });
+    expect(exported[0].provenance).toMatchObject({ source: "import", relation: "preferred", weight: 1 });
+  });
+
+  it("exports HH transcripts byte-identical to the imported ones, including the record that diverges early", async () => {
+    const { db, dir } = createTestDb();
+    await importFile(db, HH_FILE, { projectName: "hh", format: "hh" });
+    const out = path.join(dir, "hh.jsonl");
+    await exportToFile(db, "hh", { projectId: findProjectByName(db, "hh")!.id }, out);
+    const exported = readJsonl(out);
+    expect(exported.map((r) => [r.chosen, r.rejected])).toEqual(hhRecords().map((r) => [r.chosen, r.rejected]));
+  });
+});
+
+describe("bad input", () => {
+  const good = (n: number) => JSON.stringify({ prompt: `p${n}`, chosen: `c${n}`, rejected: `r${n}` });
+  const lines = [
+    good(1),
+    "{not json",
+    JSON.stringify({ prompt: "p", chosen: "c" }),
+    good(1),
+    JSON.stringify({ prompt: "p", chosen: "x".repeat(100_001), rejected: "r" }),
+    JSON.stringify({ prompt: "p", chosen: "same", rejected: "same" }),
+    good(2),
+  ];
+  const withBadUtf8 = Buffer.concat([Buffer.from(lines.join("\n") + "\n"), Buffer.from([0x7b, 0xff, 0xfe, 0x7d, 0x0a])]);
+
+  it("reports every bad line with its number and reason and imports nothing", async () => {
+    const { db } = createTestDb();
+    const report = await importFile(db, writeTempFile("pairs.jsonl", withBadUtf8), { projectName: "bad", format: "trl" });
+    expect(report.ok).toBe(false);
+    expect(report.imported).toBe(0);
+    expect(report.problems.map((p) => p.line)).toEqual([2, 3, 4, 5, 6, 8]);
+    const reasons = report.problems.map((p) => p.reason);
+    expect(reasons[0]).toMatch(/invalid JSON/);
+    expect(reasons[1]).toBe('missing field "rejected"');
+    expect(reasons[2]).toBe("duplicate of line 1");
+    expect(reasons[3]).toMatch(/longer than 100,000 characters/);
+    expect(reasons[4]).toBe("chosen and rejected are identical");
+    expect(reasons[5]).toBe("invalid UTF-8");
+    expect(rowCount(db, projects)).toBe(0);
+    expect(rowCount(db, prompts)).toBe(0);
+  });
+
+  it("imports exactly the valid rows when asked to skip bad ones, and counts the skipped", async () => {
+    const { db } = createTestDb();
+    const report = await importFile(db, writeTempFile("pairs.jsonl", withBadUtf8), { projectName: "bad", format: "trl", skipInvalid: true });
+    expect(report).toMatchObject({ ok: true, imported: 2, skipped: 6 });
+    expect(rowCount(db, judgements)).toBe(2);
+  });
+
+  it("refuses a file whose format cannot be told and one with no rows", async () => {
+    const { db } = createTestDb();
+    const unknown = await importFile(db, writeTempFile("x.jsonl", '{"foo": 1}\n'), { projectName: "x", format: "auto" });
+    expect(unknown.ok).toBe(false);
+    expect(unknown.problems[0]).toEqual({ line: 1, reason: "cannot tell the format from this row's fields; pass --format" });
+    const empty = await importFile(db, writeTempFile("e.jsonl", "\n\n"), { projectName: "x", format: "auto" });
+    expect(empty).toMatchObject({ ok: false, problems: [{ line: 0, reason: "the file has no rows" }] });
+  });
+});
+
+describe("other formats", () => {
+  it("imports CSV prompts, counting quoted multi-line fields as one row", async () => {
+    const { db } = createTestDb();
+    const csv = 'prompt\n"Write a haiku about ""rain"""\n"two\nlines"\nplain\n';
+    const report = await importFile(db, writeTempFile("prompts.csv", csv), { projectName: "csv", format: "auto" });
+    expect(report).toMatchObject({ ok: true, format: "prompts", imported: 3 });
+    expect(db.select().from(prompts).all().map((p) => p.text)).toEqual(['Write a haiku about "rain"', "two\nlines", "plain"]);
+  });
+
+  it("takes the shared leading messages as the prompt of conversational TRL rows and exports them back", async () => {
+    const { db, dir } = createTestDb();
+    const user = { role: "user", content: "Name a fruit." };
+    const row = { chosen: [user, { role: "assistant", content: "Apple." }], rejected: [user, { role: "assistant", content: "Rock." }] };
+    const report = await importFile(db, writeTempFile("conv.jsonl", JSON.stringify(row)), { projectName: "conv", format: "auto" });
+    expect(report).toMatchObject({ ok: true, format: "trl", imported: 1 });
+    const out = path.join(dir, "conv.jsonl");
+    await exportToFile(db, "trl-conversational", { projectId: findProjectByName(db, "conv")!.id }, out);
+    expect(readJsonl(out)[0]).toMatchObject({ prompt: [user], chosen: [row.chosen[1]], rejected: [row.rejected[1]] });
+  });
+
+  it("creates open pair and rank tasks from prompt + completions rows", async () => {
+    const { db } = createTestDb();
+    const rows = [{ prompt: "a", completions: ["x", "y"] }, { prompt: "b", completions: ["1", "2", "3", "4"] }];
+    const report = await importFile(db, writeTempFile("c.jsonl", rows.map((r) => JSON.stringify(r)).join("\n")), { projectName: "c", format: "auto" });
+    expect(report).toMatchObject({ ok: true, format: "completions", imported: 2 });
+    const kinds = db.$client.prepare("select kind, status, required_judgements r from tasks order by id").all();
+    expect(kinds).toEqual([{ kind: "pair", status: "open", r: 3 }, { kind: "rank", status: "open", r: 3 }]);
+  });
+});

@@ -1,0 +1,78 @@
+import fs from "node:fs";
+import path from "node:path";
+import { parse } from "csv-parse";
+import { readLines } from "./read-lines";
+
+/** One raw record of an import file (a parsed JSON line or CSV row) or the reason it has none. */
+export interface RawRecord {
+  lineNumber: number;
+  value?: unknown;
+  error?: string;
+  bytesRead: number;
+}
+
+export function isCsvFile(fileName: string): boolean {
+  return /\.csv(\.gz)?$/i.test(fileName);
+}
+
+/** JSON Lines: one object a line; blank lines are allowed and ignored. */
+async function* readJsonl(file: string): AsyncGenerator<RawRecord> {
+  for await (const { lineNumber, text, bytesRead } of readLines(file)) {
+    if (text === null) {
+      yield { lineNumber, error: "invalid UTF-8", bytesRead };
+      continue;
+    }
+    if (text.trim() === "") continue;
+    try {
+      yield { lineNumber, value: JSON.parse(text), bytesRead };
+    } catch (e) {
+      yield { lineNumber, error: `invalid JSON (${(e as Error).message})`, bytesRead };
+    }
+  }
+}
+
+/**
+ * CSV with a header row. Columns named completion, completion_1, completion_2, ... are gathered
+ * into `completions`, so one CSV shape serves prompts, prompt+completions and TRL pairs.
+ */
+async function* readCsv(file: string): AsyncGenerator<RawRecord> {
+  const raw = fs.createReadStream(file);
+  let bytesRead = 0;
+  raw.on("data", (c) => (bytesRead += c.length));
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let decodeError: string | null = null;
+  async function* strictText() {
+    for await (const chunk of raw as AsyncIterable<Buffer>) {
+      try {
+        yield decoder.decode(chunk, { stream: true });
+      } catch {
+        decodeError = `invalid UTF-8 near byte ${bytesRead.toLocaleString("en")}`;
+        return;
+      }
+    }
+  }
+  const parser = parse({ columns: true, bom: true, info: true, skip_empty_lines: true });
+  const feed = (async () => {
+    for await (const text of strictText()) if (!parser.write(text)) await new Promise((r) => parser.once("drain", r));
+    parser.end();
+  })().catch((e: Error) => parser.destroy(e));
+  try {
+    for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>)
+      yield { lineNumber: info.lines, value: gatherCompletions(record), bytesRead };
+  } catch (e) {
+    yield { lineNumber: 0, error: `invalid CSV (${(e as Error).message})`, bytesRead };
+  }
+  await feed;
+  if (decodeError) yield { lineNumber: 0, error: decodeError, bytesRead };
+}
+
+function gatherCompletions(row: Record<string, string>): Record<string, unknown> {
+  const completionKeys = Object.keys(row).filter((k) => /^completion(_\d+)?$/.test(k));
+  if (completionKeys.length === 0) return row;
+  const rest = Object.fromEntries(Object.entries(row).filter(([k]) => !completionKeys.includes(k)));
+  return { ...rest, completions: completionKeys.map((k) => row[k]).filter((v) => v !== "") };
+}
+
+export function readRecords(file: string, fileName = path.basename(file)): AsyncGenerator<RawRecord> {
+  return isCsvFile(fileName) ? readCsv(file) : readJsonl(file);
+}

@@ -1,0 +1,139 @@
+import crypto from "node:crypto";
+import path from "node:path";
+import type { Db } from "../../../db/client";
+import type { ImportFormat } from "../../../db/enums";
+import { imports } from "../../../db/schema";
+import { withWriteConnection } from "../../../db/write-connection";
+import { ensureProject } from "../projects";
+import { readRecords } from "./read-records";
+import { detectFormat, normalizeRow, recordKey, RowError, type ImportRecord } from "./records";
+import { createRecordWriter } from "./write-records";
+
+export interface ImportOptions {
+  projectName: string;
+  format: ImportFormat | "auto";
+  /** Import the valid rows and count the rest, instead of refusing the whole file. */
+  skipInvalid?: boolean;
+  /** Name shown in provenance; defaults to the file's base name. */
+  fileName?: string;
+  userId?: number | null;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+export interface ImportProgress {
+  phase: "validating" | "writing";
+  rows: number;
+  bytesRead: number;
+}
+
+export interface ImportProblem {
+  line: number;
+  reason: string;
+}
+
+export interface ImportReport {
+  ok: boolean;
+  format: ImportFormat | null;
+  imported: number;
+  skipped: number;
+  /** The first MAX_LISTED_PROBLEMS problems; `problemCount` has them all. */
+  problems: ImportProblem[];
+  problemCount: number;
+  projectId: number | null;
+  importId: number | null;
+}
+
+const MAX_LISTED_PROBLEMS = 1000;
+const PROGRESS_EVERY_ROWS = 2000;
+
+interface Validated {
+  format: ImportFormat | null;
+  valid: number;
+  badLines: Set<number>;
+  problems: ImportProblem[];
+}
+
+/** Pass 1: every line checked, nothing written; duplicates found through 16-byte digests. */
+async function validateFile(file: string, opts: ImportOptions): Promise<Validated> {
+  const out: Validated = { format: opts.format === "auto" ? null : opts.format, valid: 0, badLines: new Set(), problems: [] };
+  const seen = new Map<string, number>();
+  let rows = 0;
+  const problem = (line: number, reason: string) => {
+    out.badLines.add(line);
+    out.problems.push({ line, reason });
+  };
+  for await (const raw of readRecords(file, opts.fileName)) {
+    if (++rows % PROGRESS_EVERY_ROWS === 0) opts.onProgress?.({ phase: "validating", rows, bytesRead: raw.bytesRead });
+    if (raw.error) {
+      problem(raw.lineNumber, raw.error);
+      continue;
+    }
+    out.format ??= detectFormat(raw.value);
+    if (!out.format) {
+      problem(raw.lineNumber, "cannot tell the format from this row's fields; pass --format");
+      continue;
+    }
+    try {
+      const record = checkRecord(normalizeRow(out.format, raw.value));
+      const digest = crypto.createHash("sha256").update(recordKey(record)).digest("base64").slice(0, 22);
+      const first = seen.get(digest);
+      if (first !== undefined) throw new RowError(`duplicate of line ${first}`);
+      seen.set(digest, raw.lineNumber);
+      out.valid++;
+    } catch (e) {
+      if (!(e instanceof RowError)) throw e;
+      problem(raw.lineNumber, e.message);
+    }
+  }
+  return out;
+}
+
+function checkRecord(record: ImportRecord): ImportRecord {
+  if (record.kind === "preference" && record.chosen.text === record.rejected.text)
+    throw new RowError("chosen and rejected are identical");
+  return record;
+}
+
+/**
+ * Imports a file all-or-nothing: the whole file is validated first, and rows are written in one
+ * transaction only when every row is valid (or, with `skipInvalid`, exactly the valid rows).
+ */
+export async function importFile(db: Db, file: string, opts: ImportOptions): Promise<ImportReport> {
+  const fileName = opts.fileName ?? path.basename(file);
+  const checked = await validateFile(file, { ...opts, fileName });
+  const report: ImportReport = {
+    ok: false,
+    format: checked.format,
+    imported: 0,
+    skipped: checked.badLines.size,
+    problems: checked.problems.slice(0, MAX_LISTED_PROBLEMS).sort((a, b) => a.line - b.line),
+    problemCount: checked.problems.length,
+    projectId: null,
+    importId: null,
+  };
+  if (!checked.format || checked.valid === 0 || (checked.problems.length > 0 && !opts.skipInvalid)) {
+    if (checked.valid === 0 && checked.problems.length === 0) report.problems = [{ line: 0, reason: "the file has no rows" }];
+    if (report.problemCount === 0) report.problemCount = report.problems.length;
+    return { ...report, skipped: 0 };
+  }
+  const format = checked.format;
+  await withWriteConnection(db, async (tx) => {
+    const project = ensureProject(tx, opts.projectName, opts.userId ?? null);
+    const [imp] = tx
+      .insert(imports)
+      .values({ projectId: project.id, fileName, format, rowsImported: checked.valid, rowsSkipped: checked.badLines.size, createdBy: opts.userId ?? null })
+      .returning()
+      .all();
+    const write = createRecordWriter(tx, { projectId: project.id, importId: imp!.id, judgementsPerTask: project.settings.judgementsPerTask });
+    let rows = 0;
+    for await (const raw of readRecords(file, fileName)) {
+      if (raw.error || checked.badLines.has(raw.lineNumber)) continue;
+      write(normalizeRow(format, raw.value));
+      if (++rows % PROGRESS_EVERY_ROWS === 0) opts.onProgress?.({ phase: "writing", rows, bytesRead: raw.bytesRead });
+    }
+    report.projectId = project.id;
+    report.importId = imp!.id;
+    report.imported = rows;
+  });
+  return { ...report, ok: true };
+}

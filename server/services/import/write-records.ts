@@ -1,0 +1,84 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../../../db/client";
+import { completions, judgements, prompts, tasks } from "../../../db/schema";
+import type { ImportRecord, ImportText } from "./records";
+
+const p = sql.placeholder;
+
+/**
+ * Prepared inserts for one import: statements are built once and run per row, which is what
+ * makes a million-row import take seconds rather than minutes.
+ */
+export function createRecordWriter(db: Db, ctx: { projectId: number; importId: number; judgementsPerTask: number }) {
+  const insertPrompt = db
+    .insert(prompts)
+    .values({ projectId: ctx.projectId, importId: ctx.importId, text: p("text"), messages: p("messages") })
+    .prepare();
+  const insertCompletion = db
+    .insert(completions)
+    .values({ promptId: p("promptId"), origin: "import", text: p("text"), messages: p("messages") })
+    .prepare();
+  const insertTask = db
+    .insert(tasks)
+    .values({
+      projectId: ctx.projectId,
+      promptId: p("promptId"),
+      kind: p("kind"),
+      completionIds: p("completionIds"),
+      completionSetKey: p("completionSetKey"),
+      requiredJudgements: p("requiredJudgements"),
+      judgementCount: p("judgementCount"),
+      status: p("status"),
+    })
+    .prepare();
+  const insertJudgement = db
+    .insert(judgements)
+    .values({
+      taskId: p("taskId"),
+      importId: ctx.importId,
+      source: "import",
+      outcome: "left",
+      displayOrder: p("displayOrder"),
+    })
+    .prepare();
+
+  // Consecutive rows that share a prompt (several pairs per prompt) reuse one prompt row.
+  let lastPrompt: { key: string; id: number } | null = null;
+
+  const addPrompt = (prompt: ImportText): number => {
+    const key = JSON.stringify(prompt);
+    if (lastPrompt?.key === key) return lastPrompt.id;
+    const id = Number(insertPrompt.run({ text: prompt.text, messages: prompt.messages ?? null }).lastInsertRowid);
+    lastPrompt = { key, id };
+    return id;
+  };
+  const addCompletion = (promptId: number, c: ImportText) =>
+    Number(insertCompletion.run({ promptId, text: c.text, messages: c.messages ?? null }).lastInsertRowid);
+  const addTask = (promptId: number, ids: number[], done: boolean) =>
+    Number(
+      insertTask.run({
+        promptId,
+        kind: ids.length === 2 ? "pair" : "rank",
+        completionIds: ids,
+        completionSetKey: [...ids].sort((a, b) => a - b).join(","),
+        requiredJudgements: done ? 1 : ctx.judgementsPerTask,
+        judgementCount: done ? 1 : 0,
+        status: done ? "complete" : "open",
+      }).lastInsertRowid,
+    );
+
+  return (record: ImportRecord): void => {
+    const promptId = addPrompt(record.prompt);
+    if (record.kind === "prompt") return;
+    if (record.kind === "completions") {
+      const ids = record.completions.map((c) => addCompletion(promptId, c));
+      if (ids.length >= 2) addTask(promptId, ids, false);
+      return;
+    }
+    // An imported preference is a finished pair task with one judgement: chosen shown left, left won.
+    const chosenId = addCompletion(promptId, record.chosen);
+    const rejectedId = addCompletion(promptId, record.rejected);
+    const taskId = addTask(promptId, [chosenId, rejectedId], true);
+    insertJudgement.run({ taskId, displayOrder: [chosenId, rejectedId] });
+  };
+}
