@@ -1,0 +1,34 @@
+// Writes a checkpoint directory in Hugging Face's GPT-2 layout so it opens in transformers too.
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Gpt2Config } from "../models/gpt2";
+import { tokenizerConfigJson } from "../tokenizer/tokenizer-json";
+import { writeSafetensors, type RawTensor } from "./safetensors";
+
+export interface CheckpointContents {
+  config: Gpt2Config;
+  weights: Record<string, RawTensor>;
+  tokenizerJson: object;
+  /** Defaults to exact-decoding GPT-2 settings. */
+  tokenizerConfig?: Record<string, unknown>;
+  generationConfig?: Record<string, unknown>;
+  eosId: number;
+}
+
+/** Writes the files (each via a temporary name + rename, so a crash never leaves half a file). */
+export function writeCheckpoint(dir: string, c: CheckpointContents): void {
+  mkdirSync(dir, { recursive: true });
+  const put = (name: string, data: string | Buffer) => {
+    writeFileSync(join(dir, `${name}.tmp`), data);
+    renameSync(join(dir, `${name}.tmp`), join(dir, name));
+  };
+  const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+  put("config.json", json({
+    architectures: ["GPT2LMHeadModel"], ...c.config, model_type: "gpt2",
+    bos_token_id: c.eosId, eos_token_id: c.eosId, tie_word_embeddings: true,
+  }));
+  put("model.safetensors", writeSafetensors(c.weights));
+  put("tokenizer.json", json(c.tokenizerJson));
+  put("tokenizer_config.json", json(c.tokenizerConfig ?? tokenizerConfigJson("<|endoftext|>", c.config.n_positions)));
+  put("generation_config.json", json(c.generationConfig ?? { bos_token_id: c.eosId, eos_token_id: c.eosId, do_sample: true, max_new_tokens: 48, top_p: 0.95, temperature: 0.9 }));
+}

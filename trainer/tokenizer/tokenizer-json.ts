@@ -1,0 +1,36 @@
+// Writes a trained byte-level BPE as a standard Hugging Face `tokenizer.json` (the same layout
+// GPT-2's has), so the built-in model's tokenizer loads in transformers, tokenizers and
+// transformers.js.
+import type { BpeModel } from "./train-bpe";
+
+const BYTE_LEVEL = { type: "ByteLevel", add_prefix_space: false, trim_offsets: true, use_regex: true };
+
+/** The tokenizer.json object for a BPE model; specials must already be in `model.vocab`. */
+export function toTokenizerJson(model: BpeModel, specials: string[] = ["<|endoftext|>"]): object {
+  return {
+    version: "1.0",
+    truncation: null,
+    padding: null,
+    added_tokens: specials.map((content) => ({
+      id: model.vocab[content], content, single_word: false, lstrip: false, rstrip: false, normalized: true, special: true,
+    })),
+    normalizer: null,
+    pre_tokenizer: BYTE_LEVEL,
+    post_processor: { ...BYTE_LEVEL, trim_offsets: false },
+    decoder: BYTE_LEVEL,
+    model: {
+      type: "BPE", dropout: null, unk_token: null, continuing_subword_prefix: "", end_of_word_suffix: "",
+      fuse_unk: false, byte_fallback: false, ignore_merges: false,
+      vocab: model.vocab,
+      merges: model.merges.map(([a, b]) => `${a} ${b}`),
+    },
+  };
+}
+
+/** tokenizer_config.json beside it: exact decoding (no space clean-up), GPT-2's special tokens. */
+export function tokenizerConfigJson(eos = "<|endoftext|>", maxLength = 1024): object {
+  return {
+    tokenizer_class: "GPT2Tokenizer", model_max_length: maxLength, add_prefix_space: false,
+    bos_token: eos, eos_token: eos, unk_token: eos, clean_up_tokenization_spaces: false,
+  };
+}
