@@ -12,7 +12,16 @@ export type Db = BetterSQLite3Database<typeof schema> & { $client: Database.Data
 
 export const DEFAULT_DB_PATH = "./data/preflab.db";
 
-const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations");
+/**
+ * Beside this file when run from source (CLI, tests, worker); from the project root when a
+ * bundler (Next.js) has moved the compiled module elsewhere.
+ */
+function findMigrationsFolder(): string {
+  const candidates = [path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations"), path.resolve("db/migrations")];
+  const found = candidates.find((dir) => fs.existsSync(path.join(dir, "meta", "_journal.json")));
+  if (!found) throw new Error(`cannot find the database migrations (looked in ${candidates.join(", ")})`);
+  return found;
+}
 
 /** The database file users configure with PREFLAB_DB. */
 export function databasePathFromEnv(): string {
@@ -31,7 +40,7 @@ export function openDatabase(file: string = databasePathFromEnv()): Db {
   sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("synchronous = NORMAL");
   const db = drizzle(sqlite, { schema, casing: "snake_case" }) as Db;
-  migrate(db, { migrationsFolder });
+  migrate(db, { migrationsFolder: findMigrationsFolder() });
   return db;
 }
 
