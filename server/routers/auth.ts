@@ -1,0 +1,51 @@
+import { count } from "drizzle-orm";
+import { z } from "zod";
+import { users } from "../../db/schema";
+import { authenticate, clearedSessionCookie, createSession, createUser, deleteSession, sessionCookie } from "../services/auth";
+import { ServiceError } from "../services/errors";
+import { authedProcedure, createTRPCRouter, publicProcedure } from "../trpc";
+
+const credentials = z.object({
+  username: z.string().trim().min(2, "Username needs at least 2 characters").max(64).regex(/^[\w.-]+$/, "Use letters, digits, dot, dash or underscore"),
+  password: z.string().min(8, "Password needs at least 8 characters").max(256),
+});
+
+export const authRouter = createTRPCRouter({
+  /** Who is signed in, and whether the instance still needs its first admin. */
+  status: publicProcedure.query(({ ctx }) => {
+    const userCount = ctx.db.select({ n: count() }).from(users).get()!.n;
+    return { user: ctx.user, needsSetup: userCount === 0 };
+  }),
+
+  /** Creates the first account (an admin); refused once any account exists. */
+  setup: publicProcedure.input(credentials).mutation(({ ctx, input }) => {
+    const created = ctx.db.$client
+      .transaction(() => {
+        if (ctx.db.select({ n: count() }).from(users).get()!.n > 0) return null;
+        return createUser(ctx.db, { ...input, role: "admin" });
+      })
+      .immediate();
+    if (!created) throw new ServiceError("FORBIDDEN", "This instance already has an admin; sign in instead.");
+    const session = createSession(ctx.db, created.id);
+    ctx.setCookie(sessionCookie(session.token, session.expiresAt));
+    return created;
+  }),
+
+  signIn: publicProcedure
+    .input(z.object({ username: z.string().trim().min(1, "Enter your username"), password: z.string().min(1, "Enter your password") }))
+    .mutation(({ ctx, input }) => {
+      const user = authenticate(ctx.db, input.username, input.password);
+      if (!user) throw new ServiceError("BAD_REQUEST", "Wrong username or password.");
+      const session = createSession(ctx.db, user.id);
+      ctx.setCookie(sessionCookie(session.token, session.expiresAt));
+      return user;
+    }),
+
+  signOut: authedProcedure.mutation(({ ctx }) => {
+    if (ctx.sessionToken) deleteSession(ctx.db, ctx.sessionToken);
+    ctx.setCookie(clearedSessionCookie());
+    return { ok: true };
+  }),
+});
+
+export { credentials };

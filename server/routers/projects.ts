@@ -1,0 +1,50 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { projects } from "../../db/schema";
+import { projectSettingsSchema } from "../../db/types";
+import { ServiceError } from "../services/errors";
+import { listImports, listProjectsWithCounts } from "../services/project-stats";
+import { ensureProject, findProjectByName, getProject } from "../services/projects";
+import { authedProcedure, createTRPCRouter, researcherProcedure } from "../trpc";
+
+const projectId = z.object({ projectId: z.number().int().positive() });
+
+function requireProject(db: Parameters<typeof getProject>[0], id: number) {
+  const project = getProject(db, id);
+  if (!project) throw new ServiceError("NOT_FOUND", `No project with id ${id}.`);
+  return project;
+}
+
+export const projectsRouter = createTRPCRouter({
+  list: researcherProcedure.query(({ ctx }) => listProjectsWithCounts(ctx.db)),
+
+  /** Annotators read a project's name and guidelines; settings and data stay with researchers. */
+  guidelines: authedProcedure.input(projectId).query(({ ctx, input }) => {
+    const project = requireProject(ctx.db, input.projectId);
+    return { id: project.id, name: project.name, guidelines: project.guidelines };
+  }),
+
+  get: researcherProcedure.input(projectId).query(({ ctx, input }) => requireProject(ctx.db, input.projectId)),
+
+  create: researcherProcedure
+    .input(z.object({ name: z.string().trim().min(1, "Name the project").max(120) }))
+    .mutation(({ ctx, input }) => {
+      if (findProjectByName(ctx.db, input.name)) throw new ServiceError("CONFLICT", `A project named "${input.name}" exists already.`);
+      return ensureProject(ctx.db, input.name, ctx.user.id);
+    }),
+
+  update: researcherProcedure
+    .input(projectId.extend({ guidelines: z.string().max(100_000).optional(), settings: projectSettingsSchema.partial().optional() }))
+    .mutation(({ ctx, input }) => {
+      const project = requireProject(ctx.db, input.projectId);
+      const settings = projectSettingsSchema.parse({ ...project.settings, ...input.settings });
+      ctx.db
+        .update(projects)
+        .set({ guidelines: input.guidelines ?? project.guidelines, settings })
+        .where(eq(projects.id, project.id))
+        .run();
+      return requireProject(ctx.db, project.id);
+    }),
+
+  imports: researcherProcedure.input(projectId).query(({ ctx, input }) => listImports(ctx.db, input.projectId)),
+});

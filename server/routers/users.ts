@@ -1,0 +1,31 @@
+import { asc, eq } from "drizzle-orm";
+import { z } from "zod";
+import { USER_ROLES } from "../../db/enums";
+import { users } from "../../db/schema";
+import { createUser } from "../services/auth";
+import { adminProcedure, createTRPCRouter } from "../trpc";
+import { credentials } from "./auth";
+
+export const usersRouter = createTRPCRouter({
+  list: adminProcedure.query(({ ctx }) =>
+    ctx.db
+      .select({ id: users.id, username: users.username, role: users.role, pseudonym: users.pseudonym, disabled: users.disabled, createdAt: users.createdAt })
+      .from(users)
+      .orderBy(asc(users.id))
+      .all(),
+  ),
+
+  create: adminProcedure
+    .input(credentials.extend({ role: z.enum(USER_ROLES) }))
+    .mutation(({ ctx, input }) => createUser(ctx.db, input)),
+
+  update: adminProcedure
+    .input(z.object({ id: z.number().int(), role: z.enum(USER_ROLES).optional(), disabled: z.boolean().optional() }))
+    .mutation(({ ctx, input }) => {
+      const { id, ...changes } = input;
+      if (id === ctx.user.id && (changes.disabled || (changes.role && changes.role !== "admin")))
+        throw new z.ZodError([{ code: "custom", path: ["id"], message: "You cannot demote or disable yourself.", input: id }]);
+      ctx.db.update(users).set(changes).where(eq(users.id, id)).run();
+      return { ok: true };
+    }),
+});

@@ -1,0 +1,24 @@
+import { desc, eq, sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { imports, projects } from "../../db/schema";
+
+/** Every project with the counts a researcher looks at first. */
+export function listProjectsWithCounts(db: Db) {
+  return db
+    .select({
+      id: projects.id,
+      name: projects.name,
+      createdAt: projects.createdAt,
+      prompts: sql<number>`(select count(*) from prompts where project_id = ${projects.id})`,
+      tasks: sql<number>`(select count(*) from tasks where project_id = ${projects.id})`,
+      openTasks: sql<number>`(select count(*) from tasks where project_id = ${projects.id} and status = 'open')`,
+      judgements: sql<number>`(select count(*) from judgements j join tasks t on t.id = j.task_id where t.project_id = ${projects.id} and j.undone_at is null)`,
+    })
+    .from(projects)
+    .orderBy(projects.name)
+    .all();
+}
+
+export function listImports(db: Db, projectId: number) {
+  return db.select().from(imports).where(eq(imports.projectId, projectId)).orderBy(desc(imports.id)).all();
+}
