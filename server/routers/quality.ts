@@ -1,0 +1,4 @@
+import { createTRPCRouter } from "../trpc";
+
+/** The quality procedures (issue 3). */
+export const qualityRouter = createTRPCRouter({});
