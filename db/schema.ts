@@ -143,7 +143,8 @@ export const tasks = sqliteTable(
     createdAt: createdAt(),
   },
   (t) => [
-    index("tasks_queue_idx").on(t.projectId, t.status, t.id),
+    // The assignment engine scans open tasks of one kind (gold or not) in id order.
+    index("tasks_queue_idx").on(t.projectId, t.status, t.isGold, t.id),
     index("tasks_set_idx").on(t.promptId, t.completionSetKey),
   ],
 );
@@ -158,6 +159,10 @@ export const assignments = sqliteTable(
     annotatorId: integer()
       .notNull()
       .references(() => users.id),
+    /** Copied from the task so an annotator's held leases and progress count from one index. */
+    projectId: integer()
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
     /** Completion ids left to right (or top to bottom) as this annotator sees them. */
     displayOrder: text({ mode: "json" }).$type<number[]>().notNull(),
     status: text({ enum: ASSIGNMENT_STATUSES }).notNull().default("active"),
@@ -167,7 +172,7 @@ export const assignments = sqliteTable(
   },
   (t) => [
     uniqueIndex("assignments_task_annotator_uq").on(t.taskId, t.annotatorId),
-    index("assignments_annotator_idx").on(t.annotatorId, t.status),
+    index("assignments_annotator_idx").on(t.annotatorId, t.projectId, t.status),
   ],
 );
 
@@ -191,7 +196,12 @@ export const judgements = sqliteTable(
     chosenCompletionId: integer().references(() => completions.id),
     correctedCompletionId: integer().references(() => completions.id),
     rationale: text(),
+    /** Active seconds the client measured, clamped to the server's; the server's when none came. */
     secondsOnTask: real(),
+    /** Wall-clock seconds from lease to submission, measured by the server (includes idling). */
+    serverSecondsOnTask: real(),
+    /** Gold tasks: whether this judgement matched the known answer; null elsewhere. */
+    goldCorrect: integer({ mode: "boolean" }),
     displayOrder: text({ mode: "json" }).$type<number[]>().notNull(),
     /** Client-supplied key: a retried submission never creates a second judgement. */
     idempotencyKey: text(),
@@ -206,18 +216,23 @@ export const judgements = sqliteTable(
   ],
 );
 
-export const flags = sqliteTable("flags", {
-  id: id(),
-  taskId: integer()
-    .notNull()
-    .references(() => tasks.id, { onDelete: "cascade" }),
-  annotatorId: integer()
-    .notNull()
-    .references(() => users.id),
-  reason: text({ enum: FLAG_REASONS }).notNull(),
-  note: text(),
-  createdAt: createdAt(),
-});
+export const flags = sqliteTable(
+  "flags",
+  {
+    id: id(),
+    taskId: integer()
+      .notNull()
+      .references(() => tasks.id, { onDelete: "cascade" }),
+    annotatorId: integer()
+      .notNull()
+      .references(() => users.id),
+    reason: text({ enum: FLAG_REASONS }).notNull(),
+    note: text(),
+    createdAt: createdAt(),
+  },
+  // One flag per person per task: retirement counts people, not clicks.
+  (t) => [uniqueIndex("flags_task_annotator_uq").on(t.taskId, t.annotatorId)],
+);
 
 export const trainingRuns = sqliteTable(
   "training_runs",

@@ -2,17 +2,19 @@ CREATE TABLE `assignments` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`task_id` integer NOT NULL,
 	`annotator_id` integer NOT NULL,
+	`project_id` integer NOT NULL,
 	`display_order` text NOT NULL,
 	`status` text DEFAULT 'active' NOT NULL,
 	`skip_reason` text,
 	`leased_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
 	`expires_at` integer NOT NULL,
 	FOREIGN KEY (`task_id`) REFERENCES `tasks`(`id`) ON UPDATE no action ON DELETE cascade,
-	FOREIGN KEY (`annotator_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
+	FOREIGN KEY (`annotator_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action,
+	FOREIGN KEY (`project_id`) REFERENCES `projects`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `assignments_task_annotator_uq` ON `assignments` (`task_id`,`annotator_id`);--> statement-breakpoint
-CREATE INDEX `assignments_annotator_idx` ON `assignments` (`annotator_id`,`status`);--> statement-breakpoint
+CREATE INDEX `assignments_annotator_idx` ON `assignments` (`annotator_id`,`project_id`,`status`);--> statement-breakpoint
 CREATE TABLE `completions` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`prompt_id` integer NOT NULL,
@@ -51,6 +53,7 @@ CREATE TABLE `flags` (
 	FOREIGN KEY (`annotator_id`) REFERENCES `users`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
+CREATE UNIQUE INDEX `flags_task_annotator_uq` ON `flags` (`task_id`,`annotator_id`);--> statement-breakpoint
 CREATE TABLE `imports` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`project_id` integer NOT NULL,
@@ -77,6 +80,8 @@ CREATE TABLE `judgements` (
 	`corrected_completion_id` integer,
 	`rationale` text,
 	`seconds_on_task` real,
+	`server_seconds_on_task` real,
+	`gold_correct` integer,
 	`display_order` text NOT NULL,
 	`idempotency_key` text,
 	`undone_at` integer,
@@ -192,7 +197,7 @@ CREATE TABLE `tasks` (
 	FOREIGN KEY (`prompt_id`) REFERENCES `prompts`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
-CREATE INDEX `tasks_queue_idx` ON `tasks` (`project_id`,`status`,`id`);--> statement-breakpoint
+CREATE INDEX `tasks_queue_idx` ON `tasks` (`project_id`,`status`,`is_gold`,`id`);--> statement-breakpoint
 CREATE INDEX `tasks_set_idx` ON `tasks` (`prompt_id`,`completion_set_key`);--> statement-breakpoint
 CREATE TABLE `training_runs` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
