@@ -1,0 +1,83 @@
+// ONNX Runtime throughput on this machine: generation tokens/s with and without the KV cache,
+// and batched forward tokens/s (with achieved GFLOP/s), at the built-in model's shapes and at
+// GPT-2 small's (random weights: speed does not depend on the values), on 1 and 2 threads.
+import { existsSync, readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { parseGpt2Config } from "../trainer/checkpoint/config";
+import { buildGpt2Graph, type Gpt2Config } from "../trainer/models/gpt2";
+import { exportGpt2 } from "../trainer/onnx/export";
+import { gpt2Shape, OnnxCausalLm } from "../trainer/onnx/forward";
+import { generateOnnx } from "../trainer/onnx/generate";
+import { randomWeights } from "../trainer/onnx/testing";
+
+type Row = Record<string, string | number>;
+
+const GPT2_SMALL: Gpt2Config = {
+  model_type: "gpt2", n_layer: 12, n_head: 12, n_embd: 768, n_positions: 1024, vocab_size: 50257,
+  layer_norm_epsilon: 1e-5, activation_function: "gelu_new",
+};
+
+// Used only until models/builtin/ is committed: a small GPT-2 of the size the built-in aims at.
+const BUILTIN_STANDIN: Gpt2Config = { ...GPT2_SMALL, n_layer: 4, n_head: 4, n_embd: 256, n_positions: 256, vocab_size: 8192 };
+
+/** Workload sizes: long enough to average out timer noise, short enough for a 2-core CI box. */
+const PROMPT_TOKENS = 16;
+const NEW_TOKENS = 32;
+const FORWARD_BATCH = 4;
+const FORWARD_SEQ = 128;
+
+function builtinShape(): { name: string; config: Gpt2Config } {
+  const path = "models/builtin/config.json";
+  if (!existsSync(path)) return { name: "builtin (stand-in shape)", config: BUILTIN_STANDIN };
+  return { name: "builtin", config: parseGpt2Config(JSON.parse(readFileSync(path, "utf8")), path) };
+}
+
+/** Forward FLOPs per token: 2 per weight of the blocks and the LM head, plus attention's QK and PV products. */
+function flopsPerToken(c: Gpt2Config, context: number): number {
+  const e = c.n_embd;
+  const inner = c.n_inner ?? 4 * e;
+  return 2 * c.n_layer * (4 * e * e + 2 * e * inner) + 2 * e * c.vocab_size + 4 * c.n_layer * context * e;
+}
+
+async function timeIt(fn: () => Promise<unknown>): Promise<number> {
+  await fn(); // warm-up: first runs allocate arenas and pick kernels
+  const start = performance.now();
+  await fn();
+  return (performance.now() - start) / 1000;
+}
+
+async function measure(lm: OnnxCausalLm, config: Gpt2Config): Promise<Array<[string, number, string]>> {
+  const prompt = Array.from({ length: PROMPT_TOKENS }, (_, i) => (i * 7919) % config.vocab_size);
+  const gen = (useCache: boolean) => generateOnnx(lm, [prompt], { maxNewTokens: NEW_TOKENS, temperature: 0, useCache });
+  const cached = NEW_TOKENS / (await timeIt(() => gen(true)));
+  const uncached = NEW_TOKENS / (await timeIt(() => gen(false)));
+  const n = FORWARD_BATCH * FORWARD_SEQ;
+  const ids = Array.from({ length: n }, (_, i) => (i * 31) % config.vocab_size);
+  const positions = ids.map((_, i) => i % FORWARD_SEQ);
+  const seconds = await timeIt(() => lm.forward({ batch: FORWARD_BATCH, seq: FORWARD_SEQ, ids, positionIds: positions, attentionMask: ids.map(() => 1) }));
+  const gflops = (n * flopsPerToken(config, FORWARD_SEQ / 2)) / seconds / 1e9;
+  return [
+    ["generate tok/s (KV cache)", cached, `batch 1, prompt ${PROMPT_TOKENS}, ${NEW_TOKENS} new, greedy`],
+    ["generate tok/s (no cache)", uncached, "same, prefix recomputed every step"],
+    ["forward tok/s", n / seconds, `batch ${FORWARD_BATCH} x seq ${FORWARD_SEQ}`],
+    ["forward GFLOP/s", gflops, "achieved, model FLOPs"],
+  ];
+}
+
+export async function run(): Promise<Row[]> {
+  const rows: Row[] = [];
+  const cores = availableParallelism();
+  for (const { name, config } of [builtinShape(), { name: "gpt2-small (random)", config: GPT2_SMALL }]) {
+    const graph = buildGpt2Graph(config, { kvCache: true });
+    const weights = randomWeights(graph, 1, 0.02);
+    const bytes = exportGpt2(config, (n) => weights[n]);
+    for (const threads of [1, 2]) {
+      const lm = await OnnxCausalLm.create(bytes, gpt2Shape(config), { intraOpNumThreads: threads });
+      for (const [metric, value, note] of await measure(lm, config)) {
+        rows.push({ bench: "onnx", model: name, threads, metric, value: Number(value.toFixed(1)), note, cores });
+      }
+      await lm.release();
+    }
+  }
+  return rows;
+}
