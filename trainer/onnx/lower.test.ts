@@ -1,8 +1,12 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { GraphBuilder } from "../graph/builder";
 import type { Graph } from "../graph/ir";
 import { buildGpt2Graph } from "../models/gpt2";
 import { exportGraph } from "./export";
+import { decodeModel } from "./proto";
 import { float32Tensor, floatData, int64Tensor, OnnxSession } from "./session";
 import { maxAbsDiff, randomWeights, seededValues, tfjsOutputs, TINY_GPT2 } from "./testing";
 
@@ -42,6 +46,18 @@ describe("IR → ONNX lowering", () => {
     expect(maxAbsDiff(got.logits, want.logits)).toBeLessThan(1e-4);
     // Not a trivially flat model: logits spread over several units.
     expect(Math.max(...want.logits) - Math.min(...want.logits)).toBeGreaterThan(1);
+  });
+
+  it("GPT-2's GELU is lowered in the form ONNX Runtime fuses into one FastGelu kernel", async () => {
+    const graph = buildGpt2Graph(TINY_GPT2);
+    const weights = randomWeights(graph);
+    const dir = mkdtempSync(join(tmpdir(), "preflab-opt-"));
+    const optimizedModelPath = join(dir, "opt.onnx");
+    await (await OnnxSession.create(exportGraph(graph, (n) => weights[n]), { intraOpNumThreads: 1, optimizedModelPath })).release();
+    const ops = decodeModel(readFileSync(optimizedModelPath)).graph.node.map((n) => n.opType);
+    rmSync(dir, { recursive: true, force: true });
+    expect(ops.filter((op) => op === "FastGelu")).toHaveLength(TINY_GPT2.n_layer);
+    expect(ops).not.toContain("Tanh");
   });
 
   it("exact-erf GELU variant matches too", async () => {

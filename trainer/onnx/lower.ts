@@ -34,10 +34,10 @@ function lowerGelu({ g }: LowerContext, node: NodeOf<"gelu">, out: string): void
   const x = node.inputs[0];
   let inner: string;
   if (node.approximate === "tanh") {
-    // gelu_new: 0.5·x·(1 + tanh(√(2/π)·(x + 0.044715·x³))); x·x·x rather than Pow keeps it exact.
-    const x3 = g.op("Mul", [g.op("Mul", [x, x]), x]);
-    const poly = g.op("Add", [x, g.op("Mul", [x3, g.float([0.044715])])]);
-    inner = g.op("Tanh", [g.op("Mul", [poly, g.float([Math.sqrt(2 / Math.PI)])])]);
+    // gelu_new written as √(2/π)·x·(1 + 0.044715·x·x), the exact node order ONNX Runtime's
+    // FastGeluFusion recognizes: the whole activation then runs as one fused kernel.
+    const poly = g.op("Add", [g.op("Mul", [g.op("Mul", [x, g.float([0.044715])]), x]), g.float([1])]);
+    inner = g.op("Tanh", [g.op("Mul", [g.op("Mul", [x, g.float([Math.sqrt(2 / Math.PI)])]), poly])]);
   } else {
     inner = g.op("Erf", [g.op("Div", [x, g.float([Math.SQRT2])])]);
   }

@@ -6,6 +6,8 @@ import * as ort from "onnxruntime-node";
 export interface SessionConfig {
   /** Threads inside one operator (matmuls); default: every core, which is what sampling wants. */
   intraOpNumThreads?: number;
+  /** Write the graph as ORT optimized it here (to check fusions, or to inspect it in Netron). */
+  optimizedModelPath?: string;
 }
 
 export type OrtTensor = ort.Tensor;
@@ -21,6 +23,8 @@ export class OnnxSession {
       interOpNumThreads: 1,
       executionMode: "sequential",
       graphOptimizationLevel: "all",
+      // ORT rejects an explicit undefined here, so the key is only present when set.
+      ...(config.optimizedModelPath ? { optimizedModelFilePath: config.optimizedModelPath } : {}),
     };
     const session = typeof model === "string"
       ? await ort.InferenceSession.create(model, options)
