@@ -4,6 +4,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
+// tfjs-core's Node build registers no gradients (its register_all_gradients is ESM with
+// extensionless imports Node cannot load); the @tensorflow/tfjs bundle registers them all.
+import "@tensorflow/tfjs";
 
 export type BackendChoice = "gpu" | "node" | "wasm" | "cpu";
 
