@@ -1,7 +1,7 @@
 // Batched sampling on ONNX Runtime with a KV cache: prompts are left-padded to one length, the
 // first pass fills the cache, then each step feeds one token per row. `useCache: false` re-runs
 // the whole prefix every step instead (the reference the cache is tested against, and a bench row).
-import { createRng } from "../../stats/random";
+import { makeRng } from "../rng";
 import type { KvCache, OnnxCausalLm } from "./forward";
 import { tokenLogprob } from "./logprobs";
 import { sampleToken } from "./sampling";
@@ -113,7 +113,7 @@ export async function generateOnnx(lm: OnnxCausalLm, prompts: number[][], option
   if (width > lm.shape.contextLength) throw new Error(`prompt of ${width} tokens exceeds the model's context of ${lm.shape.contextLength}`);
   const rows: Row[] = prompts.map(() => ({ tokens: [], logprobs: [] }));
   const params = { temperature: options.temperature ?? 1, topK: options.topK, topP: options.topP };
-  const rng = createRng(options.seed ?? 0);
+  const rng = makeRng(options.seed ?? 0);
   const vocab = lm.shape.vocab;
   let cache: KvCache | undefined;
   const steps = Math.min(options.maxNewTokens, lm.shape.contextLength - width);

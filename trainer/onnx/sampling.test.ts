@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { createRng } from "../../stats/random";
+import { makeRng } from "../rng";
 import { argmax, filteredDistribution, sampleToken } from "./sampling";
 
 // Probabilities 0.1, 0.4, 0.2, 0.3 for tokens 0..3 (log-space logits, shifted to show shift-invariance).
@@ -32,9 +32,9 @@ describe("sampling", () => {
   });
 
   it("temperature 0 is argmax; seeded draws follow the filtered distribution", () => {
-    expect(sampleToken(row, { temperature: 0 }, createRng(1))).toBe(1);
+    expect(sampleToken(row, { temperature: 0 }, makeRng(1))).toBe(1);
     expect(argmax([3, 9, 9, 1])).toBe(1);
-    const rng = createRng(42);
+    const rng = makeRng(42);
     const counts = [0, 0, 0, 0];
     const n = 20000;
     for (let i = 0; i < n; i++) counts[sampleToken(row, { temperature: 1, topK: 3 }, rng)]++;

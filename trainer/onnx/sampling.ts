@@ -1,6 +1,8 @@
 // Picks the next token from one row of logits: greedy, or temperature + top-k + top-p (nucleus)
 // sampling from a seeded stream, so a seed reproduces a generation exactly.
-import type { Rng } from "../../stats/random";
+import type { makeRng } from "../rng";
+
+type Rng = ReturnType<typeof makeRng>;
 
 export interface SamplingParams {
   /** 0 = greedy (argmax); otherwise logits are divided by it before softmax. */
