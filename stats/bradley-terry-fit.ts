@@ -12,6 +12,7 @@
  * is strongly connected).
  */
 import type { PairTable } from "./bradley-terry-data";
+import { sigmoid, softplus } from "./bradley-terry-link";
 
 export interface FitOptions {
   /** Virtual wins (and losses) against a strength-0 reference; keeps every estimate finite. */
@@ -34,8 +35,6 @@ export interface FitResult {
 
 export const DEFAULT_PRIOR_WINS = 0.1;
 
-const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /** Log-likelihood of the pair table plus the virtual-reference games. */
 export function logLikelihood(table: PairTable, theta: Float64Array, priorWins = DEFAULT_PRIOR_WINS): number {

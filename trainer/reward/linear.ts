@@ -6,6 +6,7 @@
  * beside the neural model and for active learning. The prompt is not a feature: the model ranks
  * answers to the same prompt, where prompt-only features would cancel in every difference.
  */
+import { sigmoid, softplus } from "../../stats/bradley-terry-link";
 import { minimizeLbfgs } from "./lbfgs";
 import { DEFAULT_FEATURE_CONFIG, featurize, sparseDifference, sparseDot, type LinearFeatureConfig, type SparseVector } from "./linear-features";
 import { rewardMoments } from "./metrics";
@@ -47,8 +48,8 @@ export function linearObjective(w: Float64Array, problem: LinearProblem, gradien
   let loss = 0;
   differences.forEach((x, k) => {
     const z = margins[k] - sparseDot(w, x); // loss term softplus(z)
-    loss += weights[k] * (z > 0 ? z + Math.log1p(Math.exp(-z)) : Math.log1p(Math.exp(z)));
-    const coefficient = (-weights[k] / (1 + Math.exp(-z))) / totalWeight; // ω σ(z) dz/dw, dz/dw = −x
+    loss += weights[k] * softplus(z);
+    const coefficient = (-weights[k] * sigmoid(z)) / totalWeight; // ω σ(z) dz/dw, dz/dw = −x
     for (let j = 0; j < x.indices.length; j++) gradient[x.indices[j]] += coefficient * x.values[j];
   });
   let norm = 0;

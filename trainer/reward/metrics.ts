@@ -15,6 +15,7 @@
  * - reward mean and std are over every scored answer (population std); they are stored with the
  *   model so that PPO can normalise rewards.
  */
+import { sigmoid, softplus } from "../../stats/bradley-terry-link";
 
 export interface ScoredPairs {
   chosen: ArrayLike<number>; // [pairs] reward of the preferred answer
@@ -33,8 +34,6 @@ export interface RewardMetrics {
   rewardStd: number;
 }
 
-const softplus = (x: number): number => (x > 0 ? x + Math.log1p(Math.exp(-x)) : Math.log1p(Math.exp(x)));
-const sigmoid = (x: number): number => 1 / (1 + Math.exp(-x));
 
 /** ECE of σ(r_c − r_r), symmetrised over both presentation orders (see above). */
 export function expectedCalibrationError(scored: ScoredPairs, bins = 10): number {
