@@ -52,7 +52,7 @@ export async function pretrain(o: PretrainOptions): Promise<{ valLoss: number; s
   const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, blockSize: o.context, ...o.train };
   const graph = buildGpt2Graph(config);
   const init = initParams(graph, c.seed);
-  const model: TrainableModel = { graph, params: Object.fromEntries(Object.entries(init).map(([k, t]) => [k, tf.variable(t, true, k)])) };
+  const model: TrainableModel = { graph, params: Object.fromEntries(Object.entries(init).map(([k, t]) => [k, tf.variable(t)])) };
   log(`model: ${countParams(graph)} parameters; config ${JSON.stringify(c)}`);
   const save = () => saveCheckpoint(o.out, { config, params: model.params, tokenizerJson, eosId: tokenizer.eosId });
   const history: StepReport[] = [];

@@ -33,10 +33,18 @@ export function batchLoss(model: TrainableModel, batch: LmBatch): tf.Scalar {
   return lmLoss(logits, tf.tensor2d(batch.targets, undefined, "int32"));
 }
 
+/** variableGrads keys gradients by tfjs variable name; re-key them by parameter (HF) name. */
+export function paramGrads(model: TrainableModel, byVariable: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  const grads: Record<string, tf.Tensor> = {};
+  for (const [name, v] of Object.entries(model.params)) if (byVariable[v.name]) grads[name] = byVariable[v.name];
+  return grads;
+}
+
 /** One optimizer step; returns the loss before the update and the gradient norm. */
 export function trainStep(model: TrainableModel, optimizer: AdamW, batch: LmBatch, lr: number): { loss: number; gradNorm: number } {
   return tf.tidy(() => {
-    const { value, grads } = tf.variableGrads(() => batchLoss(model, batch), Object.values(model.params));
+    const { value, grads: byVariable } = tf.variableGrads(() => batchLoss(model, batch), Object.values(model.params));
+    const grads = paramGrads(model, byVariable);
     const gradNorm = optimizer.step(model.params, grads, lr);
     return { loss: value.dataSync()[0], gradNorm };
   });
