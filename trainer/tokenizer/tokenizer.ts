@@ -27,7 +27,7 @@ export function tokenizerFromJson(json: object, config: Record<string, unknown> 
   for (const id of vocab.values()) vocabSize = Math.max(vocabSize, id + 1);
   return {
     encode: (text) => hf.encode(text, { add_special_tokens: false }).ids,
-    decode: (ids) => hf.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false }),
+    decode: (ids) => (ids.length === 0 ? "" : hf.decode(ids, { skip_special_tokens: false, clean_up_tokenization_spaces: false })),
     tokens: (ids) => ids.map((id) => hf.id_to_token(id) ?? `<${id}>`),
     vocabSize,
     eosId,
