@@ -15,8 +15,9 @@
  * which pins the reward's free offset near 0.
  */
 import * as tf from "@tensorflow/tfjs-core";
-// Gradients are registered separately in tfjs-core; losses exist to be differentiated.
-import "@tensorflow/tfjs-core/dist/register_all_gradients";
+// Losses exist to be differentiated, and tfjs-core's Node build registers no gradients; the
+// @tensorflow/tfjs bundle does (its own register_all_gradients fails under plain Node, see backend.ts).
+import "@tensorflow/tfjs";
 
 export const TIE_MODES = ["exclude", "rao-kupper", "davidson"] as const;
 export type TieMode = (typeof TIE_MODES)[number];
