@@ -1,0 +1,58 @@
+import crypto from "node:crypto";
+import { sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { createRng, seedFromString, shuffle } from "../../stats/random";
+
+/**
+ * The queue query of the assignment engine. One indexed walk over the project's open tasks
+ * (tasks_queue_idx: project, status, gold, id), oldest first so started tasks finish first, and
+ * for each candidate two point look-ups: the others' live leases on it (overlap is never
+ * overshot: submitted judgements + live leases stay below the target) and whether this
+ * annotator has ever held a task over the same unordered completion set of that prompt
+ * (tasks_set_idx, then assignments_task_annotator_uq). Gold tasks ignore overlap: they measure
+ * annotators, so every annotator may judge each one once.
+ */
+const ELIGIBLE = (annotatorId: number, nowMs: number) => sql`
+  (t.is_gold = 1 or t.judgement_count + (
+      select count(*) from assignments a
+      where a.task_id = t.id and a.status = 'active' and a.expires_at > ${nowMs}) < t.required_judgements)
+  and not exists (
+      select 1 from tasks same join assignments mine on mine.task_id = same.id
+      where same.prompt_id = t.prompt_id and same.completion_set_key = t.completion_set_key
+        and mine.annotator_id = ${annotatorId})`;
+
+/** The oldest open task (gold or not) this annotator may lease now, or null. */
+export function findCandidate(db: Db, annotatorId: number, projectId: number, gold: boolean, now: Date): number | null {
+  const row = db.get<{ id: number }>(sql`
+    select t.id from tasks t
+    where t.project_id = ${projectId} and t.status = 'open' and t.is_gold = ${gold ? 1 : 0}
+      and ${ELIGIBLE(annotatorId, now.getTime())}
+    order by t.id limit 1`);
+  return row?.id ?? null;
+}
+
+/** Remaining non-gold tasks this annotator could still get, counted up to `cap` (a progress hint). */
+export function countRemaining(db: Db, annotatorId: number, projectId: number, now: Date, cap: number): number {
+  const row = db.get<{ n: number }>(sql`
+    select count(*) as n from (
+      select 1 from tasks t
+      where t.project_id = ${projectId} and t.status = 'open' and t.is_gold = 0
+        and ${ELIGIBLE(annotatorId, now.getTime())}
+      limit ${cap})`);
+  return row?.n ?? 0;
+}
+
+/**
+ * Whether the annotator's next task should be gold: a uniform draw seeded by (annotator,
+ * project, how many tasks they were served there), below the gold rate. Deterministic, so tests
+ * and audits can replay it, yet without a visible period an annotator could learn.
+ */
+export function wantsGold(annotatorId: number, projectId: number, served: number, goldRate: number): boolean {
+  if (goldRate <= 0) return false;
+  return createRng(seedFromString(`gold:${annotatorId}:${projectId}:${served}`))() < goldRate;
+}
+
+/** A fresh random display order (left/right, top to bottom), one per assignment. */
+export function randomDisplayOrder(completionIds: readonly number[]): number[] {
+  return shuffle(createRng(crypto.randomInt(2 ** 32)), [...completionIds]);
+}

@@ -1,0 +1,162 @@
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { assignments, tasks } from "../../db/schema";
+import { pickNextTask } from "./assignment";
+import { wantsGold } from "./assignment-queue";
+import { submitJudgement } from "./judgements";
+import { skipTask } from "./judgements-actions";
+import { createPairTasks, createRankTasks } from "./tasks";
+import { addPrompt, addUser, labelingDb } from "./tasks-fixtures";
+
+const T0 = new Date("2026-03-01T10:00:00Z");
+const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
+const pair = (outcome: "left" | "right" = "left") => ({ kind: "pair" as const, outcome, strength: 2 });
+
+/** A project with `n` pair tasks (one prompt each). */
+function pairProject(n: number, settings = {}) {
+  const fx = labelingDb(settings);
+  const taskIds = Array.from({ length: n }, (_, i) => {
+    const { promptId, completionIds } = addPrompt(fx.db, fx.projectId, 2, `prompt ${i}`);
+    return createPairTasks(fx.db, fx.projectId, [{ promptId, completionIds }]).created[0]!;
+  });
+  return { ...fx, taskIds };
+}
+
+describe("pickNextTask", () => {
+  it("shows the prompt and the completions in the stored display order, and no policy", () => {
+    const { db, projectId } = labelingDb({ judgementsPerTask: 1 });
+    const { promptId, completionIds } = addPrompt(db, projectId, 4, "Rank these");
+    createRankTasks(db, projectId, [{ promptId, completionIds }]);
+    const ann = addUser(db, "ann");
+    const next = pickNextTask(db, ann.id, projectId, { now: T0 });
+    const stored = db.select().from(assignments).get()!;
+    expect(next.task!.kind).toBe("rank");
+    expect(next.task!.prompt.text).toBe("Rank these");
+    expect(next.task!.completions.map((c) => c.id)).toEqual(stored.displayOrder);
+    expect([...stored.displayOrder].sort()).toEqual([...completionIds].sort());
+    expect(next.task!.completions[0]!.text).toMatch(/^answer \d to Rank these$/);
+    expect(next.task!.leaseExpiresAt).toEqual(at(900));
+    expect(JSON.stringify(next)).not.toMatch(/secret-policy-name|policy|gold/i);
+  });
+
+  it("gives a reload the same task in the same order while the lease lasts", () => {
+    const { db, projectId } = pairProject(3);
+    const ann = addUser(db, "ann");
+    const first = pickNextTask(db, ann.id, projectId, { now: T0 });
+    const again = pickNextTask(db, ann.id, projectId, { now: at(100) });
+    expect(again.task).toEqual(first.task);
+    expect(db.select().from(assignments).all()).toHaveLength(1);
+  });
+
+  it("randomises left and right per assignment", () => {
+    const { db, projectId } = labelingDb({ judgementsPerTask: 50 });
+    const { promptId, completionIds } = addPrompt(db, projectId, 2);
+    createPairTasks(db, projectId, [{ promptId, completionIds }]);
+    const lefts = new Set<number>();
+    for (let i = 0; i < 40; i++) lefts.add(pickNextTask(db, addUser(db, `a${i}`).id, projectId, { now: T0 }).task!.completions[0]!.id);
+    expect(lefts).toEqual(new Set(completionIds)); // both orders: fails with probability 2^-39
+  });
+
+  it("never gives an annotator a task they already judged or skipped", () => {
+    const { db, projectId, taskIds } = pairProject(2, { judgementsPerTask: 3 });
+    const ann = addUser(db, "ann");
+    const first = pickNextTask(db, ann.id, projectId, { now: T0 }).task!;
+    submitJudgement(db, ann.id, { taskId: first.taskId, idempotencyKey: "k1", answer: pair() }, at(10));
+    const second = pickNextTask(db, ann.id, projectId, { now: at(11) }).task!;
+    expect([first.taskId, second.taskId].sort()).toEqual(taskIds);
+    skipTask(db, ann.id, { taskId: second.taskId, reason: "cannot read it" });
+    expect(pickNextTask(db, ann.id, projectId, { now: at(12) }).task).toBeNull();
+  });
+
+  it("never gives an annotator the same unordered pair of a prompt twice, even as another task", () => {
+    const { db, projectId } = labelingDb();
+    const { promptId, completionIds: [a, b] } = addPrompt(db, projectId, 2);
+    const [first] = createPairTasks(db, projectId, [{ promptId, completionIds: [a!, b!] }]).created;
+    // An import can bring a second task over the same set; the engine must still not repeat it.
+    const dup = db.insert(tasks).values({ projectId, promptId, kind: "pair", completionIds: [b!, a!], completionSetKey: `${a},${b}`, requiredJudgements: 3 }).returning().get();
+    const ann = addUser(db, "ann");
+    expect(pickNextTask(db, ann.id, projectId, { now: T0 }).task!.taskId).toBe(first);
+    submitJudgement(db, ann.id, { taskId: first!, idempotencyKey: "k", answer: pair() }, at(5));
+    expect(pickNextTask(db, ann.id, projectId, { now: at(6) }).task).toBeNull();
+    expect(pickNextTask(db, addUser(db, "bob").id, projectId, { now: at(6) }).task!.taskId).toBe(first);
+    expect(pickNextTask(db, addUser(db, "cy").id, projectId, { now: at(6) }).task!.taskId).toBe(first);
+    expect(pickNextTask(db, addUser(db, "di").id, projectId, { now: at(6) }).task!.taskId).toBe(dup.id);
+  });
+
+  it("leases a task to at most as many annotators as it still needs", () => {
+    const { db, projectId, taskIds } = pairProject(1, { judgementsPerTask: 2 });
+    const [a, b, c] = ["a", "b", "c"].map((name) => addUser(db, name));
+    expect(pickNextTask(db, a!.id, projectId, { now: T0 }).task!.taskId).toBe(taskIds[0]);
+    expect(pickNextTask(db, b!.id, projectId, { now: T0 }).task!.taskId).toBe(taskIds[0]);
+    expect(pickNextTask(db, c!.id, projectId, { now: T0 }).task).toBeNull();
+    submitJudgement(db, a!.id, { taskId: taskIds[0]!, idempotencyKey: "k", answer: pair() }, at(30));
+    expect(pickNextTask(db, c!.id, projectId, { now: at(31) }).task).toBeNull();
+  });
+
+  it("puts an expired lease back in the queue and renews it for its holder while nobody took it", () => {
+    const { db, projectId, taskIds } = pairProject(1, { judgementsPerTask: 1, leaseSeconds: 60 });
+    const [a, b] = ["a", "b"].map((name) => addUser(db, name));
+    pickNextTask(db, a!.id, projectId, { now: T0 });
+    expect(pickNextTask(db, b!.id, projectId, { now: at(59) }).task).toBeNull();
+    const back = pickNextTask(db, a!.id, projectId, { now: at(120) }).task!;
+    expect(back).toMatchObject({ taskId: taskIds[0], leaseExpiresAt: at(180) });
+    const taken = pickNextTask(db, b!.id, projectId, { now: at(181) }).task!;
+    expect(taken.taskId).toBe(taskIds[0]);
+    expect(pickNextTask(db, a!.id, projectId, { now: at(182) }).task).toBeNull();
+    expect(db.select({ status: assignments.status }).from(assignments).where(eq(assignments.annotatorId, a!.id)).get()!.status).toBe("expired");
+  });
+
+  it("caps the tasks one annotator holds at once", () => {
+    const { db, projectId } = pairProject(4, { maxActiveLeases: 2 });
+    const ann = addUser(db, "ann");
+    const first = pickNextTask(db, ann.id, projectId, { now: T0 });
+    const second = pickNextTask(db, ann.id, projectId, { now: T0, another: true });
+    expect(second.task!.taskId).not.toBe(first.task!.taskId);
+    expect(second.progress.heldLeases).toBe(2);
+    expect(() => pickNextTask(db, ann.id, projectId, { now: T0, another: true })).toThrow(/already hold 2 tasks/);
+    expect(pickNextTask(db, ann.id, projectId, { now: T0 }).task!.taskId).toBe(first.task!.taskId);
+  });
+
+  it("never serves flagged or retired tasks", () => {
+    const { db, projectId, taskIds } = pairProject(2);
+    db.update(tasks).set({ status: "flagged" }).where(eq(tasks.id, taskIds[0]!)).run();
+    db.update(tasks).set({ status: "retired" }).where(eq(tasks.id, taskIds[1]!)).run();
+    expect(pickNextTask(db, addUser(db, "ann").id, projectId, { now: T0 }).task).toBeNull();
+  });
+
+  it("reports the annotator's progress and the project's guidelines", () => {
+    const { db, projectId } = pairProject(3, { judgementsPerTask: 1 });
+    const ann = addUser(db, "ann");
+    const t = pickNextTask(db, ann.id, projectId, { now: T0 }).task!;
+    submitJudgement(db, ann.id, { taskId: t.taskId, idempotencyKey: "k", answer: pair() }, at(5));
+    const next = pickNextTask(db, ann.id, projectId, { now: at(6) });
+    expect(next.progress).toEqual({ doneToday: 1, doneTotal: 1, skipped: 0, heldLeases: 1, maxActiveLeases: 3, tasksRemaining: 1, tasksRemainingCapped: false });
+    expect(next.project).toMatchObject({ name: "labeling-test", guidelines: "", allowRankTies: true, undoWindowSeconds: 30 });
+  });
+});
+
+describe("gold items", () => {
+  it("mixes gold in at the configured rate, deterministically per annotator and count", () => {
+    const draws = Array.from({ length: 20_000 }, (_, n) => wantsGold(7, 1, n, 0.1));
+    const rate = draws.filter(Boolean).length / draws.length;
+    expect(Math.abs(rate - 0.1)).toBeLessThan(0.01); // 4.7 standard errors
+    expect(Array.from({ length: 50 }, (_, n) => wantsGold(7, 1, n, 0.1))).toEqual(draws.slice(0, 50));
+    expect(wantsGold(7, 1, 3, 0)).toBe(false);
+  });
+
+  it("serves gold first at rate 1, regular work at rate 0, and falls back when one kind runs out", () => {
+    for (const goldRate of [0, 1]) {
+      const { db, projectId } = labelingDb({ goldRate, judgementsPerTask: 1 });
+      const p = addPrompt(db, projectId, 3);
+      const [regular] = createPairTasks(db, projectId, [{ promptId: p.promptId, completionIds: [p.completionIds[0]!, p.completionIds[1]!] }]).created;
+      const [gold] = createPairTasks(db, projectId, [{ promptId: p.promptId, completionIds: [p.completionIds[0]!, p.completionIds[2]!], goldAnswer: { winner: p.completionIds[2]! } }]).created;
+      const ann = addUser(db, "ann");
+      const served = [0, 1].map((i) => {
+        const t = pickNextTask(db, ann.id, projectId, { now: at(i * 10) }).task!;
+        submitJudgement(db, ann.id, { taskId: t.taskId, idempotencyKey: `k${i}`, answer: pair() }, at(i * 10 + 5));
+        return t.taskId;
+      });
+      expect(served).toEqual(goldRate === 1 ? [gold, regular] : [regular, gold]);
+    }
+  });
+});
