@@ -81,6 +81,7 @@ function leaseForSubmit(db: Db, annotatorId: number, taskId: number, now: Date):
   if (lease.status !== "active") throw new ServiceError("PRECONDITION_FAILED", `You no longer hold this task (${lease.status}).`);
   if (task.status === "flagged" || task.status === "retired")
     throw new ServiceError("CONFLICT", "This task was withdrawn from the queue (flagged or retired) while you held it.");
+  if (task.status === "complete") throw new ServiceError("CONFLICT", "This task already has all the judgements it needs; fetch your next task.");
   if (!hasRoomFor(db, task, annotatorId, now))
     throw new ServiceError("CONFLICT", "Your lease expired and this task has been given to others; fetch your next task.");
   return { task, lease };
