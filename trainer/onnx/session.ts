@@ -6,6 +6,11 @@ import * as ort from "onnxruntime-node";
 export interface SessionConfig {
   /** Threads inside one operator (matmuls); default: every core, which is what sampling wants. */
   intraOpNumThreads?: number;
+  /**
+   * Let idle pool threads busy-wait for the next op (ORT's default). Off by default here: preflab
+   * shares its cores with the web server and the training worker, which spinning threads starve.
+   */
+  spinning?: boolean;
   /** Write the graph as ORT optimized it here (to check fusions, or to inspect it in Netron). */
   optimizedModelPath?: string;
 }
@@ -23,6 +28,7 @@ export class OnnxSession {
       interOpNumThreads: 1,
       executionMode: "sequential",
       graphOptimizationLevel: "all",
+      extra: { session: { intra_op: { allow_spinning: config.spinning ? "1" : "0" } } },
       // ORT rejects an explicit undefined here, so the key is only present when set.
       ...(config.optimizedModelPath ? { optimizedModelFilePath: config.optimizedModelPath } : {}),
     };
