@@ -80,12 +80,14 @@ describe("multinomial", () => {
     const out = new Float64Array(weights.length);
     const sums = new Float64Array(weights.length);
     const trials = 5000;
+    let badTotals = 0;
     for (let t = 0; t < trials; t++) {
       multinomial(rng, 100, weights, out);
-      expect(out.reduce((a, b) => a + b, 0)).toBe(100);
-      expect(out[1]).toBe(0);
+      if (out.reduce((a, b) => a + b, 0) !== 100) badTotals++;
       out.forEach((x, k) => (sums[k] += x));
     }
+    expect(badTotals).toBe(0);
+    expect(sums[1]).toBe(0);
     const expected = weights.map((w) => (100 * w) / 10);
     sums.forEach((s, k) => expect(s / trials).toBeCloseTo(expected[k], 0));
   });
