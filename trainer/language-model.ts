@@ -1,0 +1,42 @@
+// A loaded causal language model for inference on tfjs: the checkpoint's config, tokenizer and
+// weights plus the two graph variants built from the one GPT-2 definition.
+import type { Graph } from "./graph/ir";
+import { loadCheckpoint } from "./checkpoint/tfjs";
+import { InputError } from "./errors";
+import { buildGpt2Graph, type Gpt2Config } from "./models/gpt2";
+import { disposeParams, type Params } from "./models/params";
+import type { Tokenizer } from "./tokenizer/tokenizer";
+
+export interface LanguageModel {
+  config: Gpt2Config;
+  tokenizer: Tokenizer;
+  params: Params;
+  /** Full-sequence graph (training, log-probs, generation without cache). */
+  graph: Graph;
+  /** Same model with past_key_values inputs and present outputs. */
+  cachedGraph: Graph;
+  generationConfig: Record<string, unknown>;
+}
+
+/** Wraps parameters already in memory (e.g. a model being trained). */
+export function languageModel(config: Gpt2Config, tokenizer: Tokenizer, params: Params, generationConfig: Record<string, unknown> = {}): LanguageModel {
+  return { config, tokenizer, params, graph: buildGpt2Graph(config), cachedGraph: buildGpt2Graph(config, { kvCache: true }), generationConfig };
+}
+
+/** Loads a checkpoint directory (throws CheckpointError on bad input). */
+export function loadLanguageModel(dir: string): LanguageModel {
+  const c = loadCheckpoint(dir);
+  return languageModel(c.config, c.tokenizer, c.params, c.generationConfig);
+}
+
+/** Frees the model's weights. */
+export function disposeLanguageModel(model: LanguageModel): void {
+  disposeParams(model.params);
+}
+
+/** Throws an InputError when `tokens` do not fit the model's context. */
+export function checkContext(model: LanguageModel, tokens: number, what: string): void {
+  if (tokens > model.config.n_positions) {
+    throw new InputError(`${what} is ${tokens} tokens, longer than the model's context of ${model.config.n_positions} (n_positions)`);
+  }
+}
