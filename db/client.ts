@@ -17,7 +17,10 @@ export const DEFAULT_DB_PATH = "./data/preflab.db";
  * bundler (Next.js) has moved the compiled module elsewhere.
  */
 function findMigrationsFolder(): string {
-  const candidates = [path.join(path.dirname(fileURLToPath(import.meta.url)), "migrations"), path.resolve("db/migrations")];
+  const candidates = [
+    path.join(/*turbopackIgnore: true*/ path.dirname(fileURLToPath(import.meta.url)), "migrations"),
+    path.resolve(/*turbopackIgnore: true*/ process.cwd(), "db/migrations"),
+  ];
   const found = candidates.find((dir) => fs.existsSync(path.join(dir, "meta", "_journal.json")));
   if (!found) throw new Error(`cannot find the database migrations (looked in ${candidates.join(", ")})`);
   return found;
@@ -33,7 +36,7 @@ export function databasePathFromEnv(): string {
  * training worker writes; the busy timeout makes the two wait for each other instead of failing.
  */
 export function openDatabase(file: string = databasePathFromEnv()): Db {
-  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+  if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(/*turbopackIgnore: true*/ file)), { recursive: true });
   const sqlite = new Database(file);
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");

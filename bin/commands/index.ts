@@ -3,13 +3,15 @@ import * as data from "./data";
 import * as leaderboard from "./leaderboard";
 import * as model from "./model";
 import * as reward from "./reward";
+import * as server from "./server";
 import * as train from "./train";
+import * as users from "./users";
 
 /**
  * Every command group registers itself here, one file per group under bin/commands:
- * data (import/export), model (logprobs/sample/pretrain), train, reward, leaderboard.
+ * server (setup/serve), users, data (import/export), model (logprobs/sample/pretrain), train, reward, leaderboard.
  */
-const groups = [data, model, train, reward, leaderboard];
+const groups = [server, users, data, model, train, reward, leaderboard];
 
 export function registerCommands(program: Command): void {
   for (const group of groups) group.register(program);

@@ -3,6 +3,7 @@ import { and, eq, gt } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import type { UserRole } from "../../db/enums";
 import { sessions, users } from "../../db/schema";
+import { ServiceError } from "./errors";
 
 // scrypt is memory-hard and ships with node:crypto: no native dependency to install.
 const SCRYPT = { N: 1 << 15, r: 8, p: 1, keyLength: 32, maxmem: 64 * 1024 * 1024 };
@@ -33,6 +34,8 @@ export function verifyPassword(password: string, stored: string): boolean {
 const sha256 = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
 
 export function createUser(db: Db, input: { username: string; password: string; role: UserRole }): SessionUser {
+  if (db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).get())
+    throw new ServiceError("CONFLICT", `An account named "${input.username}" exists already.`);
   const [user] = db
     .insert(users)
     .values({

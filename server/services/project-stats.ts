@@ -9,10 +9,11 @@ export function listProjectsWithCounts(db: Db) {
       id: projects.id,
       name: projects.name,
       createdAt: projects.createdAt,
-      prompts: sql<number>`(select count(*) from prompts where project_id = ${projects.id})`,
-      tasks: sql<number>`(select count(*) from tasks where project_id = ${projects.id})`,
-      openTasks: sql<number>`(select count(*) from tasks where project_id = ${projects.id} and status = 'open')`,
-      judgements: sql<number>`(select count(*) from judgements j join tasks t on t.id = j.task_id where t.project_id = ${projects.id} and j.undone_at is null)`,
+      // Correlated subqueries name the outer table explicitly: drizzle leaves columns unqualified.
+      prompts: sql<number>`(select count(*) from prompts p where p.project_id = projects.id)`,
+      tasks: sql<number>`(select count(*) from tasks t where t.project_id = projects.id)`,
+      openTasks: sql<number>`(select count(*) from tasks t where t.project_id = projects.id and t.status = 'open')`,
+      judgements: sql<number>`(select count(*) from judgements j join tasks t on t.id = j.task_id where t.project_id = projects.id and j.undone_at is null)`,
     })
     .from(projects)
     .orderBy(projects.name)

@@ -1,0 +1,72 @@
+"use client";
+import { useQuery } from "@tanstack/react-query";
+import Link from "next/link";
+import { RequireRole } from "../components/require-role";
+import { Card } from "../components/ui";
+import { useTRPC } from "../trpc";
+import { ImportPanel } from "./import-panel";
+
+function ProjectsTable() {
+  const trpc = useTRPC();
+  const projects = useQuery(trpc.projects.list.queryOptions());
+  if (projects.isPending) return <p className="text-slate-500">Loading projects…</p>;
+  const rows = projects.data ?? [];
+  return (
+    <Card title="Projects">
+      {rows.length === 0 ? (
+        <p className="text-sm text-slate-500">No projects yet: import a file below to create one.</p>
+      ) : (
+        <table className="w-full text-left text-sm">
+          <thead className="text-slate-500">
+            <tr>
+              <th className="py-1">Project</th>
+              <th className="text-right">Prompts</th>
+              <th className="text-right">Tasks</th>
+              <th className="text-right">Open tasks</th>
+              <th className="text-right">Judgements</th>
+              <th />
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((p) => (
+              <tr key={p.id} className="border-t border-slate-100" data-testid={`project-${p.name}`}>
+                <td className="py-1.5 font-medium">{p.name}</td>
+                <td className="text-right tabular-nums">{p.prompts.toLocaleString()}</td>
+                <td className="text-right tabular-nums">{p.tasks.toLocaleString()}</td>
+                <td className="text-right tabular-nums">{p.openTasks.toLocaleString()}</td>
+                <td className="text-right tabular-nums" data-testid="judgement-count">
+                  {p.judgements.toLocaleString()}
+                </td>
+                <td className="text-right">
+                  <Link className="text-indigo-700 underline" href={`/datasets?project=${p.id}`}>
+                    Export
+                  </Link>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </Card>
+  );
+}
+
+function Dashboard() {
+  const trpc = useTRPC();
+  const projects = useQuery(trpc.projects.list.queryOptions());
+  return (
+    <div className="space-y-6">
+      <h1 className="text-2xl font-semibold">Dashboard</h1>
+      <ProjectsTable />
+      <ImportPanel projectNames={(projects.data ?? []).map((p) => p.name)} />
+    </div>
+  );
+}
+
+export default function DashboardPage() {
+  return (
+    <RequireRole roles={["researcher", "admin"]}>
+      <Dashboard />
+    </RequireRole>
+  );
+}

@@ -1,0 +1,44 @@
+import { spawn } from "node:child_process";
+import fs from "node:fs";
+import type { Command } from "commander";
+import { databasePathFromEnv, openDatabase } from "../../db/client";
+import { DEMO_PROJECT, seedDemo } from "../../server/services/demo-seed";
+
+function setup(opts: { seed: boolean }): void {
+  const file = databasePathFromEnv();
+  const db = openDatabase(file); // opening migrates
+  process.stdout.write(`database ready: ${file}\n`);
+  if (!opts.seed) return;
+  const seeded = seedDemo(db);
+  process.stdout.write(seeded.created ? `seeded the demo project "${DEMO_PROJECT}" with ${seeded.tasks} tasks\n` : `demo project "${DEMO_PROJECT}" already present\n`);
+  db.$client.close();
+}
+
+function run(command: string, args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { stdio: "inherit" });
+    child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
+  });
+}
+
+/** `preflab setup` (migrate + seed) and `preflab serve` (setup, build if needed, start). */
+export function register(program: Command): void {
+  program
+    .command("setup")
+    .description("create or migrate the database (PREFLAB_DB) and seed the demo project")
+    .option("--no-seed", "only migrate")
+    .action(setup);
+  program
+    .command("serve")
+    .description("set up, build the web app if it has not been built, and start it on PORT (default 3000)")
+    .option("--no-seed", "do not seed the demo project")
+    .option("--rebuild", "build the web app even if a build exists")
+    .action(async (opts: { seed: boolean; rebuild?: boolean }) => {
+      setup(opts);
+      const nextBin = "node_modules/next/dist/bin/next";
+      if (opts.rebuild || !fs.existsSync(".next/BUILD_ID")) await run(process.execPath, [nextBin, "build"]);
+      const port = process.env.PORT || "3000";
+      process.stdout.write(`preflab is starting on http://localhost:${port}\n`);
+      await run(process.execPath, [nextBin, "start", "-p", port]);
+    });
+}
