@@ -1,0 +1,31 @@
+import { sql } from "drizzle-orm";
+import type { Db } from "../../db/client";
+import { TASK_STATUSES, type TaskStatus } from "../../db/enums";
+
+/** Where a project stands: tasks by status, judgements still needed, judgements per UTC day. */
+export function projectProgress(db: Db, projectId: number) {
+  const byStatus = db.all<{ status: TaskStatus; n: number; needed: number; gold: number }>(sql`
+    select status, count(*) as n, sum(case when is_gold = 0 then max(required_judgements - judgement_count, 0) else 0 end) as needed,
+           sum(is_gold) as gold
+    from tasks where project_id = ${projectId} group by status`);
+  const tasks = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
+  for (const row of byStatus) tasks[row.status] = row.n;
+  const perDay = db.all<{ day: string; judgements: number }>(sql`
+    select strftime('%Y-%m-%d', j.created_at / 1000, 'unixepoch') as day, count(*) as judgements
+    from judgements j join tasks t on t.id = j.task_id
+    where t.project_id = ${projectId} and j.source = 'human' and j.undone_at is null
+    group by day order by day`);
+  const skipped = db.get<{ n: number }>(sql`select count(*) as n from assignments where project_id = ${projectId} and status = 'skipped'`)!.n;
+  return {
+    tasks,
+    totalTasks: byStatus.reduce((s, r) => s + r.n, 0),
+    goldTasks: byStatus.reduce((s, r) => s + r.gold, 0),
+    /** Judgements open non-gold tasks still need to reach their overlap. */
+    judgementsNeeded: byStatus.find((r) => r.status === "open")?.needed ?? 0,
+    humanJudgements: perDay.reduce((s, d) => s + d.judgements, 0),
+    skipped,
+    perDay,
+  };
+}
+
+export type ProjectProgress = ReturnType<typeof projectProgress>;
