@@ -34,6 +34,12 @@ describe("projects router", () => {
     expect(list).toEqual([expect.objectContaining({ name: "hh", prompts: 1500, tasks: 1500, openTasks: 0, judgements: 1500 })]);
   });
 
+  it("shows annotators project names and open task counts, nothing more", async () => {
+    const { as, annotator, researcher } = setup();
+    await as(researcher).projects.create({ name: "p" });
+    expect(await as(annotator).projects.forLabeling()).toEqual([{ id: expect.any(Number), name: "p", openTasks: 0 }]);
+  });
+
   it("refuses researcher procedures to annotators and to signed-out visitors", async () => {
     const { as, annotator } = setup();
     expect(await codeOf(as(annotator).projects.list())).toBe("FORBIDDEN");

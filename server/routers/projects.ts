@@ -3,7 +3,7 @@ import { z } from "zod";
 import { projects } from "../../db/schema";
 import { projectSettingsSchema } from "../../db/types";
 import { ServiceError } from "../services/errors";
-import { listImports, listProjectsWithCounts } from "../services/project-stats";
+import { listImports, listProjectsForLabeling, listProjectsWithCounts } from "../services/project-stats";
 import { ensureProject, findProjectByName, getProject } from "../services/projects";
 import { authedProcedure, createTRPCRouter, researcherProcedure } from "../trpc";
 
@@ -17,6 +17,9 @@ function requireProject(db: Parameters<typeof getProject>[0], id: number) {
 
 export const projectsRouter = createTRPCRouter({
   list: researcherProcedure.query(({ ctx }) => listProjectsWithCounts(ctx.db)),
+
+  /** Projects an annotator can pick in the labeling screen: names and open task counts only. */
+  forLabeling: authedProcedure.query(({ ctx }) => listProjectsForLabeling(ctx.db)),
 
   /** Annotators read a project's name and guidelines; settings and data stay with researchers. */
   guidelines: authedProcedure.input(projectId).query(({ ctx, input }) => {

@@ -23,3 +23,16 @@ export function listProjectsWithCounts(db: Db) {
 export function listImports(db: Db, projectId: number) {
   return db.select().from(imports).where(eq(imports.projectId, projectId)).orderBy(desc(imports.id)).all();
 }
+
+/** What an annotator may see of the projects: names and how much is left to label. */
+export function listProjectsForLabeling(db: Db) {
+  return db
+    .select({
+      id: projects.id,
+      name: projects.name,
+      openTasks: sql<number>`(select count(*) from tasks t where t.project_id = projects.id and t.status = 'open')`,
+    })
+    .from(projects)
+    .orderBy(projects.name)
+    .all();
+}
