@@ -2,29 +2,19 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { writeCheckpoint } from "../checkpoint/write";
 import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
-import { toTokenizerJson } from "../tokenizer/tokenizer-json";
-import { trainBpe } from "../tokenizer/train-bpe";
 import { exportOnnx, onnxIsStale, onnxModelPath, openOnnxCheckpoint } from "./checkpoint";
 import { generateOnnx } from "./generate";
 import { sequenceLogprobs } from "./logprobs";
 import { decodeModel } from "./proto";
-import { randomWeights, tfjsOutputs } from "./testing";
+import { tfjsOutputs, writeTinyCheckpoint } from "./testing";
 
 const root = mkdtempSync(join(tmpdir(), "preflab-onnx-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 function makeCheckpoint(name: string): { dir: string; config: Gpt2Config; weights: Record<string, Float32Array> } {
-  const bpe = trainBpe(["a great movie, a great cast", "the plot was thin but the cast was great"], 270);
-  const vocab = Object.keys(bpe.vocab).length;
-  const config: Gpt2Config = { model_type: "gpt2", n_layer: 1, n_head: 2, n_embd: 8, n_positions: 24, vocab_size: vocab, layer_norm_epsilon: 1e-5, activation_function: "gelu_new" };
-  const graph = buildGpt2Graph(config);
-  const weights = randomWeights(graph, 4);
   const dir = join(root, name);
-  const raw = Object.fromEntries(graph.params.map((p) => [p.name, { shape: p.shape, data: weights[p.name] }]));
-  writeCheckpoint(dir, { config, weights: raw, tokenizerJson: toTokenizerJson(bpe), eosId: bpe.vocab["<|endoftext|>"] });
-  return { dir, config, weights };
+  return { dir, ...writeTinyCheckpoint(dir) };
 }
 
 describe("ONNX export of a checkpoint directory", () => {
@@ -57,7 +47,7 @@ describe("ONNX export of a checkpoint directory", () => {
       const want = row[ids[t]] - Math.log(row.reduce((a, x) => a + Math.exp(x), 0));
       expect(Math.abs((lps[t] as number) - want)).toBeLessThan(1e-4);
     }
-    const [gen] = await generateOnnx(lm, [ids], { maxNewTokens: 5, seed: 1, decode: (x) => tokenizer.decode(x) });
+    const [gen] = await generateOnnx({ lm, tokenizer, config, generationConfig: {} }, ["a great"], { maxNewTokens: 5, seed: 1 });
     expect(gen.text).toBe(tokenizer.decode(gen.tokenIds));
     expect(existsSync(onnxModelPath(dir))).toBe(true);
     await lm.release();

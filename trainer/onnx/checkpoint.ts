@@ -40,7 +40,8 @@ export function exportOnnx(dir: string, options: ExportOptions = {}): string {
   return writeExport(readCheckpoint(dir), options);
 }
 
-export interface OnnxCheckpoint {
+/** A checkpoint opened for inference on ONNX Runtime (the counterpart of trainer/language-model.ts). */
+export interface OnnxLanguageModel {
   lm: OnnxCausalLm;
   tokenizer: Tokenizer;
   config: Gpt2Config;
@@ -48,7 +49,7 @@ export interface OnnxCheckpoint {
 }
 
 /** Opens a checkpoint for sampling and log-probs on ONNX Runtime, exporting it first if needed. */
-export async function openOnnxCheckpoint(dir: string, session: SessionConfig = {}): Promise<OnnxCheckpoint> {
+export async function openOnnxCheckpoint(dir: string, session: SessionConfig = {}): Promise<OnnxLanguageModel> {
   const checkpoint = readCheckpoint(dir);
   const path = onnxIsStale(dir) ? writeExport(checkpoint, {}) : onnxModelPath(dir);
   const lm = await OnnxCausalLm.create(path, gpt2Shape(checkpoint.config), session);

@@ -1,6 +1,7 @@
 // A causal LM exported to ONNX, run on ONNX Runtime: one forward pass over a batch, with or
 // without a KV cache. Callers (log-probs, generation) deal in plain number arrays; ORT tensors
 // and the cache's per-layer names stay inside this file.
+import { InputError } from "../errors";
 import type { Gpt2Config } from "../models/gpt2";
 import { float32Tensor, floatData, int64Tensor, OnnxSession, type OrtTensor, type SessionConfig } from "./session";
 
@@ -72,7 +73,7 @@ export class OnnxCausalLm {
     const { batch, seq } = input;
     const past = input.past ?? this.emptyCache(batch);
     const total = past.length + seq;
-    if (total > this.shape.contextLength) throw new Error(`sequence of ${total} tokens exceeds the model's context of ${this.shape.contextLength}`);
+    if (total > this.shape.contextLength) throw new InputError(`sequence of ${total} tokens exceeds the model's context of ${this.shape.contextLength} (n_positions)`);
     if (past.batch !== batch) throw new Error(`cache holds ${past.batch} rows, input has ${batch}`);
     checkIds(input.ids, this.shape.vocab);
     const out = await this.session.run({
@@ -96,6 +97,6 @@ export class OnnxCausalLm {
 // ORT's own message for a bad id is a Gather bounds error deep in the graph; name the real problem.
 function checkIds(ids: ArrayLike<number>, vocab: number): void {
   for (let i = 0; i < ids.length; i++) {
-    if (!(ids[i] >= 0 && ids[i] < vocab)) throw new Error(`token id ${ids[i]} is outside the model's vocabulary of ${vocab}`);
+    if (!(ids[i] >= 0 && ids[i] < vocab)) throw new InputError(`token id ${ids[i]} is outside the model's vocabulary of ${vocab}`);
   }
 }

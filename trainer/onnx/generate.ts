@@ -1,46 +1,17 @@
-// Batched sampling on ONNX Runtime with a KV cache: prompts are left-padded to one length, the
-// first pass fills the cache, then each step feeds one token per row. `useCache: false` re-runs
-// the whole prefix every step instead (the reference the cache is tested against, and a bench row).
+// Batched sampling on ONNX Runtime with a KV cache, a drop-in for trainer/generate.ts (same
+// options, same results): prompts are left-padded to one length, the first pass fills the cache,
+// then each step feeds one token per row. `useCache: false` re-runs the whole prefix every step
+// (the reference the cache is tested against, and a bench row).
+import { InputError } from "../errors";
+import { DEFAULT_GENERATE, type GenerateOptions, type Generation } from "../generate";
 import { makeRng } from "../rng";
+import { logSoftmaxRow, sampleToken } from "../sampling";
+import type { Tokenizer } from "../tokenizer/tokenizer";
+import type { OnnxLanguageModel } from "./checkpoint";
 import type { KvCache, OnnxCausalLm } from "./forward";
-import { tokenLogprob } from "./logprobs";
-import { sampleToken } from "./sampling";
 
-export type FinishReason = "length" | "stop" | "eos";
-
-export interface GenerateOptions {
-  /** Upper bound on generated tokens per row (also stops at the model's context length). */
-  maxNewTokens: number;
-  /** 0 = greedy; default 1 (sample from the model's distribution). */
-  temperature?: number;
-  topK?: number;
-  topP?: number;
-  /** Seeds the sampling stream: same seed, same prompts, same options → same tokens. */
-  seed?: number;
-  /** Finish a row when its text contains one of these; the text is cut before it. Needs `decode`. */
-  stop?: string[];
-  /** Token ids → text, for stop strings and the returned `text`. */
-  decode?: (ids: number[]) => string;
-  /** Finish a row when it samples this token (kept in tokenIds, left out of text). */
-  eosTokenId?: number;
-  /** Reuse keys/values of earlier positions (default); false recomputes them every step. */
-  useCache?: boolean;
-}
-
-export interface Generation {
-  tokenIds: number[];
-  /** Log-probability of each generated token under the model itself (temperature 1, no filtering). */
-  logprobs: number[];
-  text?: string;
-  finishReason: FinishReason;
-}
-
-interface Row {
-  tokens: number[];
-  logprobs: number[];
-  text?: string;
-  done?: FinishReason;
-}
+/** What generation needs from a tokenizer: ids → text (stop strings, `text`) and the end token. */
+export type TokenCodec = Pick<Tokenizer, "decode" | "eosId">;
 
 /** Left-padded token grid: mask 0 on padding, positions count real tokens only. */
 interface Grid {
@@ -49,14 +20,17 @@ interface Grid {
   positions: number[][];
 }
 
+// Padding and finished rows' filler tokens are masked or ignored, so any valid id does.
+const FILLER = 0;
+
 function leftPad(prompts: number[][]): Grid {
   const width = Math.max(...prompts.map((p) => p.length));
   const grid: Grid = { ids: [], mask: [], positions: [] };
   for (const prompt of prompts) {
-    const pad = width - prompt.length;
-    grid.ids.push([...new Array(pad).fill(0), ...prompt]);
-    grid.mask.push([...new Array(pad).fill(0), ...prompt.map(() => 1)]);
-    grid.positions.push([...new Array(pad).fill(0), ...prompt.map((_, t) => t)]);
+    const pad = new Array<number>(width - prompt.length).fill(0);
+    grid.ids.push([...pad.map(() => FILLER), ...prompt]);
+    grid.mask.push([...pad, ...prompt.map(() => 1)]);
+    grid.positions.push([...pad, ...prompt.map((_, t) => t)]);
   }
   return grid;
 }
@@ -69,67 +43,71 @@ function appendColumn(grid: Grid, next: number[]): void {
   });
 }
 
-/** Columns [from, end) of the grid as one forward input's flat arrays. */
-function columns(grid: Grid, from: number) {
-  return {
-    seq: grid.ids[0].length - from,
+/** Logits of the next token for every row ([batch, vocab] flat), plus the updated cache. */
+async function nextLogits(lm: OnnxCausalLm, grid: Grid, cache: KvCache | undefined, useCache: boolean) {
+  const batch = grid.ids.length;
+  const from = useCache && cache ? cache.length : 0; // columns the cache already holds
+  const seq = grid.ids[0].length - from;
+  const out = await lm.forward({
+    batch, seq,
     ids: grid.ids.flatMap((r) => r.slice(from)),
     positionIds: grid.positions.flatMap((r) => r.slice(from)),
     attentionMask: grid.mask.flat(),
-  };
+    past: useCache ? cache : undefined,
+  });
+  const vocab = lm.shape.vocab;
+  const rows = Array.from({ length: batch }, (_, b) => out.logits.subarray((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab));
+  return { rows, cache: useCache ? out.present : undefined };
 }
 
-/** Logits of the next token for every row: [batch, vocab], plus the updated cache. */
-async function nextLogits(lm: OnnxCausalLm, grid: Grid, cache: KvCache | undefined, useCache: boolean) {
-  const batch = grid.ids.length;
-  const from = useCache && cache ? cache.length : 0;
-  const input = columns(grid, from);
-  const out = await lm.forward({ batch, ...input, past: useCache ? cache : undefined });
-  const vocab = lm.shape.vocab;
-  const last = new Float32Array(batch * vocab);
-  for (let b = 0; b < batch; b++) {
-    const offset = (b * input.seq + input.seq - 1) * vocab;
-    last.set(out.logits.subarray(offset, offset + vocab), b * vocab);
+/** Records a sampled token (eos ends the row and is not recorded); true when the row is finished. */
+function accept(g: Generation, token: number, logprob: number, codec: TokenCodec, stop: string[]): boolean {
+  if (token === codec.eosId) {
+    g.finishReason = "eos";
+    return true;
   }
-  return { logits: last, cache: useCache ? out.present : undefined };
+  g.tokenIds.push(token);
+  g.logprobs.push(logprob);
+  g.text = codec.decode(g.tokenIds);
+  const hits = stop.map((s) => g.text.indexOf(s)).filter((i) => i >= 0);
+  if (hits.length === 0) return false;
+  g.text = g.text.slice(0, Math.min(...hits));
+  g.finishReason = "stop";
+  return true;
 }
 
-function finishIfDone(row: Row, token: number, options: GenerateOptions): void {
-  if (token === options.eosTokenId) row.done = "eos";
-  if (!options.decode) return;
-  const text = options.decode(row.done === "eos" ? row.tokens.slice(0, -1) : row.tokens);
-  const cuts = (options.stop ?? []).map((s) => text.indexOf(s)).filter((i) => i >= 0);
-  row.text = cuts.length > 0 ? text.slice(0, Math.min(...cuts)) : text;
-  if (cuts.length > 0) row.done = "stop";
-}
-
-/** Generates continuations of each prompt (token ids) in one batch. */
-export async function generateOnnx(lm: OnnxCausalLm, prompts: number[][], options: GenerateOptions): Promise<Generation[]> {
+/** Generates one continuation per prompt given as token ids (each at least one token). */
+export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], codec: TokenCodec, options: Partial<GenerateOptions> = {}): Promise<Generation[]> {
+  const o = { ...DEFAULT_GENERATE, ...options };
   if (prompts.length === 0) return [];
-  if (prompts.some((p) => p.length === 0)) throw new Error("every prompt needs at least one token (add BOS)");
-  if (options.stop?.length && !options.decode) throw new Error("stop strings need a decode function");
+  if (prompts.some((p) => p.length === 0)) throw new InputError("every prompt needs at least one token (GPT-2 uses eos as BOS)");
   const grid = leftPad(prompts);
-  const width = grid.ids[0].length;
-  if (width > lm.shape.contextLength) throw new Error(`prompt of ${width} tokens exceeds the model's context of ${lm.shape.contextLength}`);
-  const rows: Row[] = prompts.map(() => ({ tokens: [], logprobs: [] }));
-  const params = { temperature: options.temperature ?? 1, topK: options.topK, topP: options.topP };
-  const rng = makeRng(options.seed ?? 0);
-  const vocab = lm.shape.vocab;
+  const budget = Math.min(o.maxNewTokens, lm.shape.contextLength - grid.ids[0].length);
+  const rand = makeRng(o.seed);
+  const out: Generation[] = prompts.map(() => ({ text: "", tokenIds: [], logprobs: [], finishReason: "length" }));
+  const done = prompts.map(() => false);
   let cache: KvCache | undefined;
-  const steps = Math.min(options.maxNewTokens, lm.shape.contextLength - width);
-  for (let step = 0; step < steps && rows.some((r) => !r.done); step++) {
-    const out = await nextLogits(lm, grid, cache, options.useCache ?? true);
-    cache = out.cache;
-    const next = rows.map((row, b) => {
-      if (row.done) return 0; // finished rows keep stepping (fixed batch shape); their output is ignored
-      const logits = out.logits.subarray(b * vocab, (b + 1) * vocab);
-      const token = sampleToken(logits, params, rng);
-      row.tokens.push(token);
-      row.logprobs.push(tokenLogprob(logits, 0, vocab, token));
-      finishIfDone(row, token, options);
+  for (let s = 0; s < budget && done.includes(false); s++) {
+    const next = await nextLogits(lm, grid, cache, o.useCache);
+    cache = next.cache;
+    const tokens = next.rows.map((row, i) => {
+      if (done[i]) return FILLER; // finished rows keep stepping (fixed batch shape)
+      const token = sampleToken(row, o, rand);
+      done[i] = accept(out[i], token, logSoftmaxRow(row)[token], codec, o.stop);
       return token;
     });
-    appendColumn(grid, next);
+    appendColumn(grid, tokens);
   }
-  return rows.map((r) => ({ tokenIds: r.tokens, logprobs: r.logprobs, text: r.text, finishReason: r.done ?? "length" }));
+  return out;
+}
+
+/** Generates one continuation per text prompt (repeat a prompt for several samples). */
+export async function generateOnnx(model: OnnxLanguageModel, prompts: string[], options: Partial<GenerateOptions> = {}): Promise<Generation[]> {
+  const { tokenizer, lm } = model;
+  const ids = prompts.map((p) => {
+    const encoded = tokenizer.encode(p);
+    if (encoded.length > lm.shape.contextLength) throw new InputError(`prompt is ${encoded.length} tokens, longer than the model's context of ${lm.shape.contextLength} (n_positions)`);
+    return encoded.length > 0 ? encoded : [tokenizer.eosId];
+  });
+  return generateFromIds(lm, ids, tokenizer, options);
 }

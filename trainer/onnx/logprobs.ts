@@ -1,31 +1,15 @@
-// Exact per-token log-probabilities on ONNX Runtime: the primitive reference log-probs (DPO),
-// PPO rollouts and evaluation use. Sequences are batched with right padding (causal attention
-// never lets a real token see the padding after it), and similar lengths share a batch.
-import { type OnnxCausalLm } from "./forward";
-
-export interface LogprobOptions {
-  /** Sequences per forward pass: bigger batches use the cores better, up to memory. */
-  batchSize?: number;
-}
-
-export interface CompletionLogprobs {
-  /** log p(completion[t] | prompt, completion[<t]), one per completion token. */
-  tokenLogprobs: number[];
-  sum: number;
-}
-
-/** log-softmax(logits row)[target], computed without materializing the whole row. */
-export function tokenLogprob(logits: Float32Array, offset: number, vocab: number, target: number): number {
-  let max = -Infinity;
-  for (let v = 0; v < vocab; v++) max = Math.max(max, logits[offset + v]);
-  let sum = 0;
-  for (let v = 0; v < vocab; v++) sum += Math.exp(logits[offset + v] - max);
-  return logits[offset + target] - max - Math.log(sum);
-}
+// Exact per-token log-probabilities on ONNX Runtime, the counterpart of trainer/logprobs.ts (same
+// items, same results): reference log-probs for DPO, PPO rollouts, evaluation. Sequences are
+// batched with right padding (causal attention never lets a real token see the padding after
+// it), and similar lengths share a batch.
+import { InputError } from "../errors";
+import type { LogprobItem, LogprobResult } from "../logprobs";
+import { logSoftmaxRow } from "../sampling";
+import type { OnnxLanguageModel } from "./checkpoint";
+import type { OnnxCausalLm } from "./forward";
 
 /** Each token's log-probability given the ones before it; the first token has none (null). */
-export async function sequenceLogprobs(lm: OnnxCausalLm, sequences: number[][], options: LogprobOptions = {}): Promise<Array<Array<number | null>>> {
-  const batchSize = options.batchSize ?? 8;
+export async function sequenceLogprobs(lm: OnnxCausalLm, sequences: number[][], batchSize = 8): Promise<Array<Array<number | null>>> {
   const results: Array<Array<number | null>> = new Array(sequences.length);
   const order = sequences.map((_, i) => i).sort((a, b) => sequences[a].length - sequences[b].length);
   for (let start = 0; start < order.length; start += batchSize) {
@@ -49,17 +33,40 @@ async function batchLogprobs(lm: OnnxCausalLm, seqs: number[][]): Promise<Array<
   }));
   const { logits } = await lm.forward({ batch, seq, ids, attentionMask: mask, positionIds: positions }); // [batch, seq, vocab]
   const vocab = lm.shape.vocab;
-  return seqs.map((s, b) => s.map((id, t) => (t === 0 ? null : tokenLogprob(logits, (b * seq + t - 1) * vocab, vocab, id))));
+  const row = (b: number, t: number) => logits.subarray((b * seq + t) * vocab, (b * seq + t + 1) * vocab);
+  return seqs.map((s, b) => s.map((id, t) => (t === 0 ? null : logSoftmaxRow(row(b, t - 1))[id])));
 }
 
-/** Log-probs of each completion given its prompt (prompt must hold at least one token). */
-export async function completionLogprobs(lm: OnnxCausalLm, items: Array<{ promptIds: number[]; completionIds: number[] }>, options: LogprobOptions = {}): Promise<CompletionLogprobs[]> {
+/** Log-probs of each completion given its prompt, as token ids (prompt must hold at least one token). */
+export async function completionLogprobs(lm: OnnxCausalLm, items: Array<{ promptIds: number[]; completionIds: number[] }>, batchSize = 8): Promise<LogprobResult[]> {
   items.forEach((item, i) => {
-    if (item.promptIds.length === 0) throw new Error(`item ${i}: empty prompt; the first completion token needs a token to condition on (add BOS)`);
+    if (item.promptIds.length === 0) throw new InputError(`item ${i}: empty prompt; the first completion token needs a token to condition on (eos as BOS)`);
   });
-  const perSequence = await sequenceLogprobs(lm, items.map((it) => [...it.promptIds, ...it.completionIds]), options);
+  const perSequence = await sequenceLogprobs(lm, items.map((it) => [...it.promptIds, ...it.completionIds]), batchSize);
   return perSequence.map((lps, i) => {
-    const tokenLogprobs = lps.slice(items[i].promptIds.length) as number[];
-    return { tokenLogprobs, sum: tokenLogprobs.reduce((a, b) => a + b, 0) };
+    const logprobs = lps.slice(items[i].promptIds.length) as number[];
+    return { tokenIds: items[i].completionIds, logprobs, total: logprobs.reduce((a, b) => a + b, 0) };
   });
+}
+
+/**
+ * Per-token and summed completion log-probs of text items. Prompt and completion are tokenized
+ * separately (the completion's tokens must not depend on the prompt's last characters); an empty
+ * prompt becomes eos, GPT-2's usual BOS.
+ */
+export async function computeLogprobsOnnx(model: OnnxLanguageModel, items: LogprobItem[], batchSize = 8): Promise<LogprobResult[]> {
+  const { tokenizer } = model;
+  const encoded = items.map((item) => {
+    const promptIds = tokenizer.encode(item.prompt);
+    return { promptIds: promptIds.length > 0 ? promptIds : [tokenizer.eosId], completionIds: tokenizer.encode(item.completion) };
+  });
+  return completionLogprobs(model.lm, encoded, batchSize);
+}
+
+/** Each token's log-prob given the ones before it (the first has none): the CLI's view of a text. */
+export async function textLogprobsOnnx(model: OnnxLanguageModel, text: string): Promise<{ tokens: string[]; tokenIds: number[]; logprobs: (number | null)[] }> {
+  const tokenIds = model.tokenizer.encode(text);
+  if (tokenIds.length === 0) return { tokens: [], tokenIds, logprobs: [] };
+  const [logprobs] = await sequenceLogprobs(model.lm, [tokenIds]);
+  return { tokens: model.tokenizer.tokens(tokenIds), tokenIds, logprobs };
 }

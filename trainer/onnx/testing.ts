@@ -5,7 +5,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import "@tensorflow/tfjs-backend-cpu";
 import { executeGraph } from "../graph/tfjs-exec";
 import type { Graph } from "../graph/ir";
-import type { Gpt2Config } from "../models/gpt2";
+import { writeCheckpoint } from "../checkpoint/write";
+import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
+import { toTokenizerJson } from "../tokenizer/tokenizer-json";
+import { trainBpe } from "../tokenizer/train-bpe";
 
 export const TINY_GPT2: Gpt2Config = {
   model_type: "gpt2",
@@ -56,4 +59,16 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let worst = 0;
   for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]));
   return worst;
+}
+
+/** Writes a 1-block GPT-2 checkpoint with a BPE tokenizer trained on two sentences (vocab ≈ 270). */
+export function writeTinyCheckpoint(dir: string, seed = 4): { config: Gpt2Config; weights: Record<string, Float32Array> } {
+  const bpe = trainBpe(["a great movie, a great cast", "the plot was thin but the cast was great"], 270);
+  const vocab = Object.keys(bpe.vocab).length;
+  const config: Gpt2Config = { ...TINY_GPT2, n_layer: 1, n_positions: 24, vocab_size: vocab };
+  const graph = buildGpt2Graph(config);
+  const weights = randomWeights(graph, seed);
+  const raw = Object.fromEntries(graph.params.map((p) => [p.name, { shape: p.shape, data: weights[p.name] }]));
+  writeCheckpoint(dir, { config, weights: raw, tokenizerJson: toTokenizerJson(bpe), eosId: bpe.vocab["<|endoftext|>"] });
+  return { config, weights };
 }
