@@ -1,0 +1,103 @@
+// Server latency of the labeling hot path on a database holding 1,000,000 judgements (issue 3):
+// fetching the next task (a new lease, and a reload of the held one) and submitting a judgement.
+// The database is a real SQLite file built with raw inserts in one transaction: 100 annotators,
+// 120,000 prompts x 3 completions x 3 pairs = 360,000 pair tasks (overlap 3), the first 333,000
+// complete, 1,000 more with one judgement, the rest open, plus 200 gold tasks. Every judgement
+// has its submitted assignment, as the engine leaves them.
+import { availableParallelism } from "node:os";
+import type { Database } from "better-sqlite3";
+import { createTestDb } from "../db/testing";
+import { projectSettingsSchema } from "../db/types";
+import { pickNextTask } from "../server/services/assignment";
+import { submitJudgement } from "../server/services/judgements";
+
+type Row = Record<string, string | number>;
+
+const ANNOTATORS = 100;
+const PROMPTS = 120_000;
+const COMPLETE_TASKS = 333_000;
+const HALF_DONE_TASKS = 1_000; // one judgement each: 333,000 x 3 + 1,000 = 1,000,000
+const GOLD_TASKS = 200;
+const CALLS = 400;
+const DAY_MS = 86_400_000;
+
+function seed(sqlite: Database): { projectId: number; annotatorIds: number[]; judgements: number } {
+  const settings = projectSettingsSchema.parse({ judgementsPerTask: 3, goldRate: 0.05 });
+  const projectId = Number(sqlite.prepare("insert into projects (name, settings) values ('bench', ?)").run(JSON.stringify(settings)).lastInsertRowid);
+  const addUser = sqlite.prepare("insert into users (username, role, pseudonym) values (?, 'annotator', ?)");
+  const annotatorIds = Array.from({ length: ANNOTATORS }, (_, i) => Number(addUser.run(`bench-${i}`, `ann-bench-${i}`).lastInsertRowid));
+  const addPrompt = sqlite.prepare("insert into prompts (project_id, text) values (?, ?)");
+  const addCompletion = sqlite.prepare("insert into completions (prompt_id, origin, text) values (?, 'policy', ?)");
+  const addTask = sqlite.prepare(
+    "insert into tasks (project_id, prompt_id, kind, completion_ids, completion_set_key, required_judgements, judgement_count, status, is_gold, gold_answer) values (?, ?, 'pair', ?, ?, 3, ?, ?, ?, ?)",
+  );
+  const addAssignment = sqlite.prepare(
+    "insert into assignments (task_id, annotator_id, project_id, display_order, status, leased_at, expires_at) values (?, ?, ?, ?, 'submitted', ?, ?)",
+  );
+  const addJudgement = sqlite.prepare(
+    "insert into judgements (task_id, annotator_id, source, outcome, strength, seconds_on_task, server_seconds_on_task, display_order, idempotency_key, created_at) values (?, ?, 'human', 'left', 2, 9.5, 10, ?, ?, ?)",
+  );
+  const now = Date.now();
+  let taskIndex = 0;
+  let judgements = 0;
+  const addPairTask = (promptId: number, a: number, b: number, gold: boolean) => {
+    const t = taskIndex++;
+    const done = gold ? 0 : t < COMPLETE_TASKS ? 3 : t < COMPLETE_TASKS + HALF_DONE_TASKS ? 1 : 0;
+    const order = JSON.stringify([a, b]);
+    const taskId = Number(
+      addTask.run(projectId, promptId, order, `${a},${b}`, done, done === 3 ? "complete" : "open", gold ? 1 : 0, gold ? JSON.stringify({ winner: b }) : null).lastInsertRowid,
+    );
+    for (let k = 0; k < done; k++) {
+      const annotator = annotatorIds[(t + k * 37) % ANNOTATORS]!; // three different people per task
+      const at = now - 30 * DAY_MS + Math.floor((t / (COMPLETE_TASKS + HALF_DONE_TASKS)) * 30 * DAY_MS) + k * 1000;
+      addAssignment.run(taskId, annotator, projectId, order, at - 10_000, at + 890_000);
+      addJudgement.run(taskId, annotator, order, `seed-${taskId}-${k}`, at);
+      judgements++;
+    }
+  };
+  sqlite.transaction(() => {
+    for (let p = 0; p < PROMPTS + GOLD_TASKS; p++) {
+      const promptId = Number(addPrompt.run(projectId, `Prompt ${p}: write a short review of a film you liked.`).lastInsertRowid);
+      const c = [0, 1, 2].map((i) => Number(addCompletion.run(promptId, `Completion ${i} of prompt ${p}, a few sentences long.`).lastInsertRowid));
+      if (p >= PROMPTS) addPairTask(promptId, c[0]!, c[1]!, true);
+      else for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) addPairTask(promptId, c[a]!, c[b]!, false);
+    }
+  })();
+  return { projectId, annotatorIds, judgements };
+}
+
+const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
+
+function time<T>(samples: number[], fn: () => T): T {
+  const started = performance.now();
+  const result = fn();
+  samples.push(performance.now() - started);
+  return result;
+}
+
+export async function run(): Promise<Row[]> {
+  const { db } = createTestDb();
+  const built = performance.now();
+  const { projectId, annotatorIds, judgements } = seed(db.$client);
+  const buildSeconds = (performance.now() - built) / 1000;
+  const samples = { "next (new lease)": [] as number[], "next (reload, lease held)": [] as number[], submit: [] as number[] };
+  for (let i = 0; i < CALLS; i++) {
+    const annotatorId = annotatorIds[i % annotatorIds.length]!;
+    const next = time(samples["next (new lease)"], () => pickNextTask(db, annotatorId, projectId));
+    const task = next.task;
+    if (!task) throw new Error("the bench ran out of open tasks");
+    time(samples["next (reload, lease held)"], () => pickNextTask(db, annotatorId, projectId));
+    const answer = { kind: "pair" as const, outcome: i % 5 === 0 ? ("tie" as const) : ("left" as const), strength: i % 5 === 0 ? null : 2 };
+    time(samples.submit, () => submitJudgement(db, annotatorId, { taskId: task.taskId, idempotencyKey: `bench-${i}`, answer, clientSeconds: 8 }));
+  }
+  const cores = availableParallelism();
+  const note = `${judgements.toLocaleString("en-US")} judgements, ${ANNOTATORS} annotators, ${CALLS} calls; db built in ${buildSeconds.toFixed(0)} s`;
+  db.$client.close();
+  return Object.entries(samples).flatMap(([operation, values]) => {
+    const sorted = [...values].sort((a, b) => a - b);
+    return [
+      { bench: "labeling", model: operation, metric: "p50 ms", value: Number(percentile(sorted, 0.5).toPrecision(3)), note, cores },
+      { bench: "labeling", model: operation, metric: "p99 ms", value: Number(percentile(sorted, 0.99).toPrecision(3)), note, cores },
+    ];
+  });
+}
