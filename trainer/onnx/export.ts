@@ -15,8 +15,15 @@ export interface ExportOptions {
   kvCache?: boolean;
 }
 
+// A protobuf message cannot exceed 2 GiB; larger models need ONNX external data (not written yet).
+const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 2 ** 24;
+
 /** Serializes any IR graph with its weights (as initializers) to ONNX model bytes. */
 export function exportGraph(graph: Graph, weights: WeightSource, opset = DEFAULT_OPSET): Uint8Array {
+  const weightBytes = graph.params.reduce((n, p) => n + 4 * p.shape.reduce((a, b) => a * b, 1), 0);
+  if (weightBytes > PROTOBUF_LIMIT_BYTES) {
+    throw new Error(`${graph.name}: ${(weightBytes / 2 ** 30).toFixed(2)} GiB of weights exceed the 2 GiB of one ONNX file; external-data export is not implemented`);
+  }
   const builder = lowerGraph(graph, weights, opset);
   return encodeModel(builder.toModel(opset, { architecture: graph.name }));
 }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGpt2Graph } from "../models/gpt2";
 import { exportGpt2 } from "./export";
 import { gpt2Shape, OnnxCausalLm } from "./forward";
-import { completionLogprobs, sequenceLogprobs } from "./logprobs";
+import { completionLogprobs, planLogprobBatches, sequenceLogprobs } from "./logprobs";
 import { randomWeights, tfjsOutputs, TINY_GPT2 } from "./testing";
 
 const vocab = TINY_GPT2.vocab_size;
@@ -57,6 +57,13 @@ describe("ONNX log-probs", () => {
     res.logprobs.forEach((lp, t) => expect(Math.abs(lp - (full[3 + t] as number))).toBeLessThan(1e-4));
     expect(res.total).toBeCloseTo(res.logprobs.reduce((a, b) => a + b, 0), 10);
     expect(res.total).toBeLessThan(0);
+  });
+
+  it("batch similar lengths together, within the row count and the logits memory budget", () => {
+    expect(planLogprobBatches([5, 1, 3, 2], 2, 10)).toEqual([[1, 3], [2, 0]]);
+    // GPT-2's vocabulary: two rows of 600 tokens would hand back 240 MB of logits, over the 128 MB cap.
+    expect(planLogprobBatches([700, 600, 10], 8, 50257)).toEqual([[2], [1], [0]]);
+    expect(planLogprobBatches([300, 200, 10], 8, 50257)).toEqual([[2, 1], [0]]);
   });
 
   it("reject empty prompts, out-of-vocabulary ids and sequences past the context", async () => {

@@ -8,12 +8,32 @@ import { logSoftmaxRow } from "../sampling";
 import type { OnnxLanguageModel } from "./checkpoint";
 import type { OnnxCausalLm } from "./forward";
 
+// Logits come back to JS as [batch, seq, vocab] floats: at GPT-2's 50k vocabulary, 8 rows of
+// 256 tokens are 400 MB, so batches are also capped by this many logit bytes.
+const LOGITS_BUDGET_BYTES = 128 * 2 ** 20;
+
+/** Rows sorted by length, cut into batches of at most `batchSize` rows and the logits budget. */
+export function planLogprobBatches(lengths: number[], batchSize: number, vocab: number): number[][] {
+  const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b]);
+  const batches: number[][] = [];
+  let current: number[] = [];
+  for (const i of order) {
+    const rowsIfAdded = current.length + 1;
+    const bytes = rowsIfAdded * Math.max(1, lengths[i]) * vocab * 4; // sorted: row i is the longest so far
+    if (current.length > 0 && (rowsIfAdded > batchSize || bytes > LOGITS_BUDGET_BYTES)) {
+      batches.push(current);
+      current = [];
+    }
+    current.push(i);
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
+}
+
 /** Each token's log-probability given the ones before it; the first token has none (null). */
 export async function sequenceLogprobs(lm: OnnxCausalLm, sequences: number[][], batchSize = 8): Promise<Array<Array<number | null>>> {
   const results: Array<Array<number | null>> = new Array(sequences.length);
-  const order = sequences.map((_, i) => i).sort((a, b) => sequences[a].length - sequences[b].length);
-  for (let start = 0; start < order.length; start += batchSize) {
-    const rows = order.slice(start, start + batchSize);
+  for (const rows of planLogprobBatches(sequences.map((s) => s.length), batchSize, lm.shape.vocab)) {
     const batchResults = await batchLogprobs(lm, rows.map((i) => sequences[i]));
     rows.forEach((i, k) => (results[i] = batchResults[k]));
   }

@@ -60,6 +60,14 @@ describe("IR → ONNX lowering", () => {
     expect(ops).not.toContain("Tanh");
   });
 
+  it("refuses, with a clear message, models past one protobuf's 2 GiB instead of writing a corrupt file", () => {
+    const b = new GraphBuilder("huge");
+    const x = b.input("x", "float32", [1, 40000]);
+    b.op("matmul", "mm", [x, b.param("w", [40000, 16000], { kind: "zeros" })], {}, "y"); // 2.4 GiB of float32
+    b.output("y", "float32", [1, 16000]);
+    expect(() => exportGraph(b.build(), () => { throw new Error("weights must not be read"); })).toThrow(/2\.38 GiB of weights exceed the 2 GiB/);
+  });
+
   it("exact-erf GELU variant matches too", async () => {
     const graph = buildGpt2Graph({ ...TINY_GPT2, activation_function: "gelu" });
     const weights = randomWeights(graph, 2);
