@@ -9,8 +9,9 @@ export const DataType = { FLOAT: 1, INT32: 6, INT64: 7, BOOL: 9 } as const;
 const AttrType = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 } as const;
 
 function bytesOf(view: ArrayBufferView): Uint8Array {
-  // Copy so a later write to the caller's array cannot change the serialized weights.
-  return new Uint8Array(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+  // A view, not a copy: GPT-2-sized exports would otherwise hold every weight twice before
+  // encoding. Exports encode synchronously, so the caller cannot change the data in between.
+  return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
 }
 
 export function floatTensor(name: string, dims: number[], data: Float32Array): TensorData {
