@@ -80,6 +80,21 @@ describe("MM and Newton", () => {
     newton.theta.forEach((t, i) => expect(Math.abs(t - mm.theta[i])).toBeLessThan(1e-6));
   });
 
+  it("agree to 1e-6 on a disconnected graph with an undefeated policy (the prior keeps it finite)", () => {
+    const cells = aggregateJudgements([
+      { a: "A", b: "B", outcome: "a", count: 30 },
+      { a: "A", b: "B", outcome: "b", count: 10 },
+      { a: "C", b: "D", outcome: "b", count: 20 },
+      { a: "C", b: "D", outcome: "tie", count: 5 },
+      { a: "E", b: "A", outcome: "a", count: 7 },
+    ]);
+    const newton = fitNewton(pairTable(cells), 5);
+    const mm = fitMm(pairTable(cells), 5);
+    expect(newton.converged && mm.converged).toBe(true);
+    newton.theta.forEach((t, i) => expect(Math.abs(t - mm.theta[i])).toBeLessThan(1e-6));
+    expect(Math.max(...newton.theta)).toBe(newton.theta[4]); // E, never beaten
+  });
+
   it("agree to 1e-6 on the plain MLE (no prior, anchored) and the gradient vanishes there", () => {
     const cells = aggregateJudgements(simulate(createRng(6), [0, 0.7, -0.4, 1.1, -0.9], 1500, 0.05));
     const table = pairTable(cells);
