@@ -4,8 +4,51 @@ import type { Command } from "commander";
 const int = (v: string) => Number.parseInt(v, 10);
 const num = (v: string) => Number.parseFloat(v);
 
+/** Loads a checkpoint on the best tfjs backend (errors name the file, see CheckpointError). */
+async function load(dir: string) {
+  const { initBackend } = await import("../../trainer/backend");
+  const { loadLanguageModel } = await import("../../trainer/language-model");
+  await initBackend();
+  return loadLanguageModel(dir);
+}
+
 /** Registers `model logprobs`, `sample` and `pretrain`. */
 export function register(program: Command): void {
+  program
+    .command("model")
+    .description("inspect a checkpoint")
+    .command("logprobs")
+    .description("print each token's log-probability given the ones before it, as one JSON object")
+    .requiredOption("--model <dir>", "checkpoint directory (HF GPT-2 layout)")
+    .requiredOption("--text <text>", "text to score")
+    .action(async (o) => {
+      const { textLogprobs } = await import("../../trainer/logprobs");
+      const out = textLogprobs(await load(o.model), o.text);
+      process.stdout.write(`${JSON.stringify({ tokens: out.tokens, token_ids: out.tokenIds, logprobs: out.logprobs })}\n`);
+    });
+  program
+    .command("sample")
+    .description("sample continuations of a prompt; prints one JSON object per sample")
+    .requiredOption("--model <dir>", "checkpoint directory (HF GPT-2 layout)")
+    .requiredOption("--prompt <text>", "text to continue")
+    .option("--n <n>", "number of samples", int, 1)
+    .option("--temperature <t>", "softmax temperature (0: greedy)", num, 1)
+    .option("--top-p <p>", "nucleus sampling mass", num, 1)
+    .option("--top-k <k>", "keep the k most likely tokens (0: all)", int, 0)
+    .option("--max-new-tokens <n>", "token budget per sample", int, 48)
+    .option("--stop <text...>", "stop strings")
+    .option("--seed <s>", "random seed", int, 0)
+    .action(async (o) => {
+      const { generate } = await import("../../trainer/generate");
+      const model = await load(o.model);
+      const prompts = Array.from({ length: o.n }, () => o.prompt);
+      const samples = generate(model, prompts, {
+        temperature: o.temperature, topP: o.topP, topK: o.topK, maxNewTokens: o.maxNewTokens, stop: o.stop ?? [], seed: o.seed,
+      });
+      for (const s of samples) {
+        process.stdout.write(`${JSON.stringify({ text: s.text, token_ids: s.tokenIds, logprobs: s.logprobs, finish_reason: s.finishReason })}\n`);
+      }
+    });
   program
     .command("pretrain")
     .description("pretrain the built-in policy (small GPT-2) on the movie-review snippets")
