@@ -4,7 +4,7 @@
  * a typo never silently trains with a default.
  */
 import { z } from "zod";
-import { TIE_MODES } from "./losses";
+import { TIE_MODES } from "./tie-modes";
 
 export const REWARD_MODEL_KINDS = ["neural", "linear"] as const;
 

@@ -19,8 +19,9 @@ import * as tf from "@tensorflow/tfjs-core";
 // @tensorflow/tfjs bundle does (its own register_all_gradients fails under plain Node, see backend.ts).
 import "@tensorflow/tfjs";
 
-export const TIE_MODES = ["exclude", "rao-kupper", "davidson"] as const;
-export type TieMode = (typeof TIE_MODES)[number];
+import type { TieMode } from "./tie-modes";
+
+export { TIE_MODES, type TieMode } from "./tie-modes";
 
 export interface RewardPairBatch {
   chosen: tf.Tensor1D; // [batch] reward of the preferred (or, for a tie, the first) answer
