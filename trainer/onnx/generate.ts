@@ -5,10 +5,11 @@
 import { InputError } from "../errors";
 import { DEFAULT_GENERATE, type GenerateOptions, type Generation } from "../generate";
 import { makeRng } from "../rng";
-import { logSoftmaxRow, sampleToken } from "../sampling";
+import { sampleToken } from "../sampling";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import type { OnnxLanguageModel } from "./checkpoint";
 import type { KvCache, OnnxCausalLm } from "./forward";
+import { tokenLogprob } from "./logprobs";
 
 /** What generation needs from a tokenizer: ids → text (stop strings, `text`) and the end token. */
 export type TokenCodec = Pick<Tokenizer, "decode" | "eosId">;
@@ -93,7 +94,7 @@ export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], cod
     const tokens = next.rows.map((row, i) => {
       if (done[i]) return FILLER; // finished rows keep stepping (fixed batch shape)
       const token = sampleToken(row, o, rand);
-      done[i] = accept(out[i], token, logSoftmaxRow(row)[token], codec, o.stop);
+      done[i] = accept(out[i], token, tokenLogprob(row, token), codec, o.stop);
       return token;
     });
     appendColumn(grid, tokens);

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGpt2Graph } from "../models/gpt2";
 import { exportGpt2 } from "./export";
 import { gpt2Shape, OnnxCausalLm } from "./forward";
-import { completionLogprobs, planLogprobBatches, sequenceLogprobs } from "./logprobs";
+import { completionLogprobs, planLogprobBatches, sequenceLogprobs, tokenLogprob } from "./logprobs";
 import { randomWeights, tfjsOutputs, TINY_GPT2 } from "./testing";
 
 const vocab = TINY_GPT2.vocab_size;
@@ -57,6 +57,12 @@ describe("ONNX log-probs", () => {
     res.logprobs.forEach((lp, t) => expect(Math.abs(lp - (full[3 + t] as number))).toBeLessThan(1e-4));
     expect(res.total).toBeCloseTo(res.logprobs.reduce((a, b) => a + b, 0), 10);
     expect(res.total).toBeLessThan(0);
+  });
+
+  it("tokenLogprob is log-softmax at one id: weights 1, 2, 3 give log(3/6), shift-invariant and stable", () => {
+    const row = Float32Array.from([0, Math.log(2), Math.log(3)]);
+    expect(tokenLogprob(row, 2)).toBeCloseTo(Math.log(0.5), 6);
+    expect(tokenLogprob(row.map((v) => v + 1000), 0)).toBeCloseTo(Math.log(1 / 6), 4);
   });
 
   it("batch similar lengths together, within the row count and the logits memory budget", () => {

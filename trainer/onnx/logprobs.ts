@@ -4,9 +4,20 @@
 // it), and similar lengths share a batch.
 import { InputError } from "../errors";
 import type { LogprobItem, LogprobResult } from "../logprobs";
-import { logSoftmaxRow } from "../sampling";
 import type { OnnxLanguageModel } from "./checkpoint";
 import type { OnnxCausalLm } from "./forward";
+
+/**
+ * log-softmax(row)[id] by plain loops: no 50k-entry array per position (allocating one costs
+ * ~6 ms at GPT-2's vocabulary, more than the forward pass per token it follows).
+ */
+export function tokenLogprob(row: Float32Array, id: number): number {
+  let max = -Infinity;
+  for (let v = 0; v < row.length; v++) if (row[v] > max) max = row[v];
+  let sum = 0;
+  for (let v = 0; v < row.length; v++) sum += Math.exp(row[v] - max);
+  return row[id] - max - Math.log(sum);
+}
 
 // Logits come back to JS as [batch, seq, vocab] floats: at GPT-2's 50k vocabulary, 8 rows of
 // 256 tokens are 400 MB, so batches are also capped by this many logit bytes.
@@ -54,7 +65,7 @@ async function batchLogprobs(lm: OnnxCausalLm, seqs: number[][]): Promise<Array<
   const { logits } = await lm.forward({ batch, seq, ids, attentionMask: mask, positionIds: positions }); // [batch, seq, vocab]
   const vocab = lm.shape.vocab;
   const row = (b: number, t: number) => logits.subarray((b * seq + t) * vocab, (b * seq + t + 1) * vocab);
-  return seqs.map((s, b) => s.map((id, t) => (t === 0 ? null : logSoftmaxRow(row(b, t - 1))[id])));
+  return seqs.map((s, b) => s.map((id, t) => (t === 0 ? null : tokenLogprob(row(b, t - 1), id))));
 }
 
 /** Log-probs of each completion given its prompt, as token ids (prompt must hold at least one token). */
