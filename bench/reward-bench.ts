@@ -1,8 +1,17 @@
-// Reward-side throughput on this machine: the linear reward model (featurising, training,
+// Reward-side throughput on this machine: the neural reward model's training pairs/s (forward +
+// backward of the GPT-2 backbone and head, random weights: speed does not depend on values) at
+// the built-in model's shapes and GPT-2 small's, the linear reward model (featurising, training,
 // scoring real HH-RLHF pairs) and the policy leaderboard on 1,000,000 synthetic judgements
-// among 50 policies with 1,000 bootstrap resamples. The neural reward model's pairs/s joins
-// here once its backbone lands.
+// among 50 policies with 1,000 bootstrap resamples.
 import { availableParallelism } from "node:os";
+import * as tf from "@tensorflow/tfjs-core";
+import { describeBackend, initBackend } from "../trainer/backend";
+import { executeGraph } from "../trainer/graph/tfjs-exec";
+import { buildGpt2Graph, type Gpt2Config } from "../trainer/models/gpt2";
+import { initParams } from "../trainer/models/params";
+import { buildRewardBatch } from "../trainer/reward/batch";
+import { initScoreWeight } from "../trainer/reward/head";
+import { rewardBatchLoss, type HiddenStates } from "../trainer/reward/step";
 import { aggregateJudgements, type Outcome, type PolicyJudgement } from "../stats/bradley-terry-data";
 import { leaderboardFromCells } from "../stats/bradley-terry";
 import { createRng, uniformInt } from "../stats/random";
@@ -17,10 +26,57 @@ const JUDGEMENTS = 1_000_000;
 const POLICIES = 50;
 const BOOTSTRAPS = 1000;
 
+const GPT2_SMALL: Gpt2Config = {
+  model_type: "gpt2", n_layer: 12, n_head: 12, n_embd: 768, n_positions: 1024, vocab_size: 50257,
+  layer_norm_epsilon: 1e-5, activation_function: "gelu_new",
+};
+// The built-in policy's intended size (as in onnx-bench.ts) until models/builtin/ is committed.
+const BUILTIN_STANDIN: Gpt2Config = { ...GPT2_SMALL, n_layer: 4, n_head: 4, n_embd: 256, n_positions: 256, vocab_size: 8192 };
+/** Workloads: a real batch for the small model, one short pair for GPT-2 small (tfjs is slow). */
+const NEURAL_SHAPES = [
+  { name: "builtin (stand-in shape)", config: BUILTIN_STANDIN, pairs: 4, seq: 64, steps: 2 },
+  { name: "gpt2-small", config: GPT2_SMALL, pairs: 1, seq: 32, steps: 1 },
+];
+
 function seconds<T>(work: () => T): [T, number] {
   const start = performance.now();
   const result = work();
   return [result, (performance.now() - start) / 1000];
+}
+
+/** Seconds per reward-loss forward + backward over all backbone and head parameters. */
+function neuralStepSeconds(config: Gpt2Config, pairs: number, seq: number, steps: number): number {
+  const graph = buildGpt2Graph(config, { hiddenState: true });
+  const params = Object.fromEntries(Object.entries(initParams(graph, 1)).map(([name, t]) => [name, tf.variable(t)]));
+  const score = tf.variable(initScoreWeight(config.n_embd, 1)) as unknown as tf.Tensor2D;
+  const hidden: HiddenStates = (inputs) =>
+    executeGraph(graph, { ...params, input_ids: inputs.inputIds, attention_mask: inputs.attentionMask, position_ids: inputs.positionIds }, [
+      "last_hidden_state",
+    ]).last_hidden_state as tf.Tensor3D;
+  const rng = createRng(1);
+  const ids = () => Array.from({ length: seq }, () => uniformInt(rng, config.vocab_size));
+  const batch = buildRewardBatch(Array.from({ length: pairs }, () => ({ chosen: ids(), rejected: ids() })), { maxLength: seq, padId: 0 });
+  const variables = [...Object.values(params), score as unknown as tf.Variable];
+  const step = () => tf.tidy(() => tf.variableGrads(() => rewardBatchLoss(hidden, score, batch), variables).value.dataSync());
+  step(); // warm-up: kernel setup and first allocations
+  const [, elapsed] = seconds(() => Array.from({ length: steps }, step));
+  variables.forEach((v) => v.dispose());
+  return elapsed / steps;
+}
+
+async function neuralRows(cores: number): Promise<Row[]> {
+  const backend = describeBackend(await initBackend());
+  const rows: Row[] = [];
+  for (const shape of NEURAL_SHAPES) {
+    const row = (metric: string, value: number | string): Row => ({ bench: "reward", model: `neural ${shape.name}`, metric, value, note: `${shape.pairs} pairs x ${shape.seq} tokens, fwd+bwd, ${backend}`, cores });
+    try {
+      const perStep = neuralStepSeconds(shape.config, shape.pairs, shape.seq, shape.steps);
+      rows.push(row("train pairs/s", Number((shape.pairs / perStep).toPrecision(4))));
+    } catch (error) {
+      rows.push(row("error", String((error as Error).message ?? error)));
+    }
+  }
+  return rows;
 }
 
 function linearRows(cores: number): Row[] {
@@ -69,5 +125,5 @@ function leaderboardRows(cores: number): Row[] {
 
 export async function run(): Promise<Row[]> {
   const cores = availableParallelism();
-  return [...linearRows(cores), ...leaderboardRows(cores)];
+  return [...(await neuralRows(cores)), ...linearRows(cores), ...leaderboardRows(cores)];
 }
