@@ -21,49 +21,60 @@ const GOLD_TASKS = 200;
 const CALLS = 400;
 const DAY_MS = 86_400_000;
 
-function seed(sqlite: Database): { projectId: number; annotatorIds: number[]; judgements: number } {
-  const settings = projectSettingsSchema.parse({ judgementsPerTask: 3, goldRate: 0.05 });
-  const projectId = Number(sqlite.prepare("insert into projects (name, settings) values ('bench', ?)").run(JSON.stringify(settings)).lastInsertRowid);
-  const addUser = sqlite.prepare("insert into users (username, role, pseudonym) values (?, 'annotator', ?)");
-  const annotatorIds = Array.from({ length: ANNOTATORS }, (_, i) => Number(addUser.run(`bench-${i}`, `ann-bench-${i}`).lastInsertRowid));
-  const addPrompt = sqlite.prepare("insert into prompts (project_id, text) values (?, ?)");
-  const addCompletion = sqlite.prepare("insert into completions (prompt_id, origin, text) values (?, 'policy', ?)");
-  const addTask = sqlite.prepare(
-    "insert into tasks (project_id, prompt_id, kind, completion_ids, completion_set_key, required_judgements, judgement_count, status, is_gold, gold_answer) values (?, ?, 'pair', ?, ?, 3, ?, ?, ?, ?)",
-  );
-  const addAssignment = sqlite.prepare(
-    "insert into assignments (task_id, annotator_id, project_id, display_order, status, leased_at, expires_at) values (?, ?, ?, ?, 'submitted', ?, ?)",
-  );
-  const addJudgement = sqlite.prepare(
-    "insert into judgements (task_id, annotator_id, source, outcome, strength, seconds_on_task, server_seconds_on_task, display_order, idempotency_key, created_at) values (?, ?, 'human', 'left', 2, 9.5, 10, ?, ?, ?)",
-  );
+function statements(sqlite: Database) {
+  return {
+    addUser: sqlite.prepare("insert into users (username, role, pseudonym) values (?, 'annotator', ?)"),
+    addPrompt: sqlite.prepare("insert into prompts (project_id, text) values (?, ?)"),
+    addCompletion: sqlite.prepare("insert into completions (prompt_id, origin, text) values (?, 'policy', ?)"),
+    addTask: sqlite.prepare(
+      "insert into tasks (project_id, prompt_id, kind, completion_ids, completion_set_key, required_judgements, judgement_count, status, is_gold, gold_answer) values (?, ?, 'pair', ?, ?, 3, ?, ?, ?, ?)",
+    ),
+    addAssignment: sqlite.prepare(
+      "insert into assignments (task_id, annotator_id, project_id, display_order, status, leased_at, expires_at) values (?, ?, ?, ?, 'submitted', ?, ?)",
+    ),
+    addJudgement: sqlite.prepare(
+      "insert into judgements (task_id, annotator_id, source, outcome, strength, seconds_on_task, server_seconds_on_task, display_order, idempotency_key, created_at) values (?, ?, 'human', 'left', 2, 9.5, 10, ?, ?, ?)",
+    ),
+  };
+}
+
+/** Inserts the t-th pair task and its judgements (3 for the first COMPLETE_TASKS, then 1, then 0). */
+function pairTaskWriter(sql: ReturnType<typeof statements>, projectId: number, annotatorIds: number[]) {
   const now = Date.now();
-  let taskIndex = 0;
+  let t = 0;
   let judgements = 0;
-  const addPairTask = (promptId: number, a: number, b: number, gold: boolean) => {
-    const t = taskIndex++;
+  const write = (promptId: number, a: number, b: number, gold: boolean) => {
     const done = gold ? 0 : t < COMPLETE_TASKS ? 3 : t < COMPLETE_TASKS + HALF_DONE_TASKS ? 1 : 0;
     const order = JSON.stringify([a, b]);
-    const taskId = Number(
-      addTask.run(projectId, promptId, order, `${a},${b}`, done, done === 3 ? "complete" : "open", gold ? 1 : 0, gold ? JSON.stringify({ winner: b }) : null).lastInsertRowid,
-    );
+    const goldAnswer = gold ? JSON.stringify({ winner: b }) : null;
+    const taskId = Number(sql.addTask.run(projectId, promptId, order, `${a},${b}`, done, done === 3 ? "complete" : "open", gold ? 1 : 0, goldAnswer).lastInsertRowid);
     for (let k = 0; k < done; k++) {
       const annotator = annotatorIds[(t + k * 37) % ANNOTATORS]!; // three different people per task
       const at = now - 30 * DAY_MS + Math.floor((t / (COMPLETE_TASKS + HALF_DONE_TASKS)) * 30 * DAY_MS) + k * 1000;
-      addAssignment.run(taskId, annotator, projectId, order, at - 10_000, at + 890_000);
-      addJudgement.run(taskId, annotator, order, `seed-${taskId}-${k}`, at);
+      sql.addAssignment.run(taskId, annotator, projectId, order, at - 10_000, at + 890_000);
+      sql.addJudgement.run(taskId, annotator, order, `seed-${taskId}-${k}`, at);
       judgements++;
     }
+    t++;
   };
+  return { write, count: () => judgements };
+}
+
+export function seedBenchDatabase(sqlite: Database): { projectId: number; annotatorIds: number[]; judgements: number } {
+  const settings = projectSettingsSchema.parse({ judgementsPerTask: 3, goldRate: 0.05 });
+  const projectId = Number(sqlite.prepare("insert into projects (name, settings) values ('bench', ?)").run(JSON.stringify(settings)).lastInsertRowid);
+  const sql = statements(sqlite);
+  const annotatorIds = Array.from({ length: ANNOTATORS }, (_, i) => Number(sql.addUser.run(`bench-${i}`, `ann-bench-${i}`).lastInsertRowid));
+  const tasks = pairTaskWriter(sql, projectId, annotatorIds);
   sqlite.transaction(() => {
     for (let p = 0; p < PROMPTS + GOLD_TASKS; p++) {
-      const promptId = Number(addPrompt.run(projectId, `Prompt ${p}: write a short review of a film you liked.`).lastInsertRowid);
-      const c = [0, 1, 2].map((i) => Number(addCompletion.run(promptId, `Completion ${i} of prompt ${p}, a few sentences long.`).lastInsertRowid));
-      if (p >= PROMPTS) addPairTask(promptId, c[0]!, c[1]!, true);
-      else for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) addPairTask(promptId, c[a]!, c[b]!, false);
+      const promptId = Number(sql.addPrompt.run(projectId, `Prompt ${p}: write a short review of a film you liked.`).lastInsertRowid);
+      const c = [0, 1, 2].map((i) => Number(sql.addCompletion.run(promptId, `Completion ${i} of prompt ${p}, a few sentences long.`).lastInsertRowid));
+      if (p >= PROMPTS) tasks.write(promptId, c[0]!, c[1]!, true);
+      else for (const [a, b] of [[0, 1], [0, 2], [1, 2]] as const) tasks.write(promptId, c[a]!, c[b]!, false);
     }
   })();
-  return { projectId, annotatorIds, judgements };
+  return { projectId, annotatorIds, judgements: tasks.count() };
 }
 
 const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
@@ -78,7 +89,7 @@ function time<T>(samples: number[], fn: () => T): T {
 export async function run(): Promise<Row[]> {
   const { db } = createTestDb();
   const built = performance.now();
-  const { projectId, annotatorIds, judgements } = seed(db.$client);
+  const { projectId, annotatorIds, judgements } = seedBenchDatabase(db.$client);
   const buildSeconds = (performance.now() - built) / 1000;
   const samples = { "next (new lease)": [] as number[], "next (reload, lease held)": [] as number[], submit: [] as number[] };
   for (let i = 0; i < CALLS; i++) {

@@ -4,7 +4,7 @@ import { assignments, judgements, tasks } from "../../db/schema";
 import { countRemaining } from "./assignment-queue";
 
 /** Counted up to this many: the annotator needs "plenty left", not an exact five-digit number. */
-export const REMAINING_CAP = 500;
+export const REMAINING_CAP = 100;
 
 /** What an annotator sees of their own work in one project. */
 export interface Progress {
@@ -19,7 +19,7 @@ export interface Progress {
   maxActiveLeases: number;
   /** Tasks still available to this annotator, counted up to REMAINING_CAP. */
   tasksRemaining: number;
-  /** True when tasksRemaining stopped at the cap (show "500+"). */
+  /** True when tasksRemaining stopped at the cap (show "100+"). */
   tasksRemainingCapped: boolean;
 }
 
