@@ -38,6 +38,11 @@ const NEURAL_SHAPES = [
   { name: "gpt2-small", config: GPT2_SMALL, pairs: 1, seq: 32, steps: 1 },
 ];
 
+/** One table row; numbers keep 4 significant digits. */
+function rewardRow(model: string, metric: string, value: number | string, note: string, cores: number): Row {
+  return { bench: "reward", model, metric, value: typeof value === "number" ? Number(value.toPrecision(4)) : value, note, cores };
+}
+
 function seconds<T>(work: () => T): [T, number] {
   const start = performance.now();
   const result = work();
@@ -68,10 +73,11 @@ async function neuralRows(cores: number): Promise<Row[]> {
   const backend = describeBackend(await initBackend());
   const rows: Row[] = [];
   for (const shape of NEURAL_SHAPES) {
-    const row = (metric: string, value: number | string): Row => ({ bench: "reward", model: `neural ${shape.name}`, metric, value, note: `${shape.pairs} pairs x ${shape.seq} tokens, fwd+bwd, ${backend}`, cores });
+    const note = `${shape.pairs} pairs x ${shape.seq} tokens, fwd+bwd, ${backend}`;
+    const row = (metric: string, value: number | string) => rewardRow(`neural ${shape.name}`, metric, value, note, cores);
     try {
       const perStep = neuralStepSeconds(shape.config, shape.pairs, shape.seq, shape.steps);
-      rows.push(row("train pairs/s", Number((shape.pairs / perStep).toPrecision(4))));
+      rows.push(row("train pairs/s", shape.pairs / perStep));
     } catch (error) {
       rows.push(row("error", String((error as Error).message ?? error)));
     }
@@ -88,7 +94,7 @@ function linearRows(cores: number): Row[] {
   );
   const model = new LinearRewardModel(DEFAULT_LINEAR_CONFIG.features, Float32Array.from(fit.x));
   const [, scoreSeconds] = seconds(() => pairs.forEach((p) => model.score(p.prompt, p.chosen) - model.score(p.prompt, p.rejected)));
-  const row = (metric: string, value: number, note: string): Row => ({ bench: "reward", model: "linear", metric, value: Number(value.toPrecision(4)), note, cores });
+  const row = (metric: string, value: number, note: string) => rewardRow("linear", metric, value, note, cores);
   return [
     row("featurize pairs/s", pairs.length / featurizeSeconds, `${pairs.length} HH-RLHF pairs, 2^18 buckets, uni+bigrams`),
     row("train s (to convergence)", trainSeconds, `${pairs.length} pairs, ${fit.iterations} L-BFGS iterations`),
@@ -114,7 +120,7 @@ function leaderboardRows(cores: number): Row[] {
   const judgements = syntheticJudgements();
   const [cells, aggregateSeconds] = seconds(() => aggregateJudgements(judgements));
   const [, fitSeconds] = seconds(() => leaderboardFromCells(cells, { base: "policy-0", bootstraps: BOOTSTRAPS }));
-  const row = (metric: string, value: number, note: string): Row => ({ bench: "reward", model: "leaderboard", metric, value: Number(value.toPrecision(4)), note, cores });
+  const row = (metric: string, value: number, note: string) => rewardRow("leaderboard", metric, value, note, cores);
   const note = `${JUDGEMENTS} judgements, ${POLICIES} policies, ${cells.count.length} distinct cells`;
   return [
     row("aggregate s", aggregateSeconds, note),

@@ -152,7 +152,12 @@ describe("leaderboard", () => {
   });
 
   it("an undefeated policy gets a finite, top rating with a wide interval", () => {
-    const rows = leaderboard([{ a: "champ", b: "base", outcome: "a", count: 8 }, { a: "base", b: "other", outcome: "a", count: 5 }, { a: "other", b: "base", outcome: "a", count: 5 }], { base: "base", bootstraps: 200 });
+    const judgements: PolicyJudgement[] = [
+      { a: "champ", b: "base", outcome: "a", count: 8 },
+      { a: "base", b: "other", outcome: "a", count: 5 },
+      { a: "other", b: "base", outcome: "a", count: 5 },
+    ];
+    const rows = leaderboard(judgements, { base: "base", bootstraps: 200 });
     expect(rows[0].policy).toBe("champ");
     expect(Number.isFinite(rows[0].rating) && rows[0].rating > 1300).toBe(true);
     expect(rows[0].ciHigh - rows[0].ciLow).toBeGreaterThan(0);

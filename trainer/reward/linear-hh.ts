@@ -56,5 +56,6 @@ export function evaluateLinearOnHh(
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const result = evaluateLinearOnHh(process.argv[2] ?? "data/hh-rlhf/harmless-base-test.part1.jsonl.gz");
   console.table(result.heldOut.map((m, i) => ({ seed: result.seeds[i], ...m })));
-  console.log(JSON.stringify({ pairs: result.pairs, meanAccuracy: result.meanAccuracy, longerAccuracy: result.longerAccuracy, trainSeconds: result.trainSeconds }));
+  const { pairs, meanAccuracy, longerAccuracy: longer, trainSeconds } = result;
+  console.log(JSON.stringify({ pairs, meanAccuracy, longerAccuracy: longer, trainSeconds }));
 }

@@ -113,7 +113,8 @@ export class LinearRewardModel {
     const indices: number[] = [];
     const values: number[] = [];
     this.weights.forEach((v, i) => v !== 0 && (indices.push(i), values.push(v)));
-    return { format: "preflab-linear-reward", version: 1, features: this.features, rewardMean: this.rewardMean, rewardStd: this.rewardStd, indices, values };
+    const { features, rewardMean, rewardStd } = this;
+    return { format: "preflab-linear-reward", version: 1, features, rewardMean, rewardStd, indices, values };
   }
 
   static fromJSON(saved: SavedLinearReward): LinearRewardModel {
