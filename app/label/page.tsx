@@ -1,11 +1,20 @@
 "use client";
 import { RequireRole } from "../components/require-role";
+import { LabelSession } from "./label-session";
+import { ProjectPicker } from "./project-picker";
+import { useLastProject } from "./use-last-project";
+
+function LabelScreen() {
+  const { projectId, ready, choose } = useLastProject();
+  if (!ready) return null;
+  if (projectId === null) return <ProjectPicker onPick={choose} />;
+  return <LabelSession key={projectId} projectId={projectId} onChangeProject={() => choose(null)} />;
+}
 
 export default function LabelPage() {
   return (
     <RequireRole roles={["annotator", "researcher", "admin"]}>
-      <h1 className="text-2xl font-semibold">Label</h1>
-      <p className="mt-2 text-slate-600">The labeling queue opens here.</p>
+      <LabelScreen />
     </RequireRole>
   );
 }

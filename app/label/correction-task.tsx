@@ -1,0 +1,82 @@
+"use client";
+import { useEffect, useRef, useState } from "react";
+import { CompletionDiff } from "../components/completion-diff";
+import { useKeyMap } from "../components/keyboard-hooks";
+import { Key } from "../components/keyboard-key";
+import { ChoiceButton } from "./choice-button";
+import { CompletionCard } from "./completion-card";
+import type { Draft, TaskWidgetProps } from "./types";
+
+function correctionDraft(chosenId: number | null, text: string): Draft {
+  if (chosenId === null) return { answer: null, problem: "Choose the better completion first (its number key)." };
+  if (text.trim() === "") return { answer: null, problem: "The corrected text is empty." };
+  return { answer: { kind: "correction", chosenCompletionId: chosenId, correctedText: text }, problem: null };
+}
+
+/**
+ * Preference with correction: pick the better completion (number keys), edit it inline into
+ * what it should have said (E to edit, Esc to leave the field), and see the word diff live.
+ */
+export function CorrectionTask({ task, prefill, keysEnabled, onDraft }: TaskWidgetProps) {
+  const original = (id: number | null) => task.completions.find((c) => c.id === id)?.text ?? "";
+  const [chosenId, setChosenId] = useState<number | null>(prefill?.chosenCompletionId ?? null);
+  const [text, setText] = useState(() => prefill?.correctedText ?? original(prefill?.chosenCompletionId ?? null));
+  const editor = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => onDraft(correctionDraft(chosenId, text)), [chosenId, text, onDraft]);
+
+  // Choosing another completion starts the edit from its text (an edit belongs to one completion).
+  const choose = (id: number) => {
+    if (id === chosenId) return;
+    setChosenId(id);
+    setText(original(id));
+  };
+  const edit = () => {
+    if (chosenId === null) return;
+    editor.current?.focus();
+  };
+  const numberKeys = Object.fromEntries(task.completions.map((c, i) => [String(i + 1), () => choose(c.id)]));
+  useKeyMap({ ...numberKeys, e: edit }, keysEnabled);
+
+  return (
+    <div className="space-y-4">
+      <div className={`grid gap-4 ${task.completions.length === 2 ? "md:grid-cols-2" : "md:grid-cols-3"}`}>
+        {task.completions.map((c, i) => (
+          <CompletionCard
+            key={c.id}
+            testId={`completion-${i + 1}`}
+            label={`Completion ${i + 1}`}
+            text={c.text}
+            selected={chosenId === c.id}
+            badge={
+              <ChoiceButton active={chosenId === c.id} keys={String(i + 1)} onClick={() => choose(c.id)}>
+                {chosenId === c.id ? "Chosen" : "Choose"}
+              </ChoiceButton>
+            }
+          />
+        ))}
+      </div>
+      {chosenId !== null && (
+        <section className="grid gap-4 md:grid-cols-2">
+          <label className="block text-sm">
+            <span className="mb-1 block font-medium text-slate-700">
+              Corrected text <Key>E</Key> to edit, <Key>Esc</Key> to leave, <Key>Ctrl+Enter</Key> to submit
+            </span>
+            <textarea
+              ref={editor}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              rows={10}
+              className="w-full rounded-md border border-slate-300 p-2.5 font-mono text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+            />
+          </label>
+          <div className="text-sm">
+            <span className="mb-1 block font-medium text-slate-700">Changes</span>
+            <div className="rounded-md border border-slate-200 bg-white p-2.5">
+              <CompletionDiff original={original(chosenId)} edited={text} />
+            </div>
+          </div>
+        </section>
+      )}
+    </div>
+  );
+}

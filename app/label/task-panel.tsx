@@ -1,0 +1,76 @@
+"use client";
+import { useCallback, useEffect, useRef, useState, type ComponentType } from "react";
+import { useKeyMap } from "../components/keyboard-hooks";
+import { Key } from "../components/keyboard-key";
+import { ActionBar } from "./action-bar";
+import { CorrectionTask } from "./correction-task";
+import { LeaseWarning } from "./lease-warning";
+import { PairTask } from "./pair-task";
+import { PromptView } from "./prompt-view";
+import { RankTask } from "./rank-task";
+import type { Answer, Draft, LeasedTask, ProjectView, TaskWidgetProps } from "./types";
+import type { TaskView } from "./use-label-session";
+
+const WIDGETS: Record<LeasedTask["kind"], ComponentType<TaskWidgetProps>> = { pair: PairTask, rank: RankTask, correction: CorrectionTask };
+
+export interface TaskPanelProps {
+  view: TaskView;
+  project: ProjectView;
+  busy: boolean;
+  keysEnabled: boolean;
+  onSubmit: (answer: Answer, rationale: string) => void;
+  onProblem: (message: string | null) => void;
+  onSkip: () => void;
+  onFlag: () => void;
+  onUndo: () => void;
+}
+
+/**
+ * One task view (mounted afresh for each, so nothing leaks from the previous task): the prompt,
+ * the widget for its kind, an optional rationale and the actions. Takes focus when it appears,
+ * so the next key press acts on the new task.
+ */
+export function TaskPanel({ view, project, busy, keysEnabled, onSubmit, onProblem, onSkip, onFlag, onUndo }: TaskPanelProps) {
+  const [draft, setDraft] = useState<Draft | null>(null);
+  const [rationale, setRationale] = useState(view.prefill?.rationale ?? "");
+  const region = useRef<HTMLElement>(null);
+  const rationaleField = useRef<HTMLTextAreaElement>(null);
+  useEffect(() => region.current?.focus({ preventScroll: true }), []);
+  const onDraft = useCallback((d: Draft) => {
+    setDraft(d);
+    onProblem(null);
+  }, [onProblem]);
+
+  const submit = () => {
+    if (!draft || busy) return;
+    if (draft.answer) onSubmit(draft.answer, rationale);
+    else onProblem(draft.problem);
+  };
+  const leaveField = () => {
+    if (region.current?.contains(document.activeElement) && document.activeElement !== region.current) region.current?.focus({ preventScroll: true });
+  };
+  useKeyMap({ enter: submit, "ctrl+enter": submit, r: () => rationaleField.current?.focus(), escape: leaveField }, keysEnabled);
+
+  const Widget = WIDGETS[view.task.kind];
+  return (
+    <section ref={region} tabIndex={-1} aria-label="Task" data-testid="task" data-task-id={view.task.taskId} data-kind={view.task.kind} className="space-y-4 outline-none">
+      <LeaseWarning expiresAt={view.task.leaseExpiresAt} />
+      <PromptView prompt={view.task.prompt} />
+      <Widget task={view.task} project={project} prefill={view.prefill} keysEnabled={keysEnabled} onDraft={onDraft} />
+      <label className="block text-sm">
+        <span className="mb-1 block font-medium text-slate-700">
+          Rationale (optional) <Key>R</Key>
+        </span>
+        <textarea
+          ref={rationaleField}
+          value={rationale}
+          onChange={(e) => setRationale(e.target.value)}
+          rows={2}
+          placeholder="Why? (Ctrl+Enter submits, Esc leaves the field)"
+          className="w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+        />
+      </label>
+      <ActionBar busy={busy} onSubmit={submit} onSkip={onSkip} onFlag={onFlag} onUndo={onUndo} />
+    </section>
+  );
+}
