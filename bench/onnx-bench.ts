@@ -8,6 +8,7 @@ import { buildGpt2Graph, type Gpt2Config } from "../trainer/models/gpt2";
 import { exportGpt2 } from "../trainer/onnx/export";
 import { gpt2Shape, OnnxCausalLm } from "../trainer/onnx/forward";
 import { generateFromIds } from "../trainer/onnx/generate";
+import { sequenceLogprobs } from "../trainer/onnx/logprobs";
 import { randomWeights } from "../trainer/onnx/testing";
 
 type Row = Record<string, string | number>;
@@ -69,12 +70,15 @@ async function measure(lm: OnnxCausalLm, config: Gpt2Config): Promise<Array<[str
   const positions = ids.map((_, i) => i % seq);
   const seconds = await timeIt(() => lm.forward({ batch: FORWARD_BATCH, seq, ids, positionIds: positions, attentionMask: ids.map(() => 1) }));
   const gflops = (n * flopsPerToken(config, seq / 2)) / seconds / 1e9;
+  const rows = Array.from({ length: FORWARD_BATCH }, (_, b) => ids.slice(b * seq, (b + 1) * seq));
+  const logprobSeconds = await timeIt(() => sequenceLogprobs(lm, rows, FORWARD_BATCH));
   return [
     ["generate tok/s (KV cache)", cached, `batch 1, prompt ${PROMPT_TOKENS}, ${NEW_TOKENS} new, greedy`],
     ["generate tok/s (no cache)", uncached, "same, prefix recomputed every step"],
     ["generate tok/s (KV cache, batched)", batched, `batch ${GEN_BATCH} (rollouts), all rows' tokens counted`],
     ["forward tok/s", n / seconds, `batch ${FORWARD_BATCH} x seq ${seq}`],
     ["forward GFLOP/s", gflops, "achieved, model FLOPs"],
+    ["log-probs tok/s", n / logprobSeconds, "same batch, per-token log-probs in JS (DPO reference)"],
   ];
 }
 
