@@ -3,9 +3,11 @@
 // The database is a real SQLite file built with raw inserts in one transaction: 100 annotators,
 // 120,000 prompts x 3 completions x 3 pairs = 360,000 pair tasks (overlap 3), the first 333,000
 // complete, 1,000 more with one judgement, the rest open, plus 200 gold tasks. Every judgement
-// has its submitted assignment, as the engine leaves them.
+// has its submitted assignment, as the engine leaves them. A last row measures the worst case:
+// one annotator who already judged the first 5,000 open tasks (100 calls).
 import { availableParallelism } from "node:os";
 import type { Database } from "better-sqlite3";
+import type { Db } from "../db/client";
 import { createTestDb } from "../db/testing";
 import { projectSettingsSchema } from "../db/types";
 import { pickNextTask } from "../server/services/assignment";
@@ -77,6 +79,36 @@ export function seedBenchDatabase(sqlite: Database): { projectId: number; annota
   return { projectId, annotatorIds, judgements: tasks.count() };
 }
 
+/**
+ * One fast annotator ahead of everyone: they already judged the first RUN_AHEAD open tasks,
+ * which stay open waiting for others. Every pick of theirs walks past those tasks: the engine's
+ * worst case, reported as its own row.
+ */
+const RUN_AHEAD = 5_000;
+
+function addRunAheadAnnotator(sqlite: Database, projectId: number): number {
+  const id = Number(sqlite.prepare("insert into users (username, role, pseudonym) values ('bench-fast', 'annotator', 'ann-bench-fast')").run().lastInsertRowid);
+  const ahead = `select id from tasks where project_id = ${projectId} and status = 'open' and is_gold = 0 order by id limit ${RUN_AHEAD}`;
+  const at = Date.now() - DAY_MS;
+  sqlite.transaction(() => {
+    sqlite.exec(`insert into assignments (task_id, annotator_id, project_id, display_order, status, leased_at, expires_at)
+      select id, ${id}, project_id, completion_ids, 'submitted', ${at}, ${at + 900_000} from tasks where id in (${ahead})`);
+    sqlite.exec(`insert into judgements (task_id, annotator_id, source, outcome, strength, seconds_on_task, display_order, idempotency_key, created_at)
+      select id, ${id}, 'human', 'right', 1, 3, completion_ids, 'fast-' || id, ${at} from tasks where id in (${ahead})`);
+    sqlite.exec(`update tasks set judgement_count = judgement_count + 1 where id in (${ahead})`);
+  })();
+  return id;
+}
+
+function measureRunAhead(db: Db, projectId: number, annotatorId: number, calls: number): number[] {
+  const samples: number[] = [];
+  for (let i = 0; i < calls; i++) {
+    const task = time(samples, () => pickNextTask(db, annotatorId, projectId)).task!;
+    submitJudgement(db, annotatorId, { taskId: task.taskId, idempotencyKey: `fast-bench-${i}`, answer: { kind: "pair", outcome: "tie" } });
+  }
+  return samples;
+}
+
 const percentile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!;
 
 function time<T>(samples: number[], fn: () => T): T {
@@ -90,19 +122,21 @@ export async function run(): Promise<Row[]> {
   const { db } = createTestDb();
   const built = performance.now();
   const { projectId, annotatorIds, judgements } = seedBenchDatabase(db.$client);
+  const fast = addRunAheadAnnotator(db.$client, projectId);
   const buildSeconds = (performance.now() - built) / 1000;
-  const samples = { "next (new lease)": [] as number[], "next (reload, lease held)": [] as number[], submit: [] as number[] };
+  const samples: Record<string, number[]> = { "next (new lease)": [], "next (reload, lease held)": [], submit: [] };
   for (let i = 0; i < CALLS; i++) {
     const annotatorId = annotatorIds[i % annotatorIds.length]!;
-    const next = time(samples["next (new lease)"], () => pickNextTask(db, annotatorId, projectId));
+    const next = time(samples["next (new lease)"]!, () => pickNextTask(db, annotatorId, projectId));
     const task = next.task;
     if (!task) throw new Error("the bench ran out of open tasks");
-    time(samples["next (reload, lease held)"], () => pickNextTask(db, annotatorId, projectId));
+    time(samples["next (reload, lease held)"]!, () => pickNextTask(db, annotatorId, projectId));
     const answer = { kind: "pair" as const, outcome: i % 5 === 0 ? ("tie" as const) : ("left" as const), strength: i % 5 === 0 ? null : 2 };
-    time(samples.submit, () => submitJudgement(db, annotatorId, { taskId: task.taskId, idempotencyKey: `bench-${i}`, answer, clientSeconds: 8 }));
+    time(samples.submit!, () => submitJudgement(db, annotatorId, { taskId: task.taskId, idempotencyKey: `bench-${i}`, answer, clientSeconds: 8 }));
   }
+  samples[`next (annotator ${RUN_AHEAD.toLocaleString("en-US")} open tasks ahead)`] = measureRunAhead(db, projectId, fast, CALLS / 4);
   const cores = availableParallelism();
-  const note = `${judgements.toLocaleString("en-US")} judgements, ${ANNOTATORS} annotators, ${CALLS} calls; db built in ${buildSeconds.toFixed(0)} s`;
+  const note = `${(judgements + RUN_AHEAD).toLocaleString("en-US")} judgements, ${ANNOTATORS} annotators, ${CALLS} calls; db built in ${buildSeconds.toFixed(0)} s`;
   db.$client.close();
   return Object.entries(samples).flatMap(([operation, values]) => {
     const sorted = [...values].sort((a, b) => a - b);
