@@ -7,6 +7,7 @@ import type { Gpt2Config } from "../models/gpt2";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import { exportGpt2, type ExportOptions } from "./export";
 import { gpt2Shape, OnnxCausalLm } from "./forward";
+import type { WeightSource } from "./lower";
 import type { SessionConfig } from "./session";
 
 /** Relative to the checkpoint directory (transformers.js: `onnx/${model_file_name}.onnx`, fp32 = "model"). */
@@ -46,6 +47,15 @@ export interface OnnxLanguageModel {
   tokenizer: Tokenizer;
   config: Gpt2Config;
   generationConfig: Record<string, unknown>;
+}
+
+/**
+ * Wraps weights already in memory (a policy being trained: PPO re-exports after each update and
+ * samples its rollouts here) without touching the disk. `weights` returns each HF-named tensor.
+ */
+export async function onnxLanguageModelFromWeights(config: Gpt2Config, tokenizer: Tokenizer, weights: WeightSource, session: SessionConfig = {}): Promise<OnnxLanguageModel> {
+  const lm = await OnnxCausalLm.create(exportGpt2(config, weights), gpt2Shape(config), session);
+  return { lm, tokenizer, config, generationConfig: {} };
 }
 
 /** Opens a checkpoint for sampling and log-probs on ONNX Runtime, exporting it first if needed. */

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { generate } from "../generate";
 import { disposeLanguageModel, loadLanguageModel, type LanguageModel } from "../language-model";
 import { computeLogprobs, textLogprobs } from "../logprobs";
-import { openOnnxCheckpoint, type OnnxLanguageModel } from "./checkpoint";
+import { onnxLanguageModelFromWeights, openOnnxCheckpoint, type OnnxLanguageModel } from "./checkpoint";
 import { generateOnnx } from "./generate";
 import { computeLogprobsOnnx, textLogprobsOnnx } from "./logprobs";
 import { maxAbsDiff, writeTinyCheckpoint } from "./testing";
@@ -21,6 +21,23 @@ const BUILTIN = "models/builtin";
 const cases: Array<{ name: string; prepare: (dir: string) => void }> = [{ name: "tiny random GPT-2", prepare: (dir) => writeTinyCheckpoint(dir, 6) }];
 // Copied so the ONNX export lands in a temporary directory, never in the repository.
 if (existsSync(join(BUILTIN, "config.json"))) cases.push({ name: "built-in policy", prepare: (dir) => cpSync(BUILTIN, dir, { recursive: true }) });
+
+describe("ONNX from in-memory weights", () => {
+  it("a tfjs parameter set exported on the fly gives the tfjs model's log-probs", async () => {
+    await tf.setBackend("cpu");
+    const dir = join(root, "in-memory");
+    writeTinyCheckpoint(dir, 8);
+    const tfModel = loadLanguageModel(dir);
+    const onnxModel = await onnxLanguageModelFromWeights(tfModel.config, tfModel.tokenizer, (n) => tfModel.params[n].dataSync() as Float32Array, { intraOpNumThreads: 1 });
+    const items = [{ prompt: "the cast", completion: " was great" }];
+    const [want] = computeLogprobs(tfModel, items);
+    const [got] = await computeLogprobsOnnx(onnxModel, items);
+    expect(maxAbsDiff(got.logprobs, want.logprobs)).toBeLessThan(1e-4);
+    expect(existsSync(join(dir, "onnx"))).toBe(false);
+    disposeLanguageModel(tfModel);
+    await onnxModel.lm.release();
+  });
+});
 
 describe.each(cases)("ONNX vs tfjs on the $name", ({ name, prepare }) => {
   let tfModel: LanguageModel;
