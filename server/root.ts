@@ -2,6 +2,7 @@ import { authRouter } from "./routers/auth";
 import { labelingRouter } from "./routers/labeling";
 import { projectsRouter } from "./routers/projects";
 import { qualityRouter } from "./routers/quality";
+import { runsRouter } from "./routers/runs";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
 
@@ -11,6 +12,7 @@ export const appRouter = createTRPCRouter({
   labeling: labelingRouter,
   projects: projectsRouter,
   quality: qualityRouter,
+  runs: runsRouter,
   users: usersRouter,
 });
 

@@ -1,0 +1,71 @@
+import { and, asc, desc, eq } from "drizzle-orm";
+import { z } from "zod";
+import type { Db } from "../../db/client";
+import type { RunKind } from "../../db/enums";
+import { runArtifacts, runEvents, trainingRuns } from "../../db/schema";
+import { runConfigSchemas } from "../../trainer/launcher";
+import { ServiceError } from "./errors";
+
+/** Validates a run config against its kind's schema; the message names every bad field. */
+export function parseRunConfig(kind: RunKind, config: unknown): Record<string, unknown> {
+  const schema = runConfigSchemas[kind];
+  if (!schema) throw new ServiceError("BAD_REQUEST", `This preflab cannot run "${kind}" training yet.`);
+  const parsed = schema.safeParse(config ?? {});
+  if (!parsed.success) throw new ServiceError("BAD_REQUEST", `Invalid ${kind} config: ${z.prettifyError(parsed.error)}`);
+  return parsed.data;
+}
+
+export function queueRun(db: Db, input: { kind: RunKind; projectId: number | null; config: unknown; createdBy: number | null }) {
+  const config = parseRunConfig(input.kind, input.config);
+  return db
+    .insert(trainingRuns)
+    .values({ kind: input.kind, projectId: input.projectId, config, createdBy: input.createdBy })
+    .returning()
+    .get();
+}
+
+export function requireRun(db: Db, runId: number) {
+  const run = db.select().from(trainingRuns).where(eq(trainingRuns.id, runId)).get();
+  if (!run) throw new ServiceError("NOT_FOUND", `No run with id ${runId}.`);
+  return run;
+}
+
+export function listRuns(db: Db, projectId?: number) {
+  return db
+    .select()
+    .from(trainingRuns)
+    .where(projectId === undefined ? undefined : eq(trainingRuns.projectId, projectId))
+    .orderBy(desc(trainingRuns.id))
+    .limit(200)
+    .all();
+}
+
+/** A run with its progress events (oldest first) and artifacts, for the run page. */
+export function runDetails(db: Db, runId: number) {
+  const run = requireRun(db, runId);
+  const events = db.select().from(runEvents).where(eq(runEvents.runId, runId)).orderBy(asc(runEvents.id)).all();
+  const artifacts = db.select().from(runArtifacts).where(eq(runArtifacts.runId, runId)).orderBy(asc(runArtifacts.id)).all();
+  return { run, events, artifacts };
+}
+
+/** Queued runs are cancelled at once; running ones stop within a step (the worker checks). */
+export function cancelRun(db: Db, runId: number) {
+  const run = requireRun(db, runId);
+  if (run.status === "queued") {
+    db.update(trainingRuns).set({ status: "cancelled", finishedAt: new Date() }).where(and(eq(trainingRuns.id, runId), eq(trainingRuns.status, "queued"))).run();
+  } else if (run.status === "running") {
+    db.update(trainingRuns).set({ cancelRequested: true }).where(eq(trainingRuns.id, runId)).run();
+  } else {
+    throw new ServiceError("CONFLICT", `Run ${runId} has already ${run.status}.`);
+  }
+  return requireRun(db, runId);
+}
+
+/** A failed or cancelled run goes back to the queue and continues from its last checkpoint. */
+export function resumeRun(db: Db, runId: number) {
+  const run = requireRun(db, runId);
+  if (run.status !== "failed" && run.status !== "cancelled")
+    throw new ServiceError("CONFLICT", `Only failed or cancelled runs can be resumed; run ${runId} is ${run.status}.`);
+  db.update(trainingRuns).set({ status: "queued", cancelRequested: false, error: null, finishedAt: null }).where(eq(trainingRuns.id, runId)).run();
+  return requireRun(db, runId);
+}

@@ -1,0 +1,9 @@
+import type { ExecutorRegistry } from "./worker-loop";
+
+/**
+ * The run kinds this build of preflab can execute, one executor per kind. A kind missing here is
+ * refused when a run is created (see trainer/launcher.ts), never queued to fail later.
+ */
+export async function loadExecutors(): Promise<ExecutorRegistry> {
+  return {};
+}
