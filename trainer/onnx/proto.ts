@@ -84,5 +84,5 @@ export function encodeModel(model: ModelData): Uint8Array {
 /** Parses model bytes back to plain data (int64 as numbers, bytes as Uint8Array); for tests and inspection. */
 export function decodeModel(bytes: Uint8Array): ModelData {
   const type = getModelType();
-  return type.toObject(type.decode(bytes), { longs: Number, bytes: Uint8Array as never, defaults: false, arrays: true }) as ModelData;
+  return type.toObject(type.decode(bytes), { longs: Number, defaults: false, arrays: true }) as ModelData;
 }
