@@ -3,18 +3,14 @@
 // checkpoint directory plus training_log.json (settings, losses, timings) for the README.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import * as tf from "@tensorflow/tfjs-core";
 import { describeBackend, initBackend } from "./backend";
 import { saveCheckpoint } from "./checkpoint/tfjs";
-import { buildGpt2Graph, type Gpt2Config } from "./models/gpt2";
-import { countParams, initParams } from "./models/params";
-import { toTokenizerJson } from "./tokenizer/tokenizer-json";
-import { tokenizerFromJson } from "./tokenizer/tokenizer";
-import { trainBpe } from "./tokenizer/train-bpe";
+import { countParams } from "./models/params";
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "./train/config";
 import { readMovieReviews, splitDocuments, tokenStream } from "./train/data";
-import { evaluateLoss, trainLoop, type StepReport, type TrainableModel } from "./train/loop";
+import { evaluateLoss, trainLoop, type StepReport } from "./train/loop";
 import { AdamW } from "./train/optimizer";
+import { disposeSetup, freshSetup } from "./train/setup";
 
 export interface PretrainOptions {
   /** Output checkpoint directory. */
@@ -39,26 +35,18 @@ export async function pretrain(o: PretrainOptions): Promise<{ valLoss: number; s
   const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const backend = await initBackend();
   log(`backend: ${describeBackend(backend)}`);
-  const docs = splitDocuments(readMovieReviews(o.data), 0.05);
-  const tokenizerJson = toTokenizerJson(trainBpe(docs.train, o.vocabSize));
-  const tokenizer = tokenizerFromJson(tokenizerJson);
-  const train = tokenStream(docs.train, tokenizer);
-  const val = tokenStream(docs.val, tokenizer);
-  log(`documents: ${docs.train.length} train / ${docs.val.length} val; tokens: ${train.length} / ${val.length}`);
-  const config: Gpt2Config = {
-    model_type: "gpt2", n_layer: o.nLayer, n_head: o.nHead, n_embd: o.nEmbd, n_positions: o.context,
-    vocab_size: tokenizer.vocabSize, layer_norm_epsilon: 1e-5, activation_function: "gelu_new", initializer_range: 0.02,
-  };
   const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, blockSize: o.context, ...o.train };
-  const graph = buildGpt2Graph(config);
-  const init = initParams(graph, c.seed);
-  const model: TrainableModel = { graph, params: Object.fromEntries(Object.entries(init).map(([k, t]) => [k, tf.variable(t)])) };
-  log(`model: ${countParams(graph)} parameters; config ${JSON.stringify(c)}`);
-  const save = () => saveCheckpoint(o.out, { config, params: model.params, tokenizerJson, eosId: tokenizer.eosId });
+  const docs = splitDocuments(readMovieReviews(o.data), 0.05);
+  const setup = freshSetup(docs.train, { nLayer: o.nLayer, nEmbd: o.nEmbd, nHead: o.nHead, context: o.context, vocabSize: o.vocabSize }, c.seed);
+  const train = tokenStream(docs.train, setup.tokenizer);
+  const val = tokenStream(docs.val, setup.tokenizer);
+  log(`documents: ${docs.train.length} train / ${docs.val.length} val; tokens: ${train.length} / ${val.length}`);
+  log(`model: ${countParams(setup.model.graph)} parameters; config ${JSON.stringify(c)}`);
+  const save = () => saveCheckpoint(o.out, { config: setup.config, params: setup.model.params, tokenizerJson: setup.tokenizerJson, eosId: setup.tokenizer.eosId });
   const history: StepReport[] = [];
   const optimizer = new AdamW(c);
   const last = await trainLoop({
-    model, optimizer, config: c, train, val, timeLimitSeconds: o.maxMinutes ? o.maxMinutes * 60 : undefined,
+    model: setup.model, optimizer, config: c, train, val, timeLimitSeconds: o.maxMinutes ? o.maxMinutes * 60 : undefined,
     onStep: (r) => {
       if (r.step % 10 === 0 || r.valLoss !== undefined) {
         log(`step ${r.step} loss ${r.loss.toFixed(4)}${r.valLoss !== undefined ? ` val ${r.valLoss.toFixed(4)}` : ""} lr ${r.lr.toExponential(2)} ${r.tokensPerSecond.toFixed(0)} tok/s eta ${r.etaSeconds.toFixed(0)}s`);
@@ -67,11 +55,12 @@ export async function pretrain(o: PretrainOptions): Promise<{ valLoss: number; s
       if (r.step % o.saveEvery === 0) save();
     },
   });
-  const valLoss = evaluateLoss(model, val, c, 32);
+  const valLoss = evaluateLoss(setup.model, val, c, 32);
   save();
-  const summary = { backend: describeBackend(backend), config, train: c, steps: last?.step ?? 0, valLoss, parameters: countParams(graph), history };
+  const summary = { backend: describeBackend(backend), config: setup.config, train: c, steps: last?.step ?? 0, valLoss, parameters: countParams(setup.model.graph), history };
   writeFileSync(join(o.out, "training_log.json"), `${JSON.stringify(summary, null, 2)}\n`);
   log(`done: ${summary.steps} steps, validation loss ${valLoss.toFixed(4)} (${Math.exp(valLoss).toFixed(1)} perplexity)`);
   optimizer.dispose();
+  disposeSetup(setup);
   return { valLoss, steps: summary.steps };
 }

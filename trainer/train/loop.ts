@@ -88,7 +88,6 @@ export interface LoopOptions {
 /** Runs steps until maxSteps (or the time budget, or shouldStop); returns the last report. */
 export async function trainLoop(o: LoopOptions): Promise<StepReport | undefined> {
   const c = o.config;
-  const rand = makeRng(c.seed + (o.startStep ?? 0));
   const t0 = Date.now();
   let last: StepReport | undefined;
   for (let step = o.startStep ?? 0; step < c.maxSteps && !o.shouldStop?.(); step++) {
@@ -96,7 +95,9 @@ export async function trainLoop(o: LoopOptions): Promise<StepReport | undefined>
     const scheduleStep = o.timeLimitSeconds ? Math.max(step, Math.floor((elapsed / o.timeLimitSeconds) * c.maxSteps)) : step;
     if (scheduleStep >= c.maxSteps) break;
     const lr = learningRateAt(scheduleStep, c);
-    const { loss, gradNorm } = trainStep(o.model, o.optimizer, sampleBatch(o.train, c.batchSize, c.blockSize, rand), lr);
+    // A generator per step: a run resumed at step k sees exactly the batches it would have seen.
+    const batch = sampleBatch(o.train, c.batchSize, c.blockSize, makeRng(c.seed * 7919 + step));
+    const { loss, gradNorm } = trainStep(o.model, o.optimizer, batch, lr);
     const done = step + 1 - (o.startStep ?? 0);
     const secs = (Date.now() - t0) / 1000;
     const perStep = secs / done;

@@ -1,0 +1,66 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { eq } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { runArtifacts, runEvents, trainingRuns } from "../../db/schema";
+import { createTestDb } from "../../db/testing";
+import { initBackend } from "../backend";
+import { loadCheckpoint } from "../checkpoint/tfjs";
+import { languageModelExecutor } from "./lm-executor";
+import { runOnce } from "./worker-loop";
+
+const texts = ["a fine film with a fine cast", "the plot is thin but the film is fun", "not a good movie at all", "a warm and funny film"];
+const config = {
+  data: { texts },
+  model: { nLayer: 1, nEmbd: 16, nHead: 2, context: 16, vocabSize: 300 },
+  train: { batchSize: 2, blockSize: 8, maxSteps: 6, learningRate: 1e-2, warmupSteps: 1, evalInterval: 0, seed: 5 },
+  checkpointEvery: 3,
+  progressEvery: 1,
+};
+const executors = { pretrain: languageModelExecutor };
+
+function finalWeights(dir: string): number[] {
+  const c = loadCheckpoint(dir);
+  const out = Array.from(c.params["transformer.h.0.attn.c_attn.weight"].dataSync());
+  tf.dispose(Object.values(c.params));
+  return out;
+}
+
+describe("language-model runs in the worker", () => {
+  it("trains, reports progress, checkpoints, and a run resumed after its worker died ends with identical weights", async () => {
+    await initBackend("cpu");
+    const { db } = createTestDb();
+    const runsRoot = mkdtempSync(join(tmpdir(), "preflab-runs-"));
+    const run = db.insert(trainingRuns).values({ kind: "pretrain", config }).returning().get();
+    expect(await runOnce(db, { runsRoot, executors })).toBe(true);
+    const done = db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()!;
+    expect(done).toMatchObject({ status: "succeeded", step: 6, totalSteps: 6, backend: "cpu" });
+    const losses = db.select().from(runEvents).where(eq(runEvents.runId, run.id)).all().filter((e) => e.loss !== null);
+    expect(losses.map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(losses[5].loss!).toBeLessThan(losses[0].loss!);
+    const uninterrupted = finalWeights(join(runsRoot, String(run.id), "final"));
+
+    // Pretend the worker died after the step-3 checkpoint: the run resumes there.
+    db.update(trainingRuns).set({ status: "running", workerPid: 2 ** 22 + 4321, heartbeatAt: new Date(0), lastCheckpoint: join(runsRoot, String(run.id), "checkpoint-3"), step: 5 })
+      .where(eq(trainingRuns.id, run.id)).run();
+    expect(await runOnce(db, { runsRoot, executors })).toBe(true);
+    const resumed = db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()!;
+    expect(resumed).toMatchObject({ status: "succeeded", attempts: 2, step: 6 });
+    const events = db.select().from(runEvents).where(eq(runEvents.runId, run.id)).all();
+    expect(events.map((e) => e.message)).toContain("The worker stopped unexpectedly; resuming from its checkpoint at step 3.");
+    expect(finalWeights(join(runsRoot, String(run.id), "final"))).toEqual(uninterrupted);
+    const artifacts = db.select().from(runArtifacts).where(eq(runArtifacts.runId, run.id)).all();
+    expect(artifacts.some((a) => a.kind === "checkpoint" && a.metadata?.final === true)).toBe(true);
+  });
+
+  it("fails with a readable error for a bad config", async () => {
+    const { db } = createTestDb();
+    const run = db.insert(trainingRuns).values({ kind: "pretrain", config: { data: {} } }).returning().get();
+    await runOnce(db, { runsRoot: tmpdir(), executors });
+    const row = db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()!;
+    expect(row.status).toBe("failed");
+    expect(row.error).toMatch(/give data.file or data.texts/);
+  });
+});
