@@ -11,6 +11,10 @@ export const REWARD_MODEL_KINDS = ["neural", "linear"] as const;
 export const rewardConfigSchema = z.strictObject({
   /** neural: backbone + scalar head (slow, strong); linear: hashed n-grams (seconds, a baseline). */
   kind: z.enum(REWARD_MODEL_KINDS).default("neural"),
+  /** Backbone checkpoint directory (neural); null means the built-in policy, models/builtin. */
+  base: z.string().min(1).nullable().default(null),
+  /** Name listed on the dashboard; null names the model after its run ("reward-<run id>"). */
+  name: z.string().min(1).max(200).nullable().default(null),
   /** How ties enter the loss; "exclude" because a tie says nothing about which answer is better. */
   tieMode: z.enum(TIE_MODES).default("exclude"),
   /** Rao-Kupper η / Davidson ν; null fits them to the training pairs' tie rate. */
@@ -31,6 +35,8 @@ export const rewardConfigSchema = z.strictObject({
   learningRate: z.number().positive().default(1e-5),
   /** Passes over the training pairs (neural); one or two, reward models overfit quickly. */
   epochs: z.number().positive().default(1),
+  /** Cap on optimizer steps (neural), whatever `epochs` says: a time budget for slow backbones. */
+  maxSteps: z.number().int().positive().nullable().default(null),
   /** Validate every this many steps (neural). */
   evalInterval: z.number().int().positive().default(50),
   /** Stop after this many validations without a better validation loss. */

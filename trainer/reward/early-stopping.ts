@@ -8,7 +8,8 @@ export type StoppingDecision = "improved" | "continue" | "stop";
 export class EarlyStopping {
   bestLoss = Number.POSITIVE_INFINITY;
   bestStep = -1;
-  private sinceBest = 0;
+  /** Evaluations since the best one (saved with a checkpoint so a resumed run keeps counting). */
+  sinceBest = 0;
 
   constructor(
     /** Evaluations without improvement tolerated before stopping. */

@@ -5,5 +5,7 @@ import type { ExecutorRegistry } from "./worker-loop";
  * refused when a run is created (see trainer/launcher.ts), never queued to fail later.
  */
 export async function loadExecutors(): Promise<ExecutorRegistry> {
-  return {};
+  return {
+    reward: (await import("../reward/executor")).rewardExecutor,
+  };
 }

@@ -1,0 +1,59 @@
+/**
+ * What the neural reward loop feeds on: pairs as token ids, a deterministic batch order (the
+ * batch of step k depends only on the seed and k, so a resumed run sees the batches it would
+ * have seen), and the loss settings, with the tie parameter fitted to the data when not given.
+ */
+import { createRng, shuffle } from "../../stats/random";
+import type { Tokenizer } from "../tokenizer/tokenizer";
+import type { TokenizedPair } from "./batch";
+import type { RewardConfig } from "./config";
+import type { RewardTrainingPair } from "./executor-data";
+import { davidsonStrengthForTieRate, DEFAULT_REWARD_LOSS_CONFIG, raoKupperThresholdForTieRate, type RewardLossConfig } from "./losses";
+import { rewardTokens } from "./scorer-tokens";
+
+export function tokenizePairs(tokenizer: Tokenizer, pairs: readonly RewardTrainingPair[]): TokenizedPair[] {
+  return pairs.map((p) => ({
+    chosen: rewardTokens(tokenizer, p.prompt, p.chosen),
+    rejected: rewardTokens(tokenizer, p.prompt, p.rejected),
+    weight: p.weight,
+    margin: p.margin,
+    tie: p.tie,
+  }));
+}
+
+/** Indices of step `step`'s batch: consecutive slices of a per-epoch shuffle of 0..n-1. */
+export function batchIndices(step: number, batchSize: number, n: number, seed: number): number[] {
+  const permutations = new Map<number, number[]>();
+  const permutation = (epoch: number) => {
+    let p = permutations.get(epoch);
+    if (!p) permutations.set(epoch, (p = shuffle(createRng(seed * 1009 + epoch), Array.from({ length: n }, (_, i) => i))));
+    return p;
+  };
+  return Array.from({ length: Math.min(batchSize, n) }, (_, k) => {
+    const at = step * Math.min(batchSize, n) + k;
+    return permutation(Math.floor(at / n))[at % n]!;
+  });
+}
+
+/**
+ * Optimizer steps: the schedule spans `epochs` passes over the training pairs; maxSteps only cuts
+ * the run short (a time budget), so a capped run and a longer one share their first steps exactly.
+ */
+export function plannedSteps(config: RewardConfig, trainPairs: number): { total: number; schedule: number } {
+  const perEpoch = Math.ceil(trainPairs / Math.min(config.batchSize, trainPairs));
+  const schedule = Math.max(1, Math.ceil(config.epochs * perEpoch));
+  return { total: Math.min(config.maxSteps ?? schedule, schedule), schedule };
+}
+
+/** Loss settings; a null tieParameter fits Rao-Kupper η / Davidson ν to the training tie rate. */
+export function lossConfigFor(config: RewardConfig, train: readonly RewardTrainingPair[]): RewardLossConfig {
+  const weight = (ps: readonly RewardTrainingPair[]) => ps.reduce((s, p) => s + p.weight, 0);
+  const tieRate = train.length > 0 ? weight(train.filter((p) => p.tie)) / weight(train) : 0;
+  const fitted = tieRate > 0 && tieRate < 1;
+  return {
+    tieMode: config.tieMode,
+    centering: config.centering,
+    tieThreshold: config.tieParameter ?? (fitted ? raoKupperThresholdForTieRate(tieRate) : DEFAULT_REWARD_LOSS_CONFIG.tieThreshold),
+    tieStrength: config.tieParameter ?? (fitted ? davidsonStrengthForTieRate(tieRate) : DEFAULT_REWARD_LOSS_CONFIG.tieStrength),
+  };
+}
