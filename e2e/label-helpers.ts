@@ -72,7 +72,7 @@ export async function openLabeling(page: Page, user: { username: string; passwor
 
 /** The id of the task on screen, once one is there. */
 export async function shownTaskId(page: Page): Promise<number> {
-  const task = page.getByTestId("task");
+  const task = page.locator('[data-testid="task"][data-ready="true"]');
   await expect(task).toBeVisible();
   return Number(await task.getAttribute("data-task-id"));
 }

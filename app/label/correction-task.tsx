@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useRef, useState } from "react";
+import { useLayoutEffect, useRef, useState } from "react";
 import { CompletionDiff } from "../components/completion-diff";
 import { useKeyMap } from "../components/keyboard-hooks";
 import { Key } from "../components/keyboard-key";
@@ -22,7 +22,7 @@ export function CorrectionTask({ task, prefill, keysEnabled, onDraft }: TaskWidg
   const [chosenId, setChosenId] = useState<number | null>(prefill?.chosenCompletionId ?? null);
   const [text, setText] = useState(() => prefill?.correctedText ?? original(prefill?.chosenCompletionId ?? null));
   const editor = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => onDraft(correctionDraft(chosenId, text)), [chosenId, text, onDraft]);
+  useLayoutEffect(() => onDraft(correctionDraft(chosenId, text)), [chosenId, text, onDraft]);
 
   // Choosing another completion starts the edit from its text (an edit belongs to one completion).
   const choose = (id: number) => {

@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useState } from "react";
+import { useLayoutEffect, useState } from "react";
 import { useKeyMap } from "../components/keyboard-hooks";
 import { ChoiceButton } from "./choice-button";
 import { CompletionCard } from "./completion-card";
@@ -31,7 +31,7 @@ function pairDraft(outcome: Outcome | null, strength: number | null): Draft {
 export function PairTask({ task, prefill, keysEnabled, onDraft }: TaskWidgetProps) {
   const [outcome, setOutcome] = useState<Outcome | null>(prefill?.outcome ?? null);
   const [strength, setStrength] = useState<number | null>(prefill?.strength ?? null);
-  useEffect(() => onDraft(pairDraft(outcome, strength)), [outcome, strength, onDraft]);
+  useLayoutEffect(() => onDraft(pairDraft(outcome, strength)), [outcome, strength, onDraft]);
 
   const choose = (o: Outcome) => {
     setOutcome(o);

@@ -1,7 +1,7 @@
 "use client";
 import { DndContext, KeyboardSensor, PointerSensor, TouchSensor, closestCenter, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
 import { SortableContext, sortableKeyboardCoordinates, verticalListSortingStrategy } from "@dnd-kit/sortable";
-import { useEffect, useRef, useState } from "react";
+import { useLayoutEffect, useRef, useState } from "react";
 import { useKeyMap } from "../components/keyboard-hooks";
 import { RankCard } from "./rank-card";
 import { clearRank, moveFocus, moveItem, rankingFromRanks, rankingGap, ranksFromOrder, setRank, type Ranks } from "./rank-state";
@@ -34,11 +34,10 @@ export function RankTask({ task, project, prefill, keysEnabled, onDraft }: TaskW
   const sensors = useRankSensors();
   const n = order.length;
 
-  useEffect(() => {
+  useLayoutEffect(() => {
     const gap = rankingGap(order, ranks, project.allowPartialRanking);
     onDraft(gap ? { answer: null, problem: gap } : { answer: { kind: "rank", ranking: rankingFromRanks(order, ranks) }, problem: null });
   }, [order, ranks, project.allowPartialRanking, onDraft]);
-  useEffect(() => cards.current[0]?.focus({ preventScroll: true }), []);
 
   const focusCard = (i: number) => {
     setFocus(i);
