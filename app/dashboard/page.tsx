@@ -1,12 +1,16 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
+import { useRouter, useSearchParams } from "next/navigation";
+import { Suspense } from "react";
 import { RequireRole } from "../components/require-role";
 import { Card } from "../components/ui";
 import { useTRPC } from "../trpc";
 import { ImportPanel } from "./import-panel";
+import { QualityCard } from "./quality-card";
+import { RunsCard } from "./runs-card";
 
-function ProjectsTable() {
+function ProjectsTable({ selected, onSelect }: { selected: number | null; onSelect: (id: number) => void }) {
   const trpc = useTRPC();
   const projects = useQuery(trpc.projects.list.queryOptions());
   if (projects.isPending) return <p className="text-slate-500">Loading projects…</p>;
@@ -29,8 +33,12 @@ function ProjectsTable() {
           </thead>
           <tbody>
             {rows.map((p) => (
-              <tr key={p.id} className="border-t border-slate-100" data-testid={`project-${p.name}`}>
-                <td className="py-1.5 font-medium">{p.name}</td>
+              <tr key={p.id} className={`border-t border-slate-100 ${selected === p.id ? "bg-indigo-50" : ""}`} data-testid={`project-${p.name}`}>
+                <td className="py-1.5 font-medium">
+                  <button className="text-left hover:underline" onClick={() => onSelect(p.id)} aria-pressed={selected === p.id}>
+                    {p.name}
+                  </button>
+                </td>
                 <td className="text-right tabular-nums">{p.prompts.toLocaleString()}</td>
                 <td className="text-right tabular-nums">{p.tasks.toLocaleString()}</td>
                 <td className="text-right tabular-nums">{p.openTasks.toLocaleString()}</td>
@@ -54,10 +62,22 @@ function ProjectsTable() {
 function Dashboard() {
   const trpc = useTRPC();
   const projects = useQuery(trpc.projects.list.queryOptions());
+  const params = useSearchParams();
+  const router = useRouter();
+  // The selected project lives in the URL, so a reload or a shared link shows the same view.
+  const fromUrl = Number(params.get("project"));
+  const selected = projects.data?.find((p) => p.id === fromUrl)?.id ?? projects.data?.[0]?.id ?? null;
+  const select = (id: number) => router.replace(`/dashboard?project=${id}`, { scroll: false });
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Dashboard</h1>
-      <ProjectsTable />
+      <ProjectsTable selected={selected} onSelect={select} />
+      {selected !== null && (
+        <>
+          <QualityCard projectId={selected} />
+          <RunsCard projectId={selected} />
+        </>
+      )}
       <ImportPanel projectNames={(projects.data ?? []).map((p) => p.name)} />
     </div>
   );
@@ -66,7 +86,9 @@ function Dashboard() {
 export default function DashboardPage() {
   return (
     <RequireRole roles={["researcher", "admin"]}>
-      <Dashboard />
+      <Suspense fallback={<p className="text-slate-500">Loading…</p>}>
+        <Dashboard />
+      </Suspense>
     </RequireRole>
   );
 }
