@@ -11,8 +11,9 @@ import { decidedPairs, type RewardData, type RewardTrainingPair } from "./execut
 import { metricSeries, type TrainedRewardModel } from "./executor-record";
 import { DEFAULT_LINEAR_CONFIG, LinearRewardModel } from "./linear";
 import { rewardMetrics, type RewardMetrics } from "./metrics";
+import { LINEAR_MODEL_FILE } from "./scorer-linear";
 
-export const LINEAR_MODEL_FILE = "linear-reward.json";
+export { LINEAR_MODEL_FILE };
 
 /** Held-out metrics of any scorer on decided pairs (weights and margins as the loss saw them). */
 export function scorePairs(pairs: readonly RewardTrainingPair[], score: (prompt: string, completion: string) => number): RewardMetrics {

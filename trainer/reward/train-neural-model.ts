@@ -42,9 +42,10 @@ function classifierConfig(model: NeuralRewardModel, moments: { mean: number; std
 
 /**
  * Loads a backbone checkpoint (any preflab/HF GPT-2 dir) or a saved reward model. A directory
- * without score.weight gets a fresh head (seeded). Errors say which file is missing or wrong.
+ * without score.weight gets a fresh head (seeded), unless `requireHead` (scoring) says it must
+ * be a trained reward model. Errors say which file is missing or wrong.
  */
-export function loadNeuralRewardModel(dir: string, seed: number): NeuralRewardModel {
+export function loadNeuralRewardModel(dir: string, seed: number, requireHead = false): NeuralRewardModel {
   let raw;
   try {
     raw = readCheckpoint(dir);
@@ -53,6 +54,7 @@ export function loadNeuralRewardModel(dir: string, seed: number): NeuralRewardMo
   }
   const file = readSafetensors(readFileSync(path.join(dir, "model.safetensors"))).tensors;
   const head = file[SCORE_WEIGHT];
+  if (!head && requireHead) throw new Error(`${path.join(dir, "model.safetensors")} has no ${SCORE_WEIGHT}: it is a language model, not a trained reward model`);
   const variables: Record<string, tf.Variable> = {};
   for (const [name, t] of Object.entries(raw.weights)) variables[name] = tf.variable(tf.tensor(t.data, t.shape, "float32"), true, `reward/${name}`);
   const score = head ? tf.tensor2d(head.data, [1, raw.config.n_embd]) : initScoreWeight(raw.config.n_embd, seed);
