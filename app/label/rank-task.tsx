@@ -1,5 +1,5 @@
 "use client";
-import { DndContext, KeyboardSensor, PointerSensor, TouchSensor, closestCenter, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
+import { DndContext, KeyboardSensor, MouseSensor, TouchSensor, closestCenter, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
 import { SortableContext, sortableKeyboardCoordinates, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import { useLayoutEffect, useRef, useState } from "react";
 import { useKeyMap } from "../components/keyboard-hooks";
@@ -12,10 +12,14 @@ function ranksFromRanking(ranking: number[][] | null | undefined): Ranks {
   return Object.fromEntries((ranking ?? []).flatMap((group, g) => group.map((id) => [id, g + 1])));
 }
 
-/** Pointer after a short move (clicks still select text), touch after a short press (scrolling still works), keyboard on Space. */
+/**
+ * Mouse after a short move (clicks still select text), touch after a short press (a swipe still
+ * scrolls), keyboard on Space. Mouse rather than Pointer: pointer events also fire for fingers
+ * and would claim the touch before the press delay, letting the page scroll instead.
+ */
 function useRankSensors() {
   return useSensors(
-    useSensor(PointerSensor, { activationConstraint: { distance: 6 } }),
+    useSensor(MouseSensor, { activationConstraint: { distance: 6 } }),
     useSensor(TouchSensor, { activationConstraint: { delay: 180, tolerance: 8 } }),
     useSensor(KeyboardSensor, {
       coordinateGetter: sortableKeyboardCoordinates,
