@@ -1,60 +1,62 @@
-import { and, eq, isNull } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import type { PairOutcome, TaskKind } from "../../db/enums";
-import { judgements, tasks, users } from "../../db/schema";
+import { users } from "../../db/schema";
 
 /**
  * The human judgements of a project (undone ones left out, imports left out: they have no
- * annotator), in the one shape every quality statistic reads.
+ * annotator), in the one shape every quality statistic reads. A dashboard reads a million of
+ * them, so SQLite does the per-row work: which canonical completion won is computed in SQL
+ * (json_extract), and only rank rows carry JSON to parse.
  */
 export interface HumanJudgement {
   taskId: number;
   annotatorId: number;
   kind: TaskKind;
-  /** Canonical completion order of the task: the same for every annotator. */
-  completionIds: number[];
-  displayOrder: number[];
   outcome: PairOutcome | null;
   strength: number | null;
+  /**
+   * Position, in the task's canonical completion order (the same for every annotator), of the
+   * completion this answer preferred: pair left/right and correction choice; null otherwise.
+   */
+  winnerIndex: number | null;
+  /** Rank tasks: completion ids grouped best first. */
   ranking: number[][] | null;
-  chosenCompletionId: number | null;
   secondsOnTask: number | null;
   goldCorrect: boolean | null;
 }
 
+type RawRow = [number, number, TaskKind, PairOutcome | null, number | null, number | null, string | null, number | null, number | null];
+
 export function loadHumanJudgements(db: Db, projectId: number): HumanJudgement[] {
-  const rows = db
-    .select({
-      taskId: judgements.taskId,
-      annotatorId: judgements.annotatorId,
-      kind: tasks.kind,
-      completionIds: tasks.completionIds,
-      displayOrder: judgements.displayOrder,
-      outcome: judgements.outcome,
-      strength: judgements.strength,
-      ranking: judgements.ranking,
-      chosenCompletionId: judgements.chosenCompletionId,
-      secondsOnTask: judgements.secondsOnTask,
-      goldCorrect: judgements.goldCorrect,
-    })
-    .from(judgements)
-    .innerJoin(tasks, eq(tasks.id, judgements.taskId))
-    .where(and(eq(tasks.projectId, projectId), eq(judgements.source, "human"), isNull(judgements.undoneAt)))
-    .all();
-  return rows.filter((r): r is HumanJudgement => r.annotatorId !== null);
+  const query = sql`
+    select j.task_id, j.annotator_id, t.kind, j.outcome, j.strength,
+      case
+        when t.kind = 'pair' and j.outcome in ('left', 'right') then
+          case when json_extract(j.display_order, case j.outcome when 'left' then '$[0]' else '$[1]' end)
+                    = json_extract(t.completion_ids, '$[0]') then 0 else 1 end
+        when t.kind = 'correction' then
+          (select cast(key as integer) from json_each(t.completion_ids) where value = j.chosen_completion_id)
+      end,
+      case when t.kind = 'rank' then j.ranking end,
+      j.seconds_on_task, j.gold_correct
+    from judgements j join tasks t on t.id = j.task_id
+    where t.project_id = ${projectId} and j.source = 'human' and j.undone_at is null and j.annotator_id is not null`;
+  return db.values<RawRow>(query).map(([taskId, annotatorId, kind, outcome, strength, winnerIndex, ranking, secondsOnTask, gold]) => ({
+    taskId,
+    annotatorId,
+    kind,
+    outcome,
+    strength,
+    winnerIndex,
+    ranking: ranking === null ? null : (JSON.parse(ranking) as number[][]),
+    secondsOnTask,
+    goldCorrect: gold === null ? null : gold === 1,
+  }));
 }
 
 /** Names for annotator ids, for the researcher's tables. */
 export function annotatorNames(db: Db): Map<number, { username: string; pseudonym: string }> {
   const rows = db.select({ id: users.id, username: users.username, pseudonym: users.pseudonym }).from(users).all();
   return new Map(rows.map((r) => [r.id, { username: r.username, pseudonym: r.pseudonym }]));
-}
-
-/** The completion an answer prefers (pair: by the side shown; correction: the chosen), or null. */
-export function preferredCompletion(j: HumanJudgement): number | null {
-  if (j.kind === "correction") return j.chosenCompletionId;
-  if (j.kind !== "pair") return null;
-  if (j.outcome === "left") return j.displayOrder[0] ?? null;
-  if (j.outcome === "right") return j.displayOrder[1] ?? null;
-  return null;
 }

@@ -1,11 +1,14 @@
 import { describe, expect, it } from "vitest";
 import type { Db } from "../../db/client";
+import { agreementMatrix, type Rating } from "../../stats/agreement";
+import { createRng, shuffle, uniformInt } from "../../stats/random";
 import { createCaller } from "../root";
 import { createInnerContext } from "../trpc";
 import type { SessionUser } from "./auth";
 import { pickNextTask } from "./assignment";
 import { submitJudgement, type JudgementAnswer } from "./judgements";
 import { skipTask } from "./judgements-actions";
+import { pairwiseAgreement } from "./quality-matrix";
 import { createPairTasks, createRankTasks } from "./tasks";
 import { addPrompt, addUser, labelingDb } from "./tasks-fixtures";
 
@@ -92,5 +95,22 @@ describe("annotator quality and project progress", () => {
     const progress = await createCaller(createInnerContext({ db, user: researcher })).quality.projectProgress({ projectId });
     expect(progress).toMatchObject({ tasks: { open: 0, complete: 5, flagged: 0, retired: 0 }, totalTasks: 5, goldTasks: 0, judgementsNeeded: 0, humanJudgements: 10, skipped: 0 });
     expect(progress.perDay).toEqual([{ day: "2026-03-01", judgements: 10 }]);
+  });
+});
+
+describe("pairwise agreement matrix", () => {
+  it("equals the stats module's rater-by-rater matrix on random overlapping ratings", () => {
+    const rng = createRng(3);
+    const ratings: Rating[] = [];
+    for (let item = 0; item < 400; item++) {
+      const raters = shuffle(rng, Array.from({ length: 7 }, (_, i) => `r${i}`)).slice(0, 2 + uniformInt(rng, 3));
+      for (const rater of raters) ratings.push({ item: `t${item}`, rater, value: ["A", "B", "tie", "both_bad"][uniformInt(rng, 4)]! });
+    }
+    for (const minShared of [1, 5, 60]) {
+      const reference = agreementMatrix(ratings, { minShared });
+      const ours = pairwiseAgreement(ratings, minShared);
+      expect(ours.raters).toEqual(reference.raters);
+      expect(ours.pairs).toEqual(reference.pairs);
+    }
   });
 });

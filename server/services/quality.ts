@@ -1,12 +1,7 @@
 import type { Db } from "../../db/client";
-import {
-  agreementMatrix,
-  fleissKappa,
-  krippendorffAlpha,
-  unitsFromRatings,
-  type Rating,
-} from "../../stats/agreement";
-import { annotatorNames, loadHumanJudgements, preferredCompletion, type HumanJudgement } from "./quality-data";
+import { fleissKappa, krippendorffAlpha, unitsFromRatings, type Rating } from "../../stats/agreement";
+import { annotatorNames, loadHumanJudgements, type HumanJudgement } from "./quality-data";
+import { pairwiseAgreement } from "./quality-matrix";
 
 /**
  * Agreement of a project's annotators. Labels are taken relative to each task's canonical
@@ -26,17 +21,14 @@ const letter = (i: number) => String.fromCharCode(65 + i);
 
 export function nominalLabel(j: HumanJudgement): string | null {
   if (j.kind === "pair" && (j.outcome === "tie" || j.outcome === "both_bad")) return j.outcome;
-  const winner = preferredCompletion(j);
-  const index = winner === null ? -1 : j.completionIds.indexOf(winner);
-  return index < 0 ? null : letter(index);
+  return j.winnerIndex === null ? null : letter(j.winnerIndex);
 }
 
 export function signedStrength(j: HumanJudgement): number | null {
   if (j.kind !== "pair" || j.outcome === "both_bad" || j.outcome === null) return null;
   if (j.outcome === "tie") return 0;
-  const winner = preferredCompletion(j);
-  if (winner === null || j.strength === null) return null;
-  return winner === j.completionIds[0] ? j.strength : -j.strength;
+  if (j.winnerIndex === null || j.strength === null) return null;
+  return j.winnerIndex === 0 ? j.strength : -j.strength;
 }
 
 function rankRatings(list: HumanJudgement[]): Rating[] {
@@ -66,7 +58,7 @@ export function projectAgreement(db: Db, projectId: number, options: { minShared
   const nominal = ratingsOf(list, nominalLabel);
   const nominalUnits = unitsFromRatings(nominal);
   const fleiss = nominalUnits.some((u) => u.values.length >= 2) ? fleissKappa(nominalUnits) : null;
-  const matrix = agreementMatrix(nominal, { minShared: options.minShared ?? 5 });
+  const matrix = pairwiseAgreement(nominal, options.minShared ?? 5);
   const kappas = matrix.pairs.map((p) => p.kappa).filter(Number.isFinite);
   const names = annotatorNames(db);
   const who = (rater: string) => ({ id: Number(rater), username: names.get(Number(rater))?.username ?? "?" });
