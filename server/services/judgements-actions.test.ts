@@ -66,6 +66,7 @@ describe("undo", () => {
     expect(db.select().from(judgements).get()!.undoneAt).toEqual(at(39));
     expect(pickNextTask(db, ann.id, projectId, { now: at(40) }).task!.taskId).toBe(shown.taskId);
     expect(() => undoLastJudgement(db, ann.id, projectId, at(41))).toThrow(/no judgement to undo/);
+    expect(() => submitJudgement(db, ann.id, { taskId: shown.taskId, idempotencyKey: "k1", answer: tie }, at(42))).toThrow(/was undone/);
     submitJudgement(db, ann.id, { taskId: shown.taskId, idempotencyKey: "k2", answer: tie }, at(45));
     expect(db.select().from(tasks).where(eq(tasks.id, shown.taskId)).get()).toMatchObject({ status: "complete", judgementCount: 1 });
     expect(taskIds).toContain(shown.taskId);

@@ -11,7 +11,8 @@ export type { JudgementAnswer };
 
 /**
  * Submission. Decisions (documented for the UI and the researchers):
- * - Retries: the same (annotator, idempotencyKey) returns the first judgement, never a second.
+ * - Retries: the same (annotator, idempotencyKey) returns the first judgement, never a second
+ *   (CONFLICT if that judgement was undone meanwhile: an answer after an undo needs a new key).
  * - The annotator must have leased the task. A lease that expired is still accepted while its
  *   slot is free (nobody else took it and the target is not reached), since the work was done
  *   honestly; once someone else holds the slot, the late answer is refused (CONFLICT).
@@ -60,6 +61,7 @@ export function submitJudgement(db: Db, annotatorId: number, input: SubmitInput,
 function replay(db: Db, earlier: typeof judgements.$inferSelect, taskId: number): SubmitResult {
   if (earlier.taskId !== taskId)
     throw new ServiceError("CONFLICT", `This submission key was already used for task ${earlier.taskId}; send a new key for a new answer.`);
+  if (earlier.undoneAt !== null) throw new ServiceError("CONFLICT", "The answer sent with this key was undone; send the new answer with a new key.");
   const task = db.select().from(tasks).where(eq(tasks.id, taskId)).get()!;
   const settings = requireProject(db, task.projectId).settings;
   return {
