@@ -1,7 +1,9 @@
 import { authRouter } from "./routers/auth";
 import { labelingRouter } from "./routers/labeling";
+import { leaderboardRouter } from "./routers/leaderboard";
 import { projectsRouter } from "./routers/projects";
 import { qualityRouter } from "./routers/quality";
+import { rewardModelsRouter } from "./routers/reward-models";
 import { runsRouter } from "./routers/runs";
 import { usersRouter } from "./routers/users";
 import { createCallerFactory, createTRPCRouter } from "./trpc";
@@ -10,8 +12,10 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 export const appRouter = createTRPCRouter({
   auth: authRouter,
   labeling: labelingRouter,
+  leaderboard: leaderboardRouter,
   projects: projectsRouter,
   quality: qualityRouter,
+  rewardModels: rewardModelsRouter,
   runs: runsRouter,
   users: usersRouter,
 });
