@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
 import { exportOnnx, onnxIsStale, onnxModelPath, openOnnxCheckpoint } from "./checkpoint";
+import { exportGraph } from "./export";
 import { generateOnnx } from "./generate";
 import { sequenceLogprobs } from "./logprobs";
 import { decodeModel } from "./proto";
@@ -25,7 +26,8 @@ describe("ONNX export of a checkpoint directory", () => {
     const { graph, opsetImport } = decodeModel(readFileSync(path));
     expect(opsetImport[0].version).toBe(17);
     expect(graph.input.map((v) => v.name)).toEqual(["input_ids", "attention_mask", "position_ids", "past_key_values.0.key", "past_key_values.0.value"]);
-    expect(graph.output.map((v) => v.name)).toEqual(["logits", "present.0.key", "present.0.value"]);
+    // kv_new.* feed preflab's slot cache; transformers.js only collects outputs named present*.
+    expect(graph.output.map((v) => v.name)).toEqual(["logits", "present.0.key", "present.0.value", "kv_new.0.key", "kv_new.0.value"]);
     const dims = (i: number) => graph.input[i].type.tensorType.shape.dim;
     expect(dims(0)).toEqual([{ dimParam: "batch" }, { dimParam: "seq" }]);
     expect(dims(3)).toEqual([{ dimParam: "batch" }, { dimValue: config.n_head }, { dimParam: "past" }, { dimValue: config.n_embd / config.n_head }]);
@@ -64,6 +66,16 @@ describe("ONNX export of a checkpoint directory", () => {
     expect(onnxIsStale(dir)).toBe(true);
     (await openOnnxCheckpoint(dir, { intraOpNumThreads: 1 })).lm.release();
     expect(onnxIsStale(dir)).toBe(false);
+  });
+
+  it("replaces an export from an older preflab that lacks the kv_new outputs", async () => {
+    const { dir, config, weights } = makeCheckpoint("outdated");
+    mkdirSync(join(dir, "onnx"));
+    writeFileSync(onnxModelPath(dir), exportGraph(buildGpt2Graph(config, { kvCache: true }), (n) => weights[n]));
+    expect(onnxIsStale(dir)).toBe(false);
+    const { lm } = await openOnnxCheckpoint(dir, { intraOpNumThreads: 1 });
+    expect(decodeModel(readFileSync(onnxModelPath(dir))).graph.output.map((v) => v.name)).toContain("kv_new.0.key");
+    await lm.release();
   });
 
   it("names the file when the checkpoint is broken", () => {

@@ -6,7 +6,7 @@ import { readCheckpoint, type RawCheckpoint } from "../checkpoint/read";
 import type { Gpt2Config } from "../models/gpt2";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import { exportGpt2, type ExportOptions } from "./export";
-import { gpt2Shape, OnnxCausalLm } from "./forward";
+import { gpt2Shape, OnnxCausalLm, OutdatedExportError } from "./forward";
 import type { WeightSource } from "./lower";
 import type { SessionConfig } from "./session";
 
@@ -61,7 +61,12 @@ export async function onnxLanguageModelFromWeights(config: Gpt2Config, tokenizer
 /** Opens a checkpoint for sampling and log-probs on ONNX Runtime, exporting it first if needed. */
 export async function openOnnxCheckpoint(dir: string, session: SessionConfig = {}): Promise<OnnxLanguageModel> {
   const checkpoint = readCheckpoint(dir);
-  const path = onnxIsStale(dir) ? writeExport(checkpoint, {}) : onnxModelPath(dir);
-  const lm = await OnnxCausalLm.create(path, gpt2Shape(checkpoint.config), session);
+  const open = (path: string) => OnnxCausalLm.create(path, gpt2Shape(checkpoint.config), session);
+  const lm = onnxIsStale(dir)
+    ? await open(writeExport(checkpoint, {}))
+    : await open(onnxModelPath(dir)).catch((error) => {
+      if (error instanceof OutdatedExportError) return open(writeExport(checkpoint, {}));
+      throw error;
+    });
   return { lm, tokenizer: checkpoint.tokenizer, config: checkpoint.config, generationConfig: checkpoint.generationConfig };
 }

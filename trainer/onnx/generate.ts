@@ -1,15 +1,17 @@
 // Batched sampling on ONNX Runtime with a KV cache, a drop-in for trainer/generate.ts (same
-// options, same results): prompts are left-padded to one length, the first pass fills the cache,
-// then each step feeds one token per row. `useCache: false` re-runs the whole prefix every step
-// (the reference the cache is tested against, and a bench row).
+// options, same results): prompts are left-padded to one length, the first pass fills the cache
+// (a SlotCache kept in JS), then each step feeds one token per row. `useCache: false` re-runs the
+// whole prefix every step (the reference the cache is tested against, and a bench row).
 import { InputError } from "../errors";
 import { DEFAULT_GENERATE, type GenerateOptions, type Generation } from "../generate";
 import { makeRng } from "../rng";
 import { sampleToken } from "../sampling";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import type { OnnxLanguageModel } from "./checkpoint";
-import type { KvCache, OnnxCausalLm } from "./forward";
+import type { OnnxCausalLm } from "./forward";
 import { tokenLogprob } from "./logprobs";
+import type { OrtTensor } from "./session";
+import { SlotCache } from "./slot-cache";
 
 /** What generation needs from a tokenizer: ids → text (stop strings, `text`) and the end token. */
 export type TokenCodec = Pick<Tokenizer, "decode" | "eosId">;
@@ -44,21 +46,22 @@ function appendColumn(grid: Grid, next: number[]): void {
   });
 }
 
-/** Logits of the next token for every row ([batch, vocab] flat), plus the updated cache. */
-async function nextLogits(lm: OnnxCausalLm, grid: Grid, cache: KvCache | undefined, useCache: boolean) {
+/** Logits of the next token for every row; fills `cache` (when given) with the new positions. */
+async function nextLogits(lm: OnnxCausalLm, grid: Grid, cache: SlotCache | undefined): Promise<Float32Array[]> {
   const batch = grid.ids.length;
-  const from = useCache && cache ? cache.length : 0; // columns the cache already holds
+  const from = cache?.filled ?? 0; // columns the cache already holds
   const seq = grid.ids[0].length - from;
   const out = await lm.forward({
     batch, seq,
     ids: grid.ids.flatMap((r) => r.slice(from)),
     positionIds: grid.positions.flatMap((r) => r.slice(from)),
-    attentionMask: grid.mask.flat(),
-    past: useCache ? cache : undefined,
+    attentionMask: cache && from > 0 ? cache.stepMask(grid.mask, seq) : grid.mask.flat(),
+    past: cache && from > 0 ? cache.asPast() : undefined,
+    outputs: cache ? "new" : "logits",
   });
+  if (cache) cache.append(out.newKv as Record<string, OrtTensor>, seq);
   const vocab = lm.shape.vocab;
-  const rows = Array.from({ length: batch }, (_, b) => out.logits.subarray((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab));
-  return { rows, cache: useCache ? out.present : undefined };
+  return Array.from({ length: batch }, (_, b) => out.logits.subarray((b * seq + seq - 1) * vocab, (b * seq + seq) * vocab));
 }
 
 /** Records a sampled token (eos ends the row and is not recorded); true when the row is finished. */
@@ -87,11 +90,11 @@ export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], cod
   const rand = makeRng(o.seed);
   const out: Generation[] = prompts.map(() => ({ text: "", tokenIds: [], logprobs: [], finishReason: "length" }));
   const done = prompts.map(() => false);
-  let cache: KvCache | undefined;
+  // Columns fed through the model: the prompt, then every sampled token but the last.
+  const cache = o.useCache ? new SlotCache(lm.shape, prompts.length, grid.ids[0].length + budget) : undefined;
   for (let s = 0; s < budget && done.includes(false); s++) {
-    const next = await nextLogits(lm, grid, cache, o.useCache);
-    cache = next.cache;
-    const tokens = next.rows.map((row, i) => {
+    const rows = await nextLogits(lm, grid, cache);
+    const tokens = rows.map((row, i) => {
       if (done[i]) return FILLER; // finished rows keep stepping (fixed batch shape)
       const token = sampleToken(row, o, rand);
       done[i] = accept(out[i], token, tokenLogprob(row, token), codec, o.stop);

@@ -46,8 +46,9 @@ export class OnnxSession {
     return this.session.outputNames;
   }
 
-  async run(feeds: Record<string, ort.Tensor>): Promise<Record<string, ort.Tensor>> {
-    return (await this.session.run(feeds)) as Record<string, ort.Tensor>;
+  /** Runs the graph; `fetches` names the outputs wanted (default all: each one is copied out). */
+  async run(feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>> {
+    return (await (fetches ? this.session.run(feeds, fetches) : this.session.run(feeds))) as Record<string, ort.Tensor>;
   }
 
   async release(): Promise<void> {
