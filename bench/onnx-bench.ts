@@ -23,6 +23,7 @@ const BUILTIN_STANDIN: Gpt2Config = { ...GPT2_SMALL, n_layer: 4, n_head: 4, n_em
 
 /** Workload sizes: long enough to average out timer noise, short enough for a 2-core CI box. */
 const PROMPT_TOKENS = 16;
+const LONG_PROMPT_TOKENS = 256;
 const NEW_TOKENS = 32;
 const GEN_BATCH = 4;
 // Timing measures the model, not detokenization; eos -1 is never sampled, so every row runs to the budget.
@@ -64,6 +65,8 @@ async function measure(lm: OnnxCausalLm, config: Gpt2Config): Promise<Array<[str
   const cached = NEW_TOKENS / (await timeIt(() => gen(true)));
   const uncached = NEW_TOKENS / (await timeIt(() => gen(false)));
   const batched = (GEN_BATCH * NEW_TOKENS) / (await timeIt(() => gen(true, GEN_BATCH)));
+  const longPrompt = Array.from({ length: Math.min(LONG_PROMPT_TOKENS, config.n_positions - NEW_TOKENS) }, (_, i) => (i * 7919) % config.vocab_size);
+  const long = NEW_TOKENS / (await timeIt(() => generateFromIds(lm, [longPrompt], NO_TEXT, { maxNewTokens: NEW_TOKENS, temperature: 0 })));
   const seq = Math.min(FORWARD_SEQ, config.n_positions);
   const n = FORWARD_BATCH * seq;
   const ids = Array.from({ length: n }, (_, i) => (i * 31) % config.vocab_size);
@@ -76,6 +79,7 @@ async function measure(lm: OnnxCausalLm, config: Gpt2Config): Promise<Array<[str
     ["generate tok/s (KV cache)", cached, `batch 1, prompt ${PROMPT_TOKENS}, ${NEW_TOKENS} new, greedy`],
     ["generate tok/s (no cache)", uncached, "same, prefix recomputed every step"],
     ["generate tok/s (KV cache, batched)", batched, `batch ${GEN_BATCH} (rollouts), all rows' tokens counted`],
+    ["generate tok/s (KV cache, long prompt)", long, `prompt ${longPrompt.length}, ${NEW_TOKENS} new, prefill included`],
     ["forward tok/s", n / seconds, `batch ${FORWARD_BATCH} x seq ${seq}`],
     ["forward GFLOP/s", gflops, "achieved, model FLOPs"],
     ["log-probs tok/s", n / logprobSeconds, "same batch, per-token log-probs in JS (DPO reference)"],
