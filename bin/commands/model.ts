@@ -14,6 +14,12 @@ async function load(dir: string) {
 
 /** Registers `model logprobs`, `sample` and `pretrain`. */
 export function register(program: Command): void {
+  registerLogprobs(program);
+  registerSample(program);
+  registerPretrain(program);
+}
+
+function registerLogprobs(program: Command): void {
   program
     .command("model")
     .description("inspect a checkpoint")
@@ -26,6 +32,9 @@ export function register(program: Command): void {
       const out = textLogprobs(await load(o.model), o.text);
       process.stdout.write(`${JSON.stringify({ tokens: out.tokens, token_ids: out.tokenIds, logprobs: out.logprobs })}\n`);
     });
+}
+
+function registerSample(program: Command): void {
   program
     .command("sample")
     .description("sample continuations of a prompt; prints one JSON object per sample")
@@ -49,6 +58,9 @@ export function register(program: Command): void {
         process.stdout.write(`${JSON.stringify({ text: s.text, token_ids: s.tokenIds, logprobs: s.logprobs, finish_reason: s.finishReason })}\n`);
       }
     });
+}
+
+function registerPretrain(program: Command): void {
   program
     .command("pretrain")
     .description("pretrain the built-in policy (small GPT-2) on the movie-review snippets")
