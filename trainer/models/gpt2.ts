@@ -1,5 +1,9 @@
 // GPT-2, written once as a primitive-op graph (see trainer/graph/ir.ts). Parameter names and
 // layouts are Hugging Face's, so `model.safetensors` from transformers loads unchanged.
+// A Llama-family builder is another file like this one over the same ops: RMSNorm = pow,
+// reduceMean, add ε, sqrt, div, mul; RoPE = gather of constant cos/sin tables by position_ids,
+// slice halves, neg, concat, mul, add; SwiGLU = sigmoid, mul; grouped-query attention = reshape
+// the K/V heads and concat them `n_head / n_kv_head` times. Engines need no change.
 import { GraphBuilder } from "../graph/builder";
 import type { Graph } from "../graph/ir";
 
