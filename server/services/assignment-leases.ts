@@ -62,12 +62,3 @@ export function refreshLeases(db: Db, held: Assignment[], leaseSeconds: number, 
   }
   return live;
 }
-
-/** How many tasks this annotator was ever served in the project (any assignment status). */
-export function servedCount(db: Db, annotatorId: number, projectId: number): number {
-  return db
-    .select({ n: count() })
-    .from(assignments)
-    .where(and(eq(assignments.annotatorId, annotatorId), eq(assignments.projectId, projectId)))
-    .get()!.n;
-}

@@ -25,15 +25,28 @@ export interface Progress {
 
 const startOfUtcDay = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
-/** Assignment counts by status from the (annotator, project, status) index alone. */
-function assignmentCounts(db: Db, annotatorId: number, projectId: number, now: Date) {
+/** This annotator's assignments in a project by status: one walk of their (annotator, project) index range. */
+export interface LeaseCounts {
+  submitted: number;
+  skipped: number;
+  /** Every assignment, any status: how many tasks they were ever served. */
+  served: number;
+}
+
+export function leaseCounts(db: Db, annotatorId: number, projectId: number): LeaseCounts {
+  const rows = db
+    .select({ status: assignments.status, n: count() })
+    .from(assignments)
+    .where(and(eq(assignments.annotatorId, annotatorId), eq(assignments.projectId, projectId)))
+    .groupBy(assignments.status)
+    .all();
+  const of = (status: string) => rows.find((r) => r.status === status)?.n ?? 0;
+  return { submitted: of("submitted"), skipped: of("skipped"), served: rows.reduce((sum, r) => sum + r.n, 0) };
+}
+
+function liveLeases(db: Db, annotatorId: number, projectId: number, now: Date): number {
   const mine = and(eq(assignments.annotatorId, annotatorId), eq(assignments.projectId, projectId));
-  const n = (where: ReturnType<typeof and>) => db.select({ n: count() }).from(assignments).where(where).get()!.n;
-  return {
-    submitted: n(and(mine, eq(assignments.status, "submitted"))),
-    skipped: n(and(mine, eq(assignments.status, "skipped"))),
-    held: n(and(mine, eq(assignments.status, "active"), gt(assignments.expiresAt, now))),
-  };
+  return db.select({ n: count() }).from(assignments).where(and(mine, eq(assignments.status, "active"), gt(assignments.expiresAt, now))).get()!.n;
 }
 
 function doneSince(db: Db, annotatorId: number, projectId: number, since: Date): number {
@@ -45,17 +58,27 @@ function doneSince(db: Db, annotatorId: number, projectId: number, since: Date):
     .get()!.n;
 }
 
-export function annotatorProgress(db: Db, annotatorId: number, projectId: number, maxActiveLeases: number, now = new Date()): Progress {
-  const counts = assignmentCounts(db, annotatorId, projectId, now);
+/**
+ * Progress of one annotator. The engine passes the counts it already has (`known`), so a pick
+ * walks the annotator's history once, not twice.
+ */
+export function annotatorProgress(
+  db: Db,
+  annotatorId: number,
+  projectId: number,
+  maxActiveLeases: number,
+  now = new Date(),
+  known?: { counts: LeaseCounts; held: number },
+): Progress {
+  const counts = known?.counts ?? leaseCounts(db, annotatorId, projectId);
   const remaining = countRemaining(db, annotatorId, projectId, now, REMAINING_CAP);
   return {
     doneToday: doneSince(db, annotatorId, projectId, startOfUtcDay(now)),
     doneTotal: counts.submitted,
     skipped: counts.skipped,
-    heldLeases: counts.held,
+    heldLeases: known?.held ?? liveLeases(db, annotatorId, projectId, now),
     maxActiveLeases,
     tasksRemaining: remaining,
     tasksRemainingCapped: remaining >= REMAINING_CAP,
   };
 }
-

@@ -1,8 +1,8 @@
 import { eq } from "drizzle-orm";
 import { inTransaction, type Db } from "../../db/client";
 import { assignments, tasks } from "../../db/schema";
-import { activeAssignments, refreshLeases, servedCount } from "./assignment-leases";
-import { annotatorProgress, type Progress } from "./assignment-progress";
+import { activeAssignments, refreshLeases } from "./assignment-leases";
+import { annotatorProgress, leaseCounts, type Progress } from "./assignment-progress";
 import { findCandidate, randomDisplayOrder, wantsGold } from "./assignment-queue";
 import { leasedTaskView, type LeasedTask } from "./assignment-view";
 import { ServiceError } from "./errors";
@@ -55,22 +55,24 @@ export function pickNextTask(db: Db, annotatorId: number, projectId: number, opt
     const project = requireProject(db, projectId);
     const { leaseSeconds, maxActiveLeases } = project.settings;
     const live = refreshLeases(db, activeAssignments(db, annotatorId, projectId), leaseSeconds, now);
+    const counts = leaseCounts(db, annotatorId, projectId);
     let lease = options.another ? undefined : live[0];
     if (!lease) {
       if (live.length >= maxActiveLeases)
         throw new ServiceError("PRECONDITION_FAILED", `You already hold ${live.length} tasks (the most this project allows); finish or skip one first.`);
-      lease = leaseNewTask(db, annotatorId, project, now);
+      lease = leaseNewTask(db, annotatorId, project, counts.served, now);
+      if (lease) live.push(lease);
     }
     return {
       project: projectForAnnotator(project),
       task: lease ? leasedTaskView(db, lease) : null,
-      progress: annotatorProgress(db, annotatorId, projectId, maxActiveLeases, now),
+      progress: annotatorProgress(db, annotatorId, projectId, maxActiveLeases, now, { counts, held: live.length }),
     };
   });
 }
 
-function leaseNewTask(db: Db, annotatorId: number, project: Project, now: Date) {
-  const gold = wantsGold(annotatorId, project.id, servedCount(db, annotatorId, project.id), project.settings.goldRate);
+function leaseNewTask(db: Db, annotatorId: number, project: Project, served: number, now: Date) {
+  const gold = wantsGold(annotatorId, project.id, served, project.settings.goldRate);
   const taskId = findCandidate(db, annotatorId, project.id, gold, now) ?? findCandidate(db, annotatorId, project.id, !gold, now);
   if (taskId === null) return undefined;
   const task = db.select({ completionIds: tasks.completionIds }).from(tasks).where(eq(tasks.id, taskId)).get()!;
