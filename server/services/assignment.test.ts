@@ -1,5 +1,6 @@
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { openDatabase } from "../../db/client";
 import { assignments, tasks } from "../../db/schema";
 import { pickNextTask } from "./assignment";
 import { wantsGold } from "./assignment-queue";
@@ -91,6 +92,16 @@ describe("pickNextTask", () => {
     expect(pickNextTask(db, c!.id, projectId, { now: T0 }).task).toBeNull();
     submitJudgement(db, a!.id, { taskId: taskIds[0]!, idempotencyKey: "k", answer: pair() }, at(30));
     expect(pickNextTask(db, c!.id, projectId, { now: at(31) }).task).toBeNull();
+  });
+
+  it("leases the last slot to exactly one of two annotators on two connections", () => {
+    const { db, file, projectId, taskIds } = pairProject(1, { judgementsPerTask: 1 });
+    const [a, b] = ["a", "b"].map((name) => addUser(db, name));
+    const [connA, connB] = [openDatabase(file), openDatabase(file)];
+    const got = [pickNextTask(connA, a!.id, projectId, { now: T0 }).task, pickNextTask(connB, b!.id, projectId, { now: T0 }).task];
+    expect(got.map((t) => t?.taskId ?? null)).toEqual([taskIds[0], null]);
+    connA.$client.close();
+    connB.$client.close();
   });
 
   it("puts an expired lease back in the queue and renews it for its holder while nobody took it", () => {
