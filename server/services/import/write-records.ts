@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client";
 import { completions, judgements, prompts, tasks } from "../../../db/schema";
+import { completionSetKey } from "../tasks";
 import type { ImportRecord, ImportText } from "./records";
 
 const p = sql.placeholder;
@@ -60,7 +61,7 @@ export function createRecordWriter(db: Db, ctx: { projectId: number; importId: n
         promptId,
         kind: ids.length === 2 ? "pair" : "rank",
         completionIds: ids,
-        completionSetKey: [...ids].sort((a, b) => a - b).join(","),
+        completionSetKey: completionSetKey(ids),
         requiredJudgements: done ? 1 : ctx.judgementsPerTask,
         judgementCount: done ? 1 : 0,
         status: done ? "complete" : "open",
