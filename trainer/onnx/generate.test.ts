@@ -81,5 +81,6 @@ describe("ONNX generation", () => {
     const [bounded] = await generateFromIds(lm, [long], codec(), { maxNewTokens: 8, temperature: 0 });
     expect(bounded).toMatchObject({ finishReason: "length" });
     expect(bounded.tokenIds).toHaveLength(2);
+    await expect(generateFromIds(lm, [[...long, 1, 1, 1]], codec(), { maxNewTokens: 1 })).rejects.toThrow(/longer than the model's context/);
   });
 });

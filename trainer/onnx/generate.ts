@@ -86,12 +86,14 @@ export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], cod
   if (prompts.length === 0) return [];
   if (prompts.some((p) => p.length === 0)) throw new InputError("every prompt needs at least one token (GPT-2 uses eos as BOS)");
   const grid = leftPad(prompts);
-  const budget = Math.min(o.maxNewTokens, lm.shape.contextLength - grid.ids[0].length);
+  const width = grid.ids[0].length;
+  if (width > lm.shape.contextLength) throw new InputError(`prompt is ${width} tokens, longer than the model's context of ${lm.shape.contextLength} (n_positions)`);
+  const budget = Math.min(o.maxNewTokens, lm.shape.contextLength - width);
   const rand = makeRng(o.seed);
   const out: Generation[] = prompts.map(() => ({ text: "", tokenIds: [], logprobs: [], finishReason: "length" }));
   const done = prompts.map(() => false);
   // Columns fed through the model: the prompt, then every sampled token but the last.
-  const cache = o.useCache ? new SlotCache(lm.shape, prompts.length, grid.ids[0].length + budget) : undefined;
+  const cache = o.useCache ? new SlotCache(lm.shape, prompts.length, width + budget) : undefined;
   for (let s = 0; s < budget && done.includes(false); s++) {
     const rows = await nextLogits(lm, grid, cache);
     const tokens = rows.map((row, i) => {
@@ -110,7 +112,6 @@ export async function generateOnnx(model: OnnxLanguageModel, prompts: string[], 
   const { tokenizer, lm } = model;
   const ids = prompts.map((p) => {
     const encoded = tokenizer.encode(p);
-    if (encoded.length > lm.shape.contextLength) throw new InputError(`prompt is ${encoded.length} tokens, longer than the model's context of ${lm.shape.contextLength} (n_positions)`);
     return encoded.length > 0 ? encoded : [tokenizer.eosId];
   });
   return generateFromIds(lm, ids, tokenizer, options);
