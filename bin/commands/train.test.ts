@@ -18,7 +18,8 @@ describe("preflab train reward / reward score / leaderboard", () => {
   it("trains a linear reward model, prints its metrics as one JSON object, and scores with it by id and by dir", async () => {
     const { db, file } = createTestDb();
     await importRows(db, "planted", plantedRows(120));
-    const trained = preflab(file, "train", "reward", "--project", "planted", "--kind", "linear", "--json");
+    const config = writeTempFile("config.json", JSON.stringify({ hashBits: 12 })); // 4,096 buckets: plenty here, and fast
+    const trained = preflab(file, "train", "reward", "--project", "planted", "--kind", "linear", "--config", config, "--json");
     expect(trained.stderr).toContain("queued reward run 1");
     expect(trained.code).toBe(0);
     const lines = trained.stdout.trim().split("\n");

@@ -19,7 +19,7 @@ describe("the linear reward executor", () => {
   it("learns a planted preference to > 95% held-out accuracy and records the model", async () => {
     const { db } = createTestDb();
     const projectId = await importRows(db, "planted", plantedRows(200));
-    const run = queueRewardRun(db, projectId, { kind: "linear", validationFraction: 0.3 });
+    const run = queueRewardRun(db, projectId, { kind: "linear", validationFraction: 0.3, hashBits: 14 });
     await runOnce(db, { runsRoot: runsRoot(), executors });
     expect(runRow(db, run.id)).toMatchObject({ status: "succeeded", error: null });
     const model = db.select().from(rewardModels).where(eq(rewardModels.runId, run.id)).get()!;
