@@ -1,5 +1,5 @@
 "use client";
-import { useLayoutEffect, useRef, useState } from "react";
+import { useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { CompletionDiff } from "../components/completion-diff";
 import { useKeyMap } from "../components/keyboard-hooks";
 import { Key } from "../components/keyboard-key";
@@ -11,6 +11,31 @@ function correctionDraft(chosenId: number | null, text: string): Draft {
   if (chosenId === null) return { answer: null, problem: "Choose the better completion first (its number key)." };
   if (text.trim() === "") return { answer: null, problem: "The corrected text is empty." };
   return { answer: { kind: "correction", chosenCompletionId: chosenId, correctedText: text }, problem: null };
+}
+
+function CorrectionEditor({ original, text, onText, editor }: { original: string; text: string; onText: (t: string) => void; editor: RefObject<HTMLTextAreaElement | null> }) {
+  return (
+    <section className="grid gap-4 md:grid-cols-2">
+          <label className="block text-sm">
+            <span className="mb-1 block font-medium text-slate-700">
+              Corrected text <Key>E</Key> to edit, <Key>Esc</Key> to leave, <Key>Ctrl+Enter</Key> to submit
+            </span>
+            <textarea
+              ref={editor}
+              value={text}
+              onChange={(e) => onText(e.target.value)}
+              rows={10}
+              className="w-full rounded-md border border-slate-300 p-2.5 font-mono text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+            />
+          </label>
+          <div className="text-sm">
+            <span className="mb-1 block font-medium text-slate-700">Changes</span>
+            <div className="rounded-md border border-slate-200 bg-white p-2.5">
+              <CompletionDiff original={original} edited={text} />
+            </div>
+          </div>
+        </section>
+  );
 }
 
 /**
@@ -55,28 +80,7 @@ export function CorrectionTask({ task, prefill, keysEnabled, onDraft }: TaskWidg
           />
         ))}
       </div>
-      {chosenId !== null && (
-        <section className="grid gap-4 md:grid-cols-2">
-          <label className="block text-sm">
-            <span className="mb-1 block font-medium text-slate-700">
-              Corrected text <Key>E</Key> to edit, <Key>Esc</Key> to leave, <Key>Ctrl+Enter</Key> to submit
-            </span>
-            <textarea
-              ref={editor}
-              value={text}
-              onChange={(e) => setText(e.target.value)}
-              rows={10}
-              className="w-full rounded-md border border-slate-300 p-2.5 font-mono text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
-            />
-          </label>
-          <div className="text-sm">
-            <span className="mb-1 block font-medium text-slate-700">Changes</span>
-            <div className="rounded-md border border-slate-200 bg-white p-2.5">
-              <CompletionDiff original={original(chosenId)} edited={text} />
-            </div>
-          </div>
-        </section>
-      )}
+      {chosenId !== null && <CorrectionEditor original={original(chosenId)} text={text} onText={setText} editor={editor} />}
     </div>
   );
 }

@@ -31,6 +31,26 @@ function EmptyQueue({ onReload, onChangeProject }: { onReload: () => void; onCha
   );
 }
 
+function SessionHeader(props: { name?: string; projectId: number; onGuidelines: () => void; onChangeProject: () => void; onHelp: () => void }) {
+  return (
+    <header className="flex flex-wrap items-center gap-x-4 gap-y-2">
+      <h1 className="text-xl font-semibold">{props.name ?? "Label"}</h1>
+      <ProgressSummary projectId={props.projectId} />
+      <div className="ml-auto flex gap-2">
+        <Button type="button" variant="secondary" onClick={props.onGuidelines}>
+          Guidelines <Key>G</Key>
+        </Button>
+        <Button type="button" variant="secondary" onClick={props.onChangeProject}>
+          Project <Key>P</Key>
+        </Button>
+        <Button type="button" variant="secondary" onClick={props.onHelp}>
+          Keys <Key>?</Key>
+        </Button>
+      </div>
+    </header>
+  );
+}
+
 /** The labeling screen for one project: header, the task, dialogs, drawer and toast. */
 export function LabelSession({ projectId, onChangeProject }: { projectId: number; onChangeProject: () => void }) {
   const s = useLabelSession(projectId);
@@ -54,27 +74,13 @@ export function LabelSession({ projectId, onChangeProject }: { projectId: number
 
   return (
     <div className="space-y-4">
-      <header className="flex flex-wrap items-center gap-x-4 gap-y-2">
-        <h1 className="text-xl font-semibold">{s.project?.name ?? "Label"}</h1>
-        <ProgressSummary projectId={projectId} />
-        <div className="ml-auto flex gap-2">
-          <Button type="button" variant="secondary" onClick={() => setGuidelines((g) => !g)}>
-            Guidelines <Key>G</Key>
-          </Button>
-          <Button type="button" variant="secondary" onClick={onChangeProject}>
-            Project <Key>P</Key>
-          </Button>
-          <Button type="button" variant="secondary" onClick={() => setDialog("help")}>
-            Keys <Key>?</Key>
-          </Button>
-        </div>
-      </header>
+      <SessionHeader name={s.project?.name} projectId={projectId} onGuidelines={() => setGuidelines((g) => !g)} onChangeProject={onChangeProject} onHelp={() => setDialog("help")} />
       <ErrorMessage error={s.error} />
       {s.loading || !s.project ? (
         <p className="text-slate-500">Loading the next task…</p>
       ) : s.view ? (
         <TaskPanel
-          key={s.view.viewId}
+          key={`view-${s.view.viewId}`}
           view={s.view}
           project={s.project}
           busy={s.busy}
@@ -92,7 +98,7 @@ export function LabelSession({ projectId, onChangeProject }: { projectId: number
       {dialog === "flag" && <FlagDialog onClose={close} onFlag={(reason, note) => (close(), s.flag(reason, note))} />}
       {dialog === "help" && <HelpOverlay kind={s.view?.task.kind ?? null} onClose={close} />}
       {guidelines && s.project && <GuidelinesDrawer guidelines={s.project.guidelines} onClose={() => setGuidelines(false)} />}
-      {s.toast && <ToastBar key={s.toast.id} toast={s.toast} onUndo={s.undo} onDismiss={s.dismissToast} />}
+      {s.toast && <ToastBar key={`toast-${s.toast.id}`} toast={s.toast} onUndo={s.undo} onDismiss={s.dismissToast} />}
     </div>
   );
 }

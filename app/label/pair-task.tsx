@@ -27,6 +27,24 @@ function pairDraft(outcome: Outcome | null, strength: number | null): Draft {
   return { answer: { kind: "pair", outcome, strength: decisive(outcome) ? strength : null }, problem: null };
 }
 
+function PairChoices({ outcome, strength, onOutcome, onStrength }: { outcome: Outcome | null; strength: number | null; onOutcome: (o: Outcome) => void; onStrength: (s: number) => void }) {
+  return (
+    <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Outcome">
+      {OUTCOMES.map((o) => (
+        <ChoiceButton key={o.value} active={outcome === o.value} keys={o.keys} onClick={() => onOutcome(o.value)}>
+          {o.label}
+        </ChoiceButton>
+      ))}
+      <span className="mx-2 h-6 w-px bg-slate-200" />
+      {STRENGTHS.map((s) => (
+        <ChoiceButton key={s.value} active={strength === s.value} keys={String(s.value)} disabled={outcome !== null && !decisive(outcome)} onClick={() => onStrength(s.value)}>
+          {s.label}
+        </ChoiceButton>
+      ))}
+    </div>
+  );
+}
+
 /** Pairwise: two completions side by side (stacked on narrow screens), outcome and strength. */
 export function PairTask({ task, prefill, keysEnabled, onDraft }: TaskWidgetProps) {
   const [outcome, setOutcome] = useState<Outcome | null>(prefill?.outcome ?? null);
@@ -37,7 +55,8 @@ export function PairTask({ task, prefill, keysEnabled, onDraft }: TaskWidgetProp
     setOutcome(o);
     if (!decisive(o)) setStrength(null);
   };
-  const strengthen = (s: number) => decisive(outcome) && setStrength(s);
+  // Strength may come first ("2" then "a"); a tie or both-bad has none.
+  const strengthen = (s: number) => (outcome === null || decisive(outcome)) && setStrength(s);
   useKeyMap(
     {
       a: () => choose("left"),
@@ -67,19 +86,7 @@ export function PairTask({ task, prefill, keysEnabled, onDraft }: TaskWidgetProp
           />
         ))}
       </div>
-      <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Outcome">
-        {OUTCOMES.map((o) => (
-          <ChoiceButton key={o.value} active={outcome === o.value} keys={o.keys} onClick={() => choose(o.value)}>
-            {o.label}
-          </ChoiceButton>
-        ))}
-        <span className="mx-2 h-6 w-px bg-slate-200" />
-        {STRENGTHS.map((s) => (
-          <ChoiceButton key={s.value} active={strength === s.value} keys={String(s.value)} disabled={!decisive(outcome)} onClick={() => strengthen(s.value)}>
-            {s.label}
-          </ChoiceButton>
-        ))}
-      </div>
+      <PairChoices outcome={outcome} strength={strength} onOutcome={choose} onStrength={strengthen} />
     </div>
   );
 }

@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useEffect, useRef, useState, type ComponentType } from "react";
+import { useCallback, useEffect, useRef, useState, type ComponentType, type RefObject } from "react";
 import { useKeyMap } from "../components/keyboard-hooks";
 import { Key } from "../components/keyboard-key";
 import { ActionBar } from "./action-bar";
@@ -23,6 +23,24 @@ export interface TaskPanelProps {
   onSkip: () => void;
   onFlag: () => void;
   onUndo: () => void;
+}
+
+function RationaleField({ value, onChange, fieldRef }: { value: string; onChange: (v: string) => void; fieldRef: RefObject<HTMLTextAreaElement | null> }) {
+  return (
+    <label className="block text-sm">
+      <span className="mb-1 block font-medium text-slate-700">
+        Rationale (optional) <Key>R</Key>
+      </span>
+      <textarea
+        ref={fieldRef}
+        value={value}
+        onChange={(e) => onChange(e.target.value)}
+        rows={2}
+        placeholder="Why? (Ctrl+Enter submits, Esc leaves the field)"
+        className="w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
+      />
+    </label>
+  );
 }
 
 /**
@@ -60,19 +78,7 @@ export function TaskPanel({ view, project, busy, keysEnabled, onSubmit, onProble
       <LeaseWarning expiresAt={view.task.leaseExpiresAt} />
       <PromptView prompt={view.task.prompt} />
       <Widget task={view.task} project={project} prefill={view.prefill} keysEnabled={keysEnabled} onDraft={onDraft} />
-      <label className="block text-sm">
-        <span className="mb-1 block font-medium text-slate-700">
-          Rationale (optional) <Key>R</Key>
-        </span>
-        <textarea
-          ref={rationaleField}
-          value={rationale}
-          onChange={(e) => setRationale(e.target.value)}
-          rows={2}
-          placeholder="Why? (Ctrl+Enter submits, Esc leaves the field)"
-          className="w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
-        />
-      </label>
+      <RationaleField value={rationale} onChange={setRationale} fieldRef={rationaleField} />
       <ActionBar busy={busy} onSubmit={submit} onSkip={onSkip} onFlag={onFlag} onUndo={onUndo} />
     </section>
   );

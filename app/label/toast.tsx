@@ -1,7 +1,7 @@
 "use client";
 import { useEffect, useState } from "react";
 import { Key } from "../components/keyboard-key";
-import type { Toast } from "./use-label-session";
+import type { Toast } from "./use-toast";
 
 /** Seconds left until `until`, ticking once a second (0 when passed). */
 export function useSecondsLeft(until: Date | null): number {
