@@ -146,6 +146,8 @@ export const tasks = sqliteTable(
     // The assignment engine scans open tasks of one kind (gold or not) in id order.
     index("tasks_queue_idx").on(t.projectId, t.status, t.isGold, t.id),
     index("tasks_set_idx").on(t.promptId, t.completionSetKey),
+    // Export and training walk a project's tasks in id order, in batches: a range scan, not a sort.
+    index("tasks_project_id_idx").on(t.projectId, t.id),
   ],
 );
 

@@ -199,6 +199,7 @@ CREATE TABLE `tasks` (
 --> statement-breakpoint
 CREATE INDEX `tasks_queue_idx` ON `tasks` (`project_id`,`status`,`is_gold`,`id`);--> statement-breakpoint
 CREATE INDEX `tasks_set_idx` ON `tasks` (`prompt_id`,`completion_set_key`);--> statement-breakpoint
+CREATE INDEX `tasks_project_id_idx` ON `tasks` (`project_id`,`id`);--> statement-breakpoint
 CREATE TABLE `training_runs` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`project_id` integer,
