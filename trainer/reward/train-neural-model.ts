@@ -56,10 +56,10 @@ export function loadNeuralRewardModel(dir: string, seed: number, requireHead = f
   const head = file[SCORE_WEIGHT];
   if (!head && requireHead) throw new Error(`${path.join(dir, "model.safetensors")} has no ${SCORE_WEIGHT}: it is a language model, not a trained reward model`);
   const variables: Record<string, tf.Variable> = {};
-  for (const [name, t] of Object.entries(raw.weights)) variables[name] = tf.variable(tf.tensor(t.data, t.shape, "float32"), true, `reward/${name}`);
-  const score = head ? tf.tensor2d(head.data, [1, raw.config.n_embd]) : initScoreWeight(raw.config.n_embd, seed);
-  variables[SCORE_WEIGHT] = tf.variable(score, true, `reward/${SCORE_WEIGHT}`);
-  score.dispose();
+  // Unnamed variables: tfjs names must be unique per process, and a process may hold two models.
+  const toVariable = (make: () => tf.Tensor) => tf.tidy(() => tf.variable(make(), true));
+  for (const [name, t] of Object.entries(raw.weights)) variables[name] = toVariable(() => tf.tensor(t.data, t.shape, "float32"));
+  variables[SCORE_WEIGHT] = toVariable(() => (head ? tf.tensor2d(head.data, [1, raw.config.n_embd]) : initScoreWeight(raw.config.n_embd, seed)));
   const saved = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8")) as Record<string, unknown>;
   return {
     config: raw.config,

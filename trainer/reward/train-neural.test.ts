@@ -2,6 +2,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
+import * as tf from "@tensorflow/tfjs-core";
 import { describe, expect, it } from "vitest";
 import { rewardModels, runEvents, trainingRuns } from "../../db/schema";
 import { createTestDb } from "../../db/testing";
@@ -28,8 +29,10 @@ describe("the neural reward executor (tiny GPT-2 backbone)", async () => {
     const { db } = createTestDb();
     const projectId = await importRows(db, "planted", plantedRows(40));
     const run = queueRewardRun(db, projectId, { ...config, maxSteps: 4 });
+    const tensorsBefore = tf.memory().numTensors;
     await runOnce(db, { runsRoot, executors });
     expect(runRow(db, run.id)).toMatchObject({ status: "succeeded", step: 4, totalSteps: 4, error: null });
+    expect(tf.memory().numTensors).toBe(tensorsBefore); // weights, optimizer moments and batches all released
     const evals = eventsOf(db, run.id).filter((e) => e.metrics);
     expect(evals.map((e) => e.step)).toEqual([2, 4]);
     for (const e of evals) {
