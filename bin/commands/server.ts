@@ -2,14 +2,22 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import type { Command } from "commander";
 import { databasePathFromEnv, openDatabase } from "../../db/client";
-import { DEMO_PROJECT, seedDemo } from "../../server/services/demo-seed";
+import { findProjectByName } from "../../server/services/projects";
+import { DEMO_PROJECT, planDemo, seedDemo } from "../../server/services/demo-seed";
+import { sampleDemoContinuations } from "../demo-samples";
 
-function setup(opts: { seed: boolean }): void {
+async function setup(opts: { seed: boolean }): Promise<void> {
   const file = databasePathFromEnv();
   const db = openDatabase(file); // opening migrates
   process.stdout.write(`database ready: ${file}\n`);
-  if (!opts.seed) return;
-  const seeded = seedDemo(db);
+  if (!opts.seed || findProjectByName(db, DEMO_PROJECT)) {
+    if (opts.seed) process.stdout.write(`demo project "${DEMO_PROJECT}" already present\n`);
+    return;
+  }
+  const plan = planDemo();
+  const samples = await sampleDemoContinuations(plan);
+  if (!samples) process.stdout.write("no built-in policy in models/builtin: the demo shows real continuations only\n");
+  const seeded = seedDemo(db, plan, samples ?? undefined);
   process.stdout.write(seeded.created ? `seeded the demo project "${DEMO_PROJECT}" with ${seeded.tasks} tasks\n` : `demo project "${DEMO_PROJECT}" already present\n`);
   db.$client.close();
 }
@@ -34,7 +42,7 @@ export function register(program: Command): void {
     .option("--no-seed", "do not seed the demo project")
     .option("--rebuild", "build the web app even if a build exists")
     .action(async (opts: { seed: boolean; rebuild?: boolean }) => {
-      setup(opts);
+      await setup(opts);
       const nextBin = "node_modules/next/dist/bin/next";
       if (opts.rebuild || !fs.existsSync(".next/BUILD_ID")) await run(process.execPath, [nextBin, "build"]);
       const port = process.env.PORT || "3000";

@@ -3,15 +3,17 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { eq } from "drizzle-orm";
 import { inTransaction, type Db } from "../../db/client";
+import type { SamplingParams } from "../../db/types";
 import { completions, policies, projects, prompts } from "../../db/schema";
-import { createRng, shuffle, type Rng } from "../../stats/random";
+import { createRng, shuffle } from "../../stats/random";
 import { ensureProject } from "./projects";
 import { createCorrectionTasks, createPairTasks, createRankTasks, type TaskSpec } from "./tasks";
 
 /**
  * The demo project a new user meets: real movie-review snippets (Pang & Lee 2005 via the VADER
- * data) grouped by their two opening words, so every prompt has several real human
- * continuations to compare, rank and correct, the controlled-sentiment setting of the DPO paper.
+ * data) grouped by their two opening words, so every prompt has several real continuations, set
+ * against continuations the built-in policy writes for the same opening: the controlled
+ * movie-review setting of the DPO paper, with a human baseline to compare the policy to.
  */
 export const DEMO_PROJECT = "movie-reviews-demo";
 
@@ -28,53 +30,94 @@ vague positive one.
 - Ranking: best first. Correction: pick the better one, then edit it into what it should say.
 - Flag anything broken or unreadable; skip when you cannot judge.`;
 
-const PLAN = { pair: 60, rank: 15, correction: 15 } as const;
-const SIZES = { pair: 2, rank: 4, correction: 2 } as const;
+type TaskKind = "pair" | "rank" | "correction";
 
-interface Opening {
+/** One demo prompt: how many real and how many policy continuations its task shows. */
+interface PlannedPrompt {
+  kind: TaskKind;
   opening: string;
-  continuations: string[];
+  /** Real continuations to show. */
+  real: string[];
+  /** Further real continuations that stand in for policy samples when no policy is shipped. */
+  spare: string[];
+  policySamples: number;
 }
 
-function loadOpenings(): Opening[] {
+const PLAN: Array<{ kind: TaskKind; count: number; real: number; policy: number }> = [
+  { kind: "pair", count: 40, real: 1, policy: 1 },
+  { kind: "pair", count: 20, real: 2, policy: 0 },
+  { kind: "rank", count: 15, real: 2, policy: 2 },
+  { kind: "correction", count: 15, real: 1, policy: 1 },
+];
+
+/** How the built-in policy's demo continuations are sampled (recorded on every completion). */
+export const DEMO_SAMPLING: Required<Pick<SamplingParams, "temperature" | "topP" | "maxNewTokens" | "seed">> = {
+  temperature: 0.9,
+  topP: 0.95,
+  maxNewTokens: 40,
+  seed: 7,
+};
+
+function loadOpenings(): Array<{ opening: string; continuations: string[] }> {
   const groups = new Map<string, string[]>();
   for (const line of fs.readFileSync(SNIPPETS, "utf8").split("\n")) {
-    const text = line.split("\t")[2]?.trim();
-    const words = text?.split(/\s+/) ?? [];
+    const words = line.split("\t")[2]?.trim().split(/\s+/) ?? [];
     if (words.length < 6) continue;
     const opening = words.slice(0, 2).join(" ");
-    groups.set(opening, [...(groups.get(opening) ?? []), words.slice(2).join(" ")]);
+    groups.set(opening, [...(groups.get(opening) ?? []), ` ${words.slice(2).join(" ")}`]);
   }
   return [...groups].filter(([, c]) => c.length >= 4).map(([opening, continuations]) => ({ opening, continuations }));
 }
 
-function addPrompt(db: Db, projectId: number, policyId: number, o: Opening, n: number, rng: Rng): TaskSpec {
-  const [prompt] = db.insert(prompts).values({ projectId, text: o.opening }).returning().all();
-  const picked = shuffle(rng, [...o.continuations]).slice(0, n);
-  const ids = picked.map(
-    (text) => db.insert(completions).values({ promptId: prompt!.id, policyId, origin: "policy", text: ` ${text}` }).returning().get().id,
+/** The demo's prompts, the same on every machine (seeded). */
+export function planDemo(): PlannedPrompt[] {
+  const rng = createRng(20051);
+  const openings = shuffle(rng, loadOpenings());
+  let next = 0;
+  return PLAN.flatMap(({ kind, count, real, policy }) =>
+    Array.from({ length: count }, () => {
+      const o = openings[next++]!;
+      const picked = shuffle(rng, [...o.continuations]);
+      return { kind, opening: o.opening, real: picked.slice(0, real), spare: picked.slice(real, real + policy), policySamples: policy };
+    }),
   );
-  return { promptId: prompt!.id, completionIds: ids };
+}
+
+/** Policy continuations for the demo, keyed by opening; absent when no built-in policy is shipped. */
+export interface DemoSamples {
+  policy: { name: string; path: string };
+  byOpening: Map<string, string[]>;
 }
 
 /** Creates the demo project once, all or nothing; a second call finds it and does nothing. */
-export function seedDemo(db: Db): { created: boolean; tasks: number } {
-  return inTransaction(db, () => seedDemoInTransaction(db));
+export function seedDemo(db: Db, plan: PlannedPrompt[] = planDemo(), samples?: DemoSamples): { created: boolean; tasks: number } {
+  return inTransaction(db, () => {
+    if (db.select().from(projects).where(eq(projects.name, DEMO_PROJECT)).get()) return { created: false, tasks: 0 };
+    const project = ensureProject(db, DEMO_PROJECT, null);
+    db.update(projects).set({ guidelines: GUIDELINES }).where(eq(projects.id, project.id)).run();
+    const human = db.insert(policies).values({ name: "rotten-tomatoes-reviewers", kind: "imported" }).returning().get();
+    const builtin = samples && db.insert(policies).values({ name: samples.policy.name, kind: "builtin", path: samples.policy.path }).returning().get();
+    const specs: Record<TaskKind, TaskSpec[]> = { pair: [], rank: [], correction: [] };
+    for (const planned of plan) {
+      const promptId = db.insert(prompts).values({ projectId: project.id, text: planned.opening }).returning().get().id;
+      const add = (text: string, policyId: number, samplingParams: SamplingParams | null) =>
+        db.insert(completions).values({ promptId, policyId, origin: "policy", text, samplingParams }).returning().get().id;
+      const ids = planned.real.map((text) => add(text, human.id, null));
+      const generated = samples?.byOpening.get(planned.opening) ?? [];
+      // Without a built-in policy, spare real continuations stand in so every task keeps its size.
+      for (let i = 0; i < planned.policySamples; i++)
+        ids.push(builtin && generated[i]?.trim() ? add(generated[i]!, builtin.id, DEMO_SAMPLING) : add(planned.spare[i]!, human.id, null));
+      specs[planned.kind].push({ promptId, completionIds: ids });
+    }
+    const created =
+      createPairTasks(db, project.id, specs.pair).created.length +
+      createRankTasks(db, project.id, specs.rank).created.length +
+      createCorrectionTasks(db, project.id, specs.correction).created.length;
+    return { created: true, tasks: created };
+  });
 }
 
-function seedDemoInTransaction(db: Db): { created: boolean; tasks: number } {
-  if (db.select().from(projects).where(eq(projects.name, DEMO_PROJECT)).get()) return { created: false, tasks: 0 };
-  const rng = createRng(20051);
-  const openings = shuffle(rng, loadOpenings());
-  const project = ensureProject(db, DEMO_PROJECT, null);
-  db.update(projects).set({ guidelines: GUIDELINES }).where(eq(projects.id, project.id)).run();
-  const [policy] = db.insert(policies).values({ name: "rotten-tomatoes-reviewers", kind: "imported" }).returning().all();
-  let next = 0;
-  const specs = (kind: keyof typeof PLAN) =>
-    Array.from({ length: PLAN[kind] }, () => addPrompt(db, project.id, policy!.id, openings[next++]!, SIZES[kind], rng));
-  const created =
-    createPairTasks(db, project.id, specs("pair")).created.length +
-    createRankTasks(db, project.id, specs("rank")).created.length +
-    createCorrectionTasks(db, project.id, specs("correction")).created.length;
-  return { created: true, tasks: created };
+/** Openings the built-in policy should continue, with how many samples each. */
+export function promptsNeedingSamples(plan: PlannedPrompt[]): Array<{ opening: string; n: number }> {
+  return plan.filter((p) => p.policySamples > 0).map((p) => ({ opening: p.opening, n: p.policySamples }));
 }
