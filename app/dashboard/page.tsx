@@ -7,7 +7,9 @@ import { RequireRole } from "../components/require-role";
 import { Card } from "../components/ui";
 import { useTRPC } from "../trpc";
 import { ImportPanel } from "./import-panel";
+import { LeaderboardCard } from "./leaderboard-card";
 import { QualityCard } from "./quality-card";
+import { RewardModelsCard } from "./reward-models-card";
 import { RunsCard } from "./runs-card";
 
 function ProjectsTable({ selected, onSelect }: { selected: number | null; onSelect: (id: number) => void }) {
@@ -75,7 +77,9 @@ function Dashboard() {
       {selected !== null && (
         <>
           <QualityCard projectId={selected} />
+          <LeaderboardCard projectId={selected} />
           <RunsCard projectId={selected} />
+          <RewardModelsCard projectId={selected} />
         </>
       )}
       <ImportPanel projectNames={(projects.data ?? []).map((p) => p.name)} />
