@@ -1,10 +1,12 @@
 "use client";
+import { useKeyMap } from "../components/keyboard-hooks";
 import { Modal } from "./modal";
 import { keyHelp } from "./key-list";
 import type { LeasedTask } from "./types";
 
 /** The `?` overlay: every key for the task on screen, then the ones that always work. */
 export function HelpOverlay({ kind, onClose }: { kind: LeasedTask["kind"] | null; onClose: () => void }) {
+  useKeyMap({ "?": onClose });
   return (
     <Modal title="Keyboard shortcuts" onClose={onClose} wide>
       <table className="w-full text-sm">

@@ -16,6 +16,7 @@ const COMMON: KeyHelp[] = [
   { keys: "U / Ctrl+Z", action: "Undo your last judgement (within the undo window)" },
   { keys: "G", action: "Show or hide the guidelines" },
   { keys: "P", action: "Change project" },
+  { keys: "N", action: "Check for new tasks (when the queue is empty)" },
   { keys: "?", action: "Show or hide this list" },
 ];
 

@@ -14,7 +14,7 @@ export function ProgressSummary({ projectId }: { projectId: number }) {
       <span className="font-medium text-slate-900" data-testid="done-today">
         {p.doneToday}
       </span>{" "}
-      done today · {p.doneTotal} in this project · <span data-testid="remaining">{remaining}</span> left
+      done today · {p.doneTotal} in this project · <span data-testid="remaining">{remaining}</span> more in the queue
       {p.skipped > 0 ? ` · ${p.skipped} skipped` : ""}
     </p>
   );

@@ -43,6 +43,7 @@ describe("rankingGap", () => {
     expect(rankingGap([1, 2, 3], { 1: 1, 2: 2 }, false)).toBe("Rank all 3 completions (1 left).");
     expect(rankingGap([1, 2, 3], { 1: 1, 2: 2 }, true)).toBeNull();
     expect(rankingGap([1, 2, 3], { 1: 1 }, true)).toBe("Rank at least two completions.");
+    expect(rankingGap([1, 2, 3], { 1: 1 }, false)).toBe("Rank all 3 completions (2 left).");
   });
 });
 

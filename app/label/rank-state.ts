@@ -56,8 +56,8 @@ export function rankingFromRanks(order: readonly number[], ranks: Ranks): number
 /** Why the ranking cannot be sent yet (checked again by the server), or null. */
 export function rankingGap(order: readonly number[], ranks: Ranks, allowPartial: boolean): string | null {
   const ranked = order.filter((id) => ranks[id] !== undefined).length;
-  if (ranked < 2) return "Rank at least two completions.";
   if (!allowPartial && ranked < order.length) return `Rank all ${order.length} completions (${order.length - ranked} left).`;
+  if (ranked < 2) return "Rank at least two completions.";
   return null;
 }
 

@@ -25,7 +25,7 @@ export function ToastBar({ toast, onUndo, onDismiss }: { toast: Toast; onUndo: (
     return () => clearTimeout(timer);
   }, [toast, onDismiss]);
   return (
-    <div role="status" className="fixed bottom-4 left-1/2 z-50 flex -translate-x-1/2 items-center gap-3 rounded-lg bg-slate-900 px-4 py-2.5 text-sm text-white shadow-lg">
+    <div role="status" className="fixed bottom-4 left-1/2 z-50 flex w-max max-w-[calc(100vw-2rem)] -translate-x-1/2 items-center gap-3 rounded-lg bg-slate-900 px-4 py-2.5 text-sm text-white shadow-lg">
       <span>{toast.message}</span>
       {toast.undoUntil && undoLeft > 0 && (
         <button type="button" onClick={onUndo} className="font-semibold text-indigo-300 hover:text-indigo-200">
