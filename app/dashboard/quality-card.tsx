@@ -146,6 +146,9 @@ function ProgressChart({ projectId }: { projectId: number }) {
         </div>
       </dl>
       <div className="h-40 md:col-span-2">
+        {p.perDay.length === 0 ? (
+          <p className="text-sm text-slate-500">Judgements per day appear here once annotators start.</p>
+        ) : (
         <ResponsiveContainer width="100%" height="100%">
           <BarChart data={p.perDay}>
             <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
@@ -155,6 +158,7 @@ function ProgressChart({ projectId }: { projectId: number }) {
             <Bar dataKey="judgements" fill="#4f46e5" isAnimationActive={false} />
           </BarChart>
         </ResponsiveContainer>
+        )}
       </div>
     </div>
   );

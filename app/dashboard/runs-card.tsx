@@ -77,7 +77,7 @@ export function RunsCard({ projectId }: { projectId: number }) {
             <th>Kind</th>
             <th>Status</th>
             <th className="text-right">Step</th>
-            <th>Started</th>
+            <th className="pl-4">Started</th>
           </tr>
         </thead>
         <tbody>
@@ -96,7 +96,7 @@ export function RunsCard({ projectId }: { projectId: number }) {
                 {r.step}
                 {r.totalSteps ? ` / ${r.totalSteps}` : ""}
               </td>
-              <td className="text-slate-500">{r.startedAt ? r.startedAt.toLocaleString() : "queued"}</td>
+              <td className="pl-4 text-slate-500">{r.startedAt ? r.startedAt.toLocaleString() : "queued"}</td>
             </tr>
           ))}
           {runs.data?.length === 0 && (
