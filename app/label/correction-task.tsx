@@ -55,10 +55,7 @@ export function CorrectionTask({ task, prefill, keysEnabled, onDraft }: TaskWidg
     setChosenId(id);
     setText(original(id));
   };
-  const edit = () => {
-    if (chosenId === null) return;
-    editor.current?.focus();
-  };
+  const edit = () => chosenId !== null && editor.current?.focus();
   const numberKeys = Object.fromEntries(task.completions.map((c, i) => [String(i + 1), () => choose(c.id)]));
   useKeyMap({ ...numberKeys, e: edit }, keysEnabled);
 

@@ -10,7 +10,7 @@ import { ProgressSummary } from "./progress-summary";
 import { SkipDialog } from "./skip-dialog";
 import { TaskPanel } from "./task-panel";
 import { ToastBar } from "./toast";
-import { useLabelSession } from "./use-label-session";
+import { useLabelSession, type LabelSession as Session } from "./use-label-session";
 
 type Dialog = "skip" | "flag" | "help" | null;
 
@@ -48,6 +48,18 @@ function SessionHeader(props: { name?: string; projectId: number; onGuidelines: 
         </Button>
       </div>
     </header>
+  );
+}
+
+function SessionOverlays(props: { dialog: Dialog; guidelines: boolean; session: Session; onCloseDialog: () => void; onCloseGuidelines: () => void }) {
+  const { dialog, session: s, onCloseDialog: close } = props;
+  return (
+    <>
+      {dialog === "skip" && <SkipDialog onClose={close} onSkip={(reason) => (close(), s.skip(reason))} />}
+      {dialog === "flag" && <FlagDialog onClose={close} onFlag={(reason, note) => (close(), s.flag(reason, note))} />}
+      {dialog === "help" && <HelpOverlay kind={s.view?.task.kind ?? null} onClose={close} />}
+      {props.guidelines && s.project && <GuidelinesDrawer guidelines={s.project.guidelines} onClose={props.onCloseGuidelines} />}
+    </>
   );
 }
 
@@ -94,10 +106,7 @@ export function LabelSession({ projectId, onChangeProject }: { projectId: number
       ) : (
         <EmptyQueue onReload={s.reload} onChangeProject={onChangeProject} />
       )}
-      {dialog === "skip" && <SkipDialog onClose={close} onSkip={(reason) => (close(), s.skip(reason))} />}
-      {dialog === "flag" && <FlagDialog onClose={close} onFlag={(reason, note) => (close(), s.flag(reason, note))} />}
-      {dialog === "help" && <HelpOverlay kind={s.view?.task.kind ?? null} onClose={close} />}
-      {guidelines && s.project && <GuidelinesDrawer guidelines={s.project.guidelines} onClose={() => setGuidelines(false)} />}
+      <SessionOverlays dialog={dialog} guidelines={guidelines} session={s} onCloseDialog={close} onCloseGuidelines={() => setGuidelines(false)} />
       {s.toast && <ToastBar key={`toast-${s.toast.id}`} toast={s.toast} onUndo={s.undo} onDismiss={s.dismissToast} />}
     </div>
   );

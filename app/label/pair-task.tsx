@@ -27,6 +27,24 @@ function pairDraft(outcome: Outcome | null, strength: number | null): Draft {
   return { answer: { kind: "pair", outcome, strength: decisive(outcome) ? strength : null }, problem: null };
 }
 
+/** A/← and D/→ for left and right (both hands work), T tie, X both bad, 1–3 strength. */
+function usePairKeys(choose: (o: Outcome) => void, strengthen: (s: number) => void, enabled: boolean) {
+  useKeyMap(
+    {
+      a: () => choose("left"),
+      arrowleft: () => choose("left"),
+      d: () => choose("right"),
+      arrowright: () => choose("right"),
+      t: () => choose("tie"),
+      x: () => choose("both_bad"),
+      "1": () => strengthen(1),
+      "2": () => strengthen(2),
+      "3": () => strengthen(3),
+    },
+    enabled,
+  );
+}
+
 function PairChoices({ outcome, strength, onOutcome, onStrength }: { outcome: Outcome | null; strength: number | null; onOutcome: (o: Outcome) => void; onStrength: (s: number) => void }) {
   return (
     <div className="flex flex-wrap items-center gap-2" role="group" aria-label="Outcome">
@@ -57,20 +75,7 @@ export function PairTask({ task, prefill, keysEnabled, onDraft }: TaskWidgetProp
   };
   // Strength may come first ("2" then "a"); a tie or both-bad has none.
   const strengthen = (s: number) => (outcome === null || decisive(outcome)) && setStrength(s);
-  useKeyMap(
-    {
-      a: () => choose("left"),
-      arrowleft: () => choose("left"),
-      d: () => choose("right"),
-      arrowright: () => choose("right"),
-      t: () => choose("tie"),
-      x: () => choose("both_bad"),
-      "1": () => strengthen(1),
-      "2": () => strengthen(2),
-      "3": () => strengthen(3),
-    },
-    keysEnabled,
-  );
+  usePairKeys(choose, strengthen, keysEnabled);
 
   const [left, right] = task.completions;
   return (

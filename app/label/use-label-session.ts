@@ -55,6 +55,21 @@ function useLease(projectId: number, show: ReturnType<typeof useTaskView>["show"
   return { project, load, pending: next.isPending };
 }
 
+/** Undo: the server re-leases the task; the caller shows it pre-filled. Progress changes, so it is re-read. */
+function useUndo(projectId: number, onUndone: (task: LeasedTask, previous: Prefill) => void, onError: (e: { message: string }) => void) {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  return useMutation(
+    trpc.labeling.undo.mutationOptions({
+      onSuccess: (r) => {
+        onUndone(r.task, r.previous);
+        void queryClient.invalidateQueries({ queryKey: trpc.labeling.myProgress.queryKey({ projectId }) });
+      },
+      onError,
+    }),
+  );
+}
+
 /**
  * The labeling session's state machine: lease (next) → show → submit | skip | flag → next,
  * and undo, which brings the last judged task back pre-filled. Every mutation result the
@@ -62,7 +77,6 @@ function useLease(projectId: number, show: ReturnType<typeof useTaskView>["show"
  */
 export function useLabelSession(projectId: number) {
   const trpc = useTRPC();
-  const queryClient = useQueryClient();
   const { view, show } = useTaskView();
   const { toast, say, dismiss } = useToast();
   const [error, setError] = useState<string | null>(null);
@@ -78,17 +92,11 @@ export function useLabelSession(projectId: number) {
   const flagM = useMutation(
     trpc.labeling.flag.mutationOptions({ onSuccess: (r) => then(r.taskWithdrawn ? "Flagged: the task left the queue." : "Flagged: thank you."), onError }),
   );
-  const undoM = useMutation(
-    trpc.labeling.undo.mutationOptions({
-      onSuccess: (r) => {
-        setError(null);
-        show(r.task, r.previous);
-        say("Undone: your answer is filled in again; change it and submit.");
-        void queryClient.invalidateQueries({ queryKey: trpc.labeling.myProgress.queryKey({ projectId }) });
-      },
-      onError,
-    }),
-  );
+  const undoM = useUndo(projectId, (task, previous) => {
+    setError(null);
+    show(task, previous);
+    say("Undone: your answer is filled in again; change it and submit.");
+  }, onError);
   const busy = lease.pending || submitM.isPending || skipM.isPending || flagM.isPending || undoM.isPending;
   const taskId = view?.task.taskId;
   return {
