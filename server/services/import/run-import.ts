@@ -1,10 +1,10 @@
-import crypto from "node:crypto";
 import path from "node:path";
 import type { Db } from "../../../db/client";
 import type { ImportFormat } from "../../../db/enums";
 import { imports } from "../../../db/schema";
 import { withWriteConnection } from "../../../db/write-connection";
 import { ensureProject } from "../projects";
+import { DuplicateIndex } from "./duplicate-index";
 import { readRecords } from "./read-records";
 import { detectFormat, normalizeRow, recordKey, RowError, type ImportRecord } from "./records";
 import { createRecordWriter } from "./write-records";
@@ -53,10 +53,10 @@ interface Validated {
   problems: ImportProblem[];
 }
 
-/** Pass 1: every line checked, nothing written; duplicates found through 16-byte digests. */
+/** Pass 1: every line checked, nothing written; duplicates found in a compact digest index. */
 async function validateFile(file: string, opts: ImportOptions): Promise<Validated> {
   const out: Validated = { format: opts.format === "auto" ? null : opts.format, valid: 0, badLines: new Set(), problems: [] };
-  const seen = new Map<string, number>();
+  const seen = new DuplicateIndex();
   let rows = 0;
   const problem = (line: number, reason: string) => {
     out.badLines.add(line);
@@ -75,10 +75,8 @@ async function validateFile(file: string, opts: ImportOptions): Promise<Validate
     }
     try {
       const record = checkRecord(normalizeRow(out.format, raw.value));
-      const digest = crypto.createHash("sha256").update(recordKey(record)).digest("base64").slice(0, 22);
-      const first = seen.get(digest);
-      if (first !== undefined) throw new RowError(`duplicate of line ${first}`);
-      seen.set(digest, raw.lineNumber);
+      const first = seen.add(recordKey(record), raw.lineNumber);
+      if (first !== null) throw new RowError(`duplicate of line ${first}`);
       out.valid++;
     } catch (e) {
       if (!(e instanceof RowError)) throw e;
