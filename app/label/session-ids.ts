@@ -8,6 +8,3 @@ export function newIdempotencyKey(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
 }
-
-/** Seconds since `shownAt` (a performance.now() reading), for `clientSeconds`. */
-export const secondsSince = (shownAt: number) => Math.max(0, (performance.now() - shownAt) / 1000);

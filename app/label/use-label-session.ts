@@ -2,7 +2,8 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useRef, useState } from "react";
 import { useTRPC } from "../trpc";
-import { newIdempotencyKey, secondsSince } from "./session-ids";
+import { activeSecondsSince, startTaskClock } from "./active-clock";
+import { newIdempotencyKey } from "./session-ids";
 import type { Answer, FlagReason, LeasedTask, NextResult, Prefill, ProjectView } from "./types";
 import { useToast } from "./use-toast";
 
@@ -28,7 +29,7 @@ function useTaskView() {
   const views = useRef(0);
   const show = useCallback((task: LeasedTask | null, prefill: Prefill | null) => {
     views.current += 1;
-    setView(task ? { task, prefill, idempotencyKey: newIdempotencyKey(), shownAt: performance.now(), viewId: views.current } : null);
+    setView(task ? { task, prefill, idempotencyKey: newIdempotencyKey(), shownAt: startTaskClock(), viewId: views.current } : null);
   }, []);
   return { view, show };
 }
@@ -110,7 +111,7 @@ export function useLabelSession(projectId: number) {
     showError: setError,
     reload: lease.load,
     submit: (answer: Answer, rationale: string) =>
-      view && !busy && submitM.mutate({ taskId: view.task.taskId, idempotencyKey: view.idempotencyKey, answer, rationale: rationale.trim() || null, clientSeconds: secondsSince(view.shownAt) }),
+      view && !busy && submitM.mutate({ taskId: view.task.taskId, idempotencyKey: view.idempotencyKey, answer, rationale: rationale.trim() || null, clientSeconds: activeSecondsSince(view.shownAt) }),
     skip: (reason: string) => taskId !== undefined && !busy && skipM.mutate({ taskId, reason }),
     flag: (reason: FlagReason, note: string) => taskId !== undefined && !busy && flagM.mutate({ taskId, reason, note: note.trim() || null }),
     undo: () => !busy && undoM.mutate({ projectId }),
