@@ -9,7 +9,7 @@ import { checkGoldAnswer } from "./tasks-gold";
 /**
  * Task creation from a prompt's completions: the seed, the researcher's "make tasks" action and
  * the loop that sends a new policy's samples back to the queue all go through here, so every
- * task gets the same checks and the same `completionSetKey`.
+ * task gets the same checks and the same `completionSetKey` (imports use it too).
  */
 
 export interface TaskSpec {
