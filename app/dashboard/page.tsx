@@ -11,6 +11,7 @@ import { LeaderboardCard } from "./leaderboard-card";
 import { QualityCard } from "./quality-card";
 import { RewardModelsCard } from "./reward-models-card";
 import { RunsCard } from "./runs-card";
+import { SettingsCard } from "./settings-card";
 
 function ProjectsTable({ selected, onSelect }: { selected: number | null; onSelect: (id: number) => void }) {
   const trpc = useTRPC();
@@ -80,6 +81,7 @@ function Dashboard() {
           <LeaderboardCard projectId={selected} />
           <RunsCard projectId={selected} />
           <RewardModelsCard projectId={selected} />
+          <SettingsCard projectId={selected} />
         </>
       )}
       <ImportPanel projectNames={(projects.data ?? []).map((p) => p.name)} />
