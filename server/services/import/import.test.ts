@@ -120,4 +120,32 @@ describe("other formats", () => {
     const kinds = db.$client.prepare("select kind, status, required_judgements r from tasks order by id").all();
     expect(kinds).toEqual([{ kind: "pair", status: "open", r: 3 }, { kind: "rank", status: "open", r: 3 }]);
   });
+
+  it("makes correction tasks and gold tasks on request, with gold given as completion indexes", async () => {
+    const { db } = createTestDb();
+    const rows = [
+      { prompt: "fix me", completions: ["a", "b"], task: "correction" },
+      { prompt: "gold pair", completions: ["good", "bad"], gold: { winner: 0 } },
+      { prompt: "gold rank", completions: ["x", "y", "z"], gold: { ranking: [[2], [0, 1]] } },
+    ];
+    const report = await importFile(db, writeTempFile("g.jsonl", rows.map((r) => JSON.stringify(r)).join("\n")), { projectName: "g", format: "completions" });
+    expect(report).toMatchObject({ ok: true, imported: 3 });
+    const tasks = db.$client.prepare("select kind, is_gold g, gold_answer a, completion_ids c from tasks order by id").all() as Array<{ kind: string; g: number; a: string | null; c: string }>;
+    expect(tasks.map((t) => [t.kind, t.g])).toEqual([["correction", 0], ["pair", 1], ["rank", 1]]);
+    const [, pair, rank] = tasks.map((t) => ({ ids: JSON.parse(t.c) as number[], gold: t.a && JSON.parse(t.a) }));
+    expect(pair!.gold).toEqual({ winner: pair!.ids[0] });
+    expect(rank!.gold).toEqual({ ranking: [[rank!.ids[2]], [rank!.ids[0], rank!.ids[1]]] });
+  });
+
+  it("reports a gold answer that does not fit its task, by line", async () => {
+    const { db } = createTestDb();
+    const rows = [{ prompt: "p", completions: ["a", "b"], gold: { winner: 5 } }, { prompt: "q", completions: ["a", "b", "c"], gold: { winner: 0 } }, { prompt: "r", completions: ["a"], task: "pair" }];
+    const report = await importFile(db, writeTempFile("g.jsonl", rows.map((r) => JSON.stringify(r)).join("\n")), { projectName: "g", format: "completions" });
+    expect(report.ok).toBe(false);
+    expect(report.problems.map((p) => [p.line, p.reason])).toEqual([
+      [1, 'gold: A pair gold task needs a winner among its completions. (use indexes into "completions")'],
+      [2, 'gold: A rank gold task needs a gold ranking. (use indexes into "completions")'],
+      [3, "a pair task needs exactly 2 completions, got 1"],
+    ]);
+  });
 });

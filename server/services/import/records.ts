@@ -1,6 +1,8 @@
 import { z } from "zod";
-import type { ImportFormat } from "../../../db/enums";
-import type { ChatMessage } from "../../../db/schema";
+import type { ImportFormat, TaskKind } from "../../../db/enums";
+import type { ChatMessage, GoldAnswer } from "../../../db/schema";
+import { ServiceError } from "../errors";
+import { checkGoldAnswer } from "../tasks-gold";
 import { splitHhTranscripts } from "./hh";
 
 /** A piece of text as imported: plain, or a conversation whose flattened form is `text`. */
@@ -12,7 +14,7 @@ export interface ImportText {
 /** What one valid line of any import format becomes. */
 export type ImportRecord =
   | { kind: "prompt"; prompt: ImportText }
-  | { kind: "completions"; prompt: ImportText; completions: ImportText[] }
+  | { kind: "completions"; prompt: ImportText; completions: ImportText[]; taskKind: TaskKind | null; gold: GoldAnswer | null }
   | { kind: "preference"; prompt: ImportText; chosen: ImportText; rejected: ImportText };
 
 /** Longest text accepted in any field; longer ones are almost always a broken export. */
@@ -30,7 +32,29 @@ const promptRow = z.object({ prompt: textOrMessages.optional(), text: textSchema
 const completionsRow = z.object({
   prompt: textOrMessages,
   completions: z.array(textSchema).min(1, "needs at least one completion").max(9, "at most 9 completions"),
+  /** Task to make: pair (2 completions) and rank (3..9) by default; correction on request. */
+  task: z.enum(["pair", "rank", "correction"]).optional(),
+  /** A gold task's known answer, as indexes into `completions`. */
+  gold: z.union([z.object({ winner: z.number().int().min(0) }), z.object({ ranking: z.array(z.array(z.number().int().min(0)).min(1)).min(1) })]).optional(),
 });
+
+/** The task kind a completions row asks for, and its gold answer checked against that kind. */
+function completionsTask(r: z.infer<typeof completionsRow>): { taskKind: TaskKind | null; gold: GoldAnswer | null } {
+  const n = r.completions.length;
+  const taskKind = r.task ?? (n === 2 ? "pair" : n >= 3 ? "rank" : null);
+  if (taskKind === "pair" && n !== 2) throw new RowError(`a pair task needs exactly 2 completions, got ${n}`);
+  if (taskKind === "correction" && n < 2) throw new RowError("a correction task needs at least 2 completions");
+  if (taskKind === "rank" && n < 3) throw new RowError(`a rank task needs 3 to 9 completions, got ${n}`);
+  if (!r.gold) return { taskKind, gold: null };
+  if (!taskKind) throw new RowError("gold needs a task (at least 2 completions)");
+  try {
+    checkGoldAnswer(taskKind, r.completions.map((_, i) => i), r.gold);
+  } catch (e) {
+    if (e instanceof ServiceError) throw new RowError(`gold: ${e.message} (use indexes into "completions")`);
+    throw e;
+  }
+  return { taskKind, gold: r.gold };
+}
 const trlRow = z.object({ prompt: textOrMessages.optional(), chosen: textOrMessages, rejected: textOrMessages });
 const hhRow = z.object({ chosen: textSchema, rejected: textSchema });
 
@@ -72,7 +96,7 @@ const normalizers: Record<ImportFormat, Normalizer> = {
   },
   completions: (row) => {
     const r = parseRow(completionsRow, row);
-    return { kind: "completions", prompt: toText(r.prompt), completions: r.completions.map((c) => ({ text: c })) };
+    return { kind: "completions", prompt: toText(r.prompt), completions: r.completions.map((c) => ({ text: c })), ...completionsTask(r) };
   },
   trl: (row) => {
     const r = parseRow(trlRow, row);

@@ -1,10 +1,16 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client";
-import { completions, judgements, prompts, tasks } from "../../../db/schema";
+import type { TaskKind } from "../../../db/enums";
+import { completions, judgements, prompts, tasks, type GoldAnswer } from "../../../db/schema";
 import { completionSetKey } from "../tasks";
 import type { ImportRecord, ImportText } from "./records";
 
 const p = sql.placeholder;
+
+/** A gold answer given as indexes into the row's completions, in completion ids. */
+function goldWithIds(gold: GoldAnswer, ids: number[]): GoldAnswer {
+  return "winner" in gold ? { winner: ids[gold.winner]! } : { ranking: gold.ranking.map((g) => g.map((i) => ids[i]!)) };
+}
 
 /**
  * Prepared inserts for one import: statements are built once and run per row, which is what
@@ -30,6 +36,8 @@ export function createRecordWriter(db: Db, ctx: { projectId: number; importId: n
       requiredJudgements: p("requiredJudgements"),
       judgementCount: p("judgementCount"),
       status: p("status"),
+      isGold: p("isGold"),
+      goldAnswer: p("goldAnswer"),
     })
     .prepare();
   const insertJudgement = db
@@ -55,11 +63,13 @@ export function createRecordWriter(db: Db, ctx: { projectId: number; importId: n
   };
   const addCompletion = (promptId: number, c: ImportText) =>
     Number(insertCompletion.run({ promptId, text: c.text, messages: c.messages ?? null }).lastInsertRowid);
-  const addTask = (promptId: number, ids: number[], done: boolean) =>
+  const addTask = (promptId: number, ids: number[], done: boolean, kind: TaskKind = "pair", gold: GoldAnswer | null = null) =>
     Number(
       insertTask.run({
         promptId,
-        kind: ids.length === 2 ? "pair" : "rank",
+        kind,
+        isGold: gold !== null,
+        goldAnswer: gold,
         completionIds: ids,
         completionSetKey: completionSetKey(ids),
         requiredJudgements: done ? 1 : ctx.judgementsPerTask,
@@ -73,7 +83,7 @@ export function createRecordWriter(db: Db, ctx: { projectId: number; importId: n
     if (record.kind === "prompt") return;
     if (record.kind === "completions") {
       const ids = record.completions.map((c) => addCompletion(promptId, c));
-      if (ids.length >= 2) addTask(promptId, ids, false);
+      if (record.taskKind) addTask(promptId, ids, false, record.taskKind, record.gold && goldWithIds(record.gold, ids));
       return;
     }
     // An imported preference is a finished pair task with one judgement: chosen shown left, left won.
