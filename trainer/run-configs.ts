@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import type { RunKind } from "../db/enums";
 import { rewardConfigSchema } from "./reward/config";
+import { lmRunConfigSchema } from "./train/lm-run-config";
 
 /**
  * The config schema of every run kind this build can execute (zod only: the web server
@@ -9,6 +10,8 @@ import { rewardConfigSchema } from "./reward/config";
  */
 export const runConfigSchemas: Partial<Record<RunKind, z.ZodType<Record<string, unknown>>>> = {
   reward: rewardConfigSchema,
+  pretrain: lmRunConfigSchema,
+  sft: lmRunConfigSchema,
 };
 
 export function availableRunKinds(): RunKind[] {

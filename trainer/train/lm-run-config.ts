@@ -9,7 +9,9 @@ export const lmRunConfigSchema = z.object({
     /** "lines": every non-empty line is a document; "movie-reviews": tab-separated, text in column 3. */
     format: z.enum(["lines", "movie-reviews"]).default("lines"),
     texts: z.array(z.string()).optional(),
-  }).refine((d) => d.file || d.texts?.length, "give data.file or data.texts"),
+  }).refine((d) => d.file || d.texts?.length, "give data.file or data.texts")
+    // The default is the built-in policy's corpus, so `parse({})` gives a runnable config.
+    .default({ file: "data/movie-reviews/movieReviewSnippets_GroundTruth.txt", format: "movie-reviews" }),
   /** Start from this checkpoint directory (its tokenizer too); absent: a fresh model. */
   baseCheckpoint: z.string().optional(),
   /** Shape of a fresh model (ignored with baseCheckpoint). */

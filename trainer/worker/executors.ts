@@ -7,5 +7,7 @@ import type { ExecutorRegistry } from "./worker-loop";
 export async function loadExecutors(): Promise<ExecutorRegistry> {
   return {
     reward: (await import("../reward/executor")).rewardExecutor,
+    pretrain: (await import("./lm-executor")).languageModelExecutor,
+    sft: (await import("./lm-executor")).languageModelExecutor,
   };
 }

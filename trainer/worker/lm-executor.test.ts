@@ -4,7 +4,7 @@ import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { runArtifacts, runEvents, trainingRuns } from "../../db/schema";
+import { policies, runArtifacts, runEvents, trainingRuns } from "../../db/schema";
 import { createTestDb } from "../../db/testing";
 import { initBackend } from "../backend";
 import { loadCheckpoint } from "../checkpoint/tfjs";
@@ -53,6 +53,14 @@ describe("language-model runs in the worker", () => {
     expect(finalWeights(join(runsRoot, String(run.id), "final"))).toEqual(uninterrupted);
     const artifacts = db.select().from(runArtifacts).where(eq(runArtifacts.runId, run.id)).all();
     expect(artifacts.some((a) => a.kind === "checkpoint" && a.metadata?.final === true)).toBe(true);
+
+    // Fine-tuning that policy (sft from basePolicyId) yields version 2 with the base as parent.
+    const base = db.select().from(policies).where(eq(policies.runId, run.id)).all().at(-1)!;
+    expect(base).toMatchObject({ kind: "checkpoint", path: join(runsRoot, String(run.id), "final"), version: 1 });
+    const sft = db.insert(trainingRuns).values({ kind: "sft", basePolicyId: base.id, config: { ...config, train: { ...config.train, maxSteps: 2 } } }).returning().get();
+    await runOnce(db, { runsRoot, executors: { sft: languageModelExecutor } });
+    expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, sft.id)).get()).toMatchObject({ status: "succeeded" });
+    expect(db.select().from(policies).where(eq(policies.runId, sft.id)).get()).toMatchObject({ version: 2, parentId: base.id, name: base.name });
   });
 
   it("fails with a readable error for a bad config", async () => {

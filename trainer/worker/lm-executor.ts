@@ -12,6 +12,7 @@ import { evaluateLoss, trainLoop, type StepReport } from "../train/loop";
 import { AdamW } from "../train/optimizer";
 import { loadTrainerState, saveTrainerState } from "../train/resume";
 import { checkpointSetup, disposeSetup, freshSetup, type TrainingSetup } from "../train/setup";
+import { basePolicyCheckpoint, registerPolicy } from "./lm-policy";
 import type { RunContext } from "./run-context";
 
 function documents(c: LmRunConfig): string[] {
@@ -44,7 +45,8 @@ export async function languageModelExecutor(ctx: RunContext): Promise<void> {
   const train: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, blockSize: c.model.context, ...c.train };
   const docs = splitDocuments(documents(c), 0.05);
   const resume = ctx.resumeFrom;
-  const setup = resume ? checkpointSetup(resume.dir) : c.baseCheckpoint ? checkpointSetup(c.baseCheckpoint) : freshSetup(docs.train, c.model, train.seed);
+  const base = c.baseCheckpoint ?? basePolicyCheckpoint(ctx.db, ctx.run);
+  const setup = resume ? checkpointSetup(resume.dir) : base ? checkpointSetup(base) : freshSetup(docs.train, c.model, train.seed);
   train.blockSize = Math.min(train.blockSize, setup.config.n_positions);
   ctx.info({ backend: describeBackend(backend), totalSteps: train.maxSteps });
   const optimizer = new AdamW(train);
@@ -63,7 +65,8 @@ export async function languageModelExecutor(ctx: RunContext): Promise<void> {
     const valLoss = evaluateLoss(setup.model, streams.val, train);
     ctx.progress({ step: train.maxSteps, metrics: { valLoss }, message: `validation loss ${valLoss.toFixed(4)}` });
     const dir = saveRunCheckpoint(ctx, setup, optimizer, train.maxSteps, "final");
-    ctx.artifact("checkpoint", dir, { valLoss, final: true }, train.maxSteps);
+    const policyId = registerPolicy(ctx.db, ctx.run, dir);
+    ctx.artifact("checkpoint", dir, { valLoss, final: true, policyId }, train.maxSteps);
   } finally {
     optimizer.dispose();
     disposeSetup(setup);
