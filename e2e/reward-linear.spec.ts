@@ -1,0 +1,38 @@
+import { expect, test } from "@playwright/test";
+import { ADMIN, signIn } from "./helpers";
+
+/** TRL rows with a planted preference: the preferred answer says "great", the other never does. */
+function plantedJsonl(prompts: number): string {
+  const words = ["the", "movie", "was", "film", "not", "good", "a", "cast", "and", "weak", "plot"];
+  const pick = (i: number, k: number) => words[(i * 7 + k * 3) % words.length];
+  return Array.from({ length: prompts }, (_, i) =>
+    JSON.stringify({ prompt: `review ${i}:`, chosen: ` ${pick(i, 0)} great ${pick(i, 1)}`, rejected: ` ${pick(i, 2)} ${pick(i, 3)} ${pick(i, 4)}` }),
+  ).join("\n");
+}
+
+test("a researcher trains a linear reward model from the dashboard, sees its held-out metrics and scores a completion", async ({ page }) => {
+  await signIn(page, ADMIN);
+  await page.goto("/dashboard");
+  await page.locator('input[type="file"]').setInputFiles({ name: "planted.jsonl", mimeType: "application/json", buffer: Buffer.from(plantedJsonl(80)) });
+  await page.getByLabel("Project").fill("reward-e2e");
+  await page.getByRole("button", { name: "Import" }).click();
+  await expect(page.getByRole("status")).toHaveText(/Imported 80 rows/, { timeout: 60_000 });
+  await page.getByTestId("project-reward-e2e").getByRole("button", { name: "reward-e2e" }).click();
+
+  // Labels wrap their controls, so accessible names include the current value ("Kindreward").
+  await page.getByRole("combobox", { name: /^Kind/ }).selectOption("reward");
+  await page.getByRole("textbox", { name: /^Config/ }).fill(JSON.stringify({ kind: "linear", hashBits: 12 }));
+  await page.getByRole("button", { name: "Start training" }).click();
+  await expect(page).toHaveURL(/\/runs\/\d+$/);
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 90_000 });
+
+  await page.goBack();
+  const card = page.locator("section").filter({ has: page.getByRole("heading", { name: "Reward models" }) });
+  const models = card.getByTestId("reward-models");
+  await expect(models).toContainText("linear");
+  await expect(models.locator("tbody tr").first().locator("td").nth(2)).toHaveText("1.000");
+  await card.getByRole("textbox", { name: "Prompt", exact: true }).fill("review 1:");
+  await card.getByRole("textbox", { name: "Completion", exact: true }).fill("a great cast");
+  await card.getByRole("button", { name: "Score" }).click();
+  await expect(card.getByTestId("reward-score")).toHaveText(/^-?\d+\.\d{4}/);
+});
