@@ -32,6 +32,29 @@ function toChart(events: Details["events"]): { points: ChartPoint[]; series: str
   return { points, series: [...series] };
 }
 
+/** The newest value of every metric, as numbers people can quote. */
+function LatestMetrics({ events }: { events: Details["events"] }) {
+  const latest = new Map<string, { value: number; step: number }>();
+  for (const e of events) {
+    if (e.loss !== null) latest.set("loss", { value: e.loss, step: e.step });
+    for (const [k, v] of Object.entries(e.metrics ?? {})) if (typeof v === "number") latest.set(k, { value: v, step: e.step });
+  }
+  if (latest.size === 0) return null;
+  return (
+    <table className="mt-4 text-sm" aria-label="latest metrics">
+      <tbody>
+        {[...latest].map(([name, { value, step }]) => (
+          <tr key={name}>
+            <td className="pr-6 text-slate-500">{name}</td>
+            <td className="pr-6 text-right font-medium tabular-nums">{Math.abs(value) >= 1000 ? Math.round(value).toLocaleString() : value.toFixed(4)}</td>
+            <td className="text-xs text-slate-400">step {step}</td>
+          </tr>
+        ))}
+      </tbody>
+    </table>
+  );
+}
+
 function RunView({ runId }: { runId: number }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -76,6 +99,7 @@ function RunView({ runId }: { runId: number }) {
         <div className="mt-4">
           <LossChart points={chart.points} series={chart.series} />
         </div>
+        <LatestMetrics events={events} />
       </Card>
       {messages.length > 0 && (
         <Card title="Log">
