@@ -58,19 +58,27 @@ export function cohenKappa(
     const w = b[t];
     if (v !== null && w !== null) (xs.push(v), ys.push(w));
   });
-  const n = xs.length;
   const categories = categoriesOf([...xs, ...ys], options.categories);
-  const k = categories.length;
-  const table = crossTable(xs, ys, indexCategories(categories));
+  return cohenKappaFromTable(crossTable(xs, ys, indexCategories(categories)), options.weights);
+}
+
+/**
+ * Cohen's kappa from a [k, k] cross table (rows rater a, columns rater b, categories in scale
+ * order): the entry point for callers that count pairs themselves instead of listing them,
+ * e.g. an annotator matrix over a million judgements. NaN as in cohenKappa.
+ */
+export function cohenKappaFromTable(table: ReadonlyArray<ReadonlyArray<number>>, weights: KappaWeights = "none"): CohenResult {
+  const k = table.length;
   const rowSums = table.map((row) => row.reduce((s, x) => s + x, 0));
-  const colSums = categories.map((_, j) => table.reduce((s, row) => s + row[j], 0));
+  const colSums = table.map((_, j) => table.reduce((s, row) => s + row[j], 0));
+  const n = rowSums.reduce((s, x) => s + x, 0);
   let observed = 0;
   let expected = 0;
   let agree = 0;
   for (let i = 0; i < k; i++) {
     agree += table[i][i];
     for (let j = 0; j < k; j++) {
-      const w = disagreementWeight(options.weights ?? "none", i, j, k);
+      const w = disagreementWeight(weights, i, j, k);
       observed += (w * table[i][j]) / n;
       expected += (w * rowSums[i] * colSums[j]) / (n * n);
     }

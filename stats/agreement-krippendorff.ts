@@ -93,7 +93,19 @@ export function krippendorffAlpha(
 ): AlphaResult {
   const pairable = units.filter((u) => u.values.length >= 2);
   const categories = categoriesOf(pairable.flatMap((u) => u.values), order);
-  const o = coincidenceMatrix(pairable, categories);
+  return alphaFromCoincidences(coincidenceMatrix(pairable, categories), categories, metric, pairable.length);
+}
+
+/**
+ * Alpha from a coincidence matrix o_ck [k, k] already built (categories in scale order): the
+ * entry point for callers that accumulate coincidences while streaming their units.
+ */
+export function alphaFromCoincidences(
+  o: number[][],
+  categories: RatingValue[],
+  metric: AlphaMetric,
+  units: number,
+): AlphaResult {
   const marginals = o.map((row) => row.reduce((s, x) => s + x, 0));
   const n = marginals.reduce((s, x) => s + x, 0);
   const dist = squaredDistances(metric, categories, marginals);
@@ -112,7 +124,7 @@ export function krippendorffAlpha(
     observedDisagreement,
     expectedDisagreement,
     pairableValues: n,
-    units: pairable.length,
+    units,
     categories,
     coincidences: o,
   };

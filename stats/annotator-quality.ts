@@ -67,37 +67,99 @@ export function median(values: readonly number[]): number | null {
 
 const share = (count: number, of: number): number | null => (of === 0 ? null : count / of);
 
-function summarise(annotator: string, records: readonly JudgementRecord[], fastBelow: number): AnnotatorQuality {
-  const judged = records.filter((r) => r.outcome !== "skip");
-  const gold = judged.filter((r) => r.gold !== undefined);
-  const count = (outcome: JudgementOutcome) => judged.filter((r) => r.outcome === outcome).length;
+/**
+ * What one annotator's records add up to, the counts-based input of annotatorQualityFromTallies:
+ * a caller that aggregates a million judgements in SQL or in a typed loop fills these directly
+ * instead of building one record object per judgement.
+ */
+export interface AnnotatorTally {
+  annotator: string;
+  /** Seconds of every judgement (skips excluded); sorted ascending in place by the report. */
+  seconds: Float64Array;
+  ties: number;
+  bothBad: number;
+  goldJudged: number;
+  goldCorrect: number;
+  skips: number;
+}
+
+/** Median of an ascending array; null when empty. */
+function sortedMedian(sorted: Float64Array): number | null {
+  if (sorted.length === 0) return null;
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+}
+
+/** How many entries of an ascending array are strictly below `limit` (binary search). */
+function countBelow(sorted: Float64Array, limit: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < limit) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+function summarise(t: AnnotatorTally, fastBelow: number): AnnotatorQuality {
+  const judged = t.seconds.length;
+  const records = judged + t.skips;
   return {
-    annotator,
-    records: records.length,
-    judgements: judged.length,
-    medianSeconds: median(judged.map((r) => r.secondsOnTask)),
-    goldJudged: gold.length,
-    goldAccuracy: share(gold.filter((r) => r.gold!.correct).length, gold.length),
-    tieShare: share(count("tie"), judged.length),
-    bothBadShare: share(count("both_bad"), judged.length),
-    skipShare: (records.length - judged.length) / records.length,
-    fastJudgements: judged.filter((r) => r.secondsOnTask < fastBelow).length,
+    annotator: t.annotator,
+    records,
+    judgements: judged,
+    medianSeconds: sortedMedian(t.seconds),
+    goldJudged: t.goldJudged,
+    goldAccuracy: share(t.goldCorrect, t.goldJudged),
+    tieShare: share(t.ties, judged),
+    bothBadShare: share(t.bothBad, judged),
+    skipShare: t.skips / records,
+    fastJudgements: countBelow(t.seconds, fastBelow),
   };
+}
+
+/**
+ * The report from per-annotator tallies. Each annotator's seconds are sorted once (typed-array
+ * sort, no comparator); the project median sorts one merged copy; the fast counts are binary
+ * searches in the sorted lists, so a million judgements cost two sorts, not one per statistic.
+ */
+export function annotatorQualityFromTallies(tallies: readonly AnnotatorTally[], options: QualityOptions = {}): QualityReport {
+  const { fastFraction = 0.25, fastFloorSeconds = 2 } = options;
+  const all = new Float64Array(tallies.reduce((s, t) => s + t.seconds.length, 0));
+  let offset = 0;
+  for (const t of tallies) {
+    t.seconds.sort();
+    all.set(t.seconds, offset);
+    offset += t.seconds.length;
+  }
+  const projectMedianSeconds = sortedMedian(all.sort());
+  const fastThresholdSeconds = Math.max(fastFloorSeconds, fastFraction * (projectMedianSeconds ?? 0));
+  const annotators = [...tallies]
+    .sort((a, b) => (a.annotator < b.annotator ? -1 : a.annotator > b.annotator ? 1 : 0))
+    .map((t) => summarise(t, fastThresholdSeconds));
+  return { projectMedianSeconds, fastThresholdSeconds, annotators };
 }
 
 /** Quality summary of every annotator in `records`, with the project-wide fast threshold. */
 export function annotatorQuality(records: readonly JudgementRecord[], options: QualityOptions = {}): QualityReport {
-  const { fastFraction = 0.25, fastFloorSeconds = 2 } = options;
-  const projectMedianSeconds = median(records.filter((r) => r.outcome !== "skip").map((r) => r.secondsOnTask));
-  const fastThresholdSeconds = Math.max(fastFloorSeconds, fastFraction * (projectMedianSeconds ?? 0));
-  const byAnnotator = new Map<string, JudgementRecord[]>();
+  const byAnnotator = new Map<string, { tally: AnnotatorTally; seconds: number[] }>();
   for (const r of records) {
-    const list = byAnnotator.get(r.annotator);
-    if (list) list.push(r);
-    else byAnnotator.set(r.annotator, [r]);
+    let entry = byAnnotator.get(r.annotator);
+    if (!entry) {
+      const tally = { annotator: r.annotator, seconds: new Float64Array(0), ties: 0, bothBad: 0, goldJudged: 0, goldCorrect: 0, skips: 0 };
+      byAnnotator.set(r.annotator, (entry = { tally, seconds: [] }));
+    }
+    const t = entry.tally;
+    if (r.outcome === "skip") {
+      t.skips += 1;
+      continue;
+    }
+    entry.seconds.push(r.secondsOnTask);
+    if (r.outcome === "tie") t.ties += 1;
+    if (r.outcome === "both_bad") t.bothBad += 1;
+    if (r.gold) (t.goldJudged += 1), (t.goldCorrect += r.gold.correct ? 1 : 0);
   }
-  const annotators = [...byAnnotator.keys()]
-    .sort()
-    .map((name) => summarise(name, byAnnotator.get(name)!, fastThresholdSeconds));
-  return { projectMedianSeconds, fastThresholdSeconds, annotators };
+  const tallies = [...byAnnotator.values()].map(({ tally, seconds }) => ({ ...tally, seconds: Float64Array.from(seconds) }));
+  return annotatorQualityFromTallies(tallies, options);
 }
