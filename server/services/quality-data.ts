@@ -41,7 +41,8 @@ export function loadHumanJudgements(db: Db, projectId: number): HumanJudgement[]
       case when t.kind = 'rank' then j.ranking end,
       j.seconds_on_task, j.gold_correct
     from judgements j join tasks t on t.id = j.task_id
-    where t.project_id = ${projectId} and j.source = 'human' and j.undone_at is null and j.annotator_id is not null`;
+    where t.project_id = ${projectId} and j.source = 'human' and j.undone_at is null and j.annotator_id is not null
+    order by t.id, j.id`;
   return db.values<RawRow>(query).map(([taskId, annotatorId, kind, outcome, strength, winnerIndex, ranking, secondsOnTask, gold]) => ({
     taskId,
     annotatorId,
@@ -53,6 +54,17 @@ export function loadHumanJudgements(db: Db, projectId: number): HumanJudgement[]
     secondsOnTask,
     goldCorrect: gold === null ? null : gold === 1,
   }));
+}
+
+/** Rank judgements only (same filter and order as above): task and its ranking, for ranking agreement. */
+export function loadRankings(db: Db, projectId: number): Array<{ taskId: number; annotatorId: number; ranking: number[][] }> {
+  const rows = db.values<[number, number, string]>(sql`
+    select j.task_id, j.annotator_id, j.ranking
+    from judgements j join tasks t on t.id = j.task_id
+    where t.project_id = ${projectId} and t.kind = 'rank' and j.ranking is not null and j.source = 'human'
+      and j.undone_at is null and j.annotator_id is not null
+    order by t.id, j.id`);
+  return rows.map(([taskId, annotatorId, ranking]) => ({ taskId, annotatorId, ranking: JSON.parse(ranking) as number[][] }));
 }
 
 /** Names for annotator ids, for the researcher's tables. */

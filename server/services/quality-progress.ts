@@ -10,11 +10,16 @@ export function projectProgress(db: Db, projectId: number) {
     from tasks where project_id = ${projectId} group by status`);
   const tasks = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
   for (const row of byStatus) tasks[row.status] = row.n;
-  const perDay = db.all<{ day: string; judgements: number }>(sql`
-    select strftime('%Y-%m-%d', j.created_at / 1000, 'unixepoch') as day, count(*) as judgements
-    from judgements j join tasks t on t.id = j.task_id
-    where t.project_id = ${projectId} and j.source = 'human' and j.undone_at is null
-    group by day order by day`);
+  // Days as integers (ms since the epoch / 86,400,000, exact for times after 1970): a million
+  // integer divisions are cheaper than a million strftime calls; only the ~hundred groups are
+  // formatted, here in JS, to the same YYYY-MM-DD.
+  const perDay = db
+    .all<{ day: number; judgements: number }>(sql`
+      select j.created_at / 86400000 as day, count(*) as judgements
+      from judgements j join tasks t on t.id = j.task_id
+      where t.project_id = ${projectId} and j.source = 'human' and j.undone_at is null
+      group by day order by day`)
+    .map(({ day, judgements }) => ({ day: new Date(day * 86_400_000).toISOString().slice(0, 10), judgements }));
   const skipped = db.get<{ n: number }>(sql`select count(*) as n from assignments where project_id = ${projectId} and status = 'skipped'`)!.n;
   return {
     tasks,

@@ -1,7 +1,8 @@
 import type { Db } from "../../db/client";
-import { fleissKappa, krippendorffAlpha, unitsFromRatings, type Rating } from "../../stats/agreement";
-import { annotatorNames, loadHumanJudgements, type HumanJudgement } from "./quality-data";
-import { pairwiseAgreement } from "./quality-matrix";
+import { annotatorNames, loadRankings } from "./quality-data";
+import { PairMatrix } from "./quality-matrix";
+import { scanAgreementRows, type LabelCode } from "./quality-scan";
+import { CoincidenceTally, FleissTally } from "./quality-tallies";
 
 /**
  * Agreement of a project's annotators. Labels are taken relative to each task's canonical
@@ -14,62 +15,87 @@ import { pairwiseAgreement } from "./quality-matrix";
  * - rankings: each (task, completion) is a unit whose values are the rank positions annotators
  *   gave it (0 = best), on an ordinal scale.
  * Statistics that are undefined (no overlap, no variation) are null, not NaN.
+ *
+ * A dashboard asks this of a million judgements, so nothing here is per-rating objects: one
+ * SQL pass yields (task, annotator, label code, signed strength) task by task, and each task
+ * feeds count tallies (Fleiss table, coincidence matrices, rater-pair cross tables) that the
+ * counts-based entry points of stats/ turn into the same numbers as the ratings-based ones
+ * (quality-reference.ts keeps the straightforward version; the tests hold the two equal).
  */
 
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
-const letter = (i: number) => String.fromCharCode(65 + i);
+export const labelOf = (code: LabelCode): string => (code === 1 ? "both_bad" : code === 2 ? "tie" : String.fromCharCode(65 + code - 3));
 
-export function nominalLabel(j: HumanJudgement): string | null {
-  if (j.kind === "pair" && (j.outcome === "tie" || j.outcome === "both_bad")) return j.outcome;
-  return j.winnerIndex === null ? null : letter(j.winnerIndex);
+/** The statistics fed task by task; `flush` hands one task's buffered rows to each. */
+class ProjectTallies {
+  readonly fleiss = new FleissTally();
+  readonly strength = new CoincidenceTally();
+  readonly matrix = new PairMatrix(String);
+  judgements = 0;
+  private task = -1;
+  private readonly labels: number[] = [];
+  private readonly raters: number[] = [];
+  private readonly signed: number[] = [];
+
+  add(taskId: number, annotatorId: number, label: LabelCode, signed: number | null): void {
+    if (taskId !== this.task) (this.flush(), (this.task = taskId));
+    this.judgements += 1;
+    if (label !== 0) (this.labels.push(label), this.raters.push(annotatorId));
+    if (signed !== null) this.signed.push(signed);
+  }
+
+  /** The matrix sees each rater once per task (a later answer replaces an earlier one). */
+  flush(): void {
+    this.fleiss.addUnit(this.labels, this.labels.length);
+    this.strength.addUnit(this.signed, this.signed.length);
+    const raters: number[] = [];
+    const codes: number[] = [];
+    this.raters.forEach((r, i) => {
+      const at = raters.indexOf(r);
+      if (at < 0) (raters.push(r), codes.push(this.labels[i]!));
+      else codes[at] = this.labels[i]!;
+    });
+    this.matrix.addItem(raters, codes, raters.length);
+    this.labels.length = this.raters.length = this.signed.length = 0;
+  }
 }
 
-export function signedStrength(j: HumanJudgement): number | null {
-  if (j.kind !== "pair" || j.outcome === "both_bad" || j.outcome === null) return null;
-  if (j.outcome === "tie") return 0;
-  if (j.winnerIndex === null || j.strength === null) return null;
-  return j.winnerIndex === 0 ? j.strength : -j.strength;
+/** Ordinal alpha over rank positions: one unit per (task, completion), in first-seen order. */
+function rankingAlpha(db: Db, projectId: number): CoincidenceTally {
+  const tally = new CoincidenceTally();
+  let task = -1;
+  let units = new Map<number, number[]>();
+  const flush = () => units.forEach((positions) => tally.addUnit(positions, positions.length));
+  for (const { taskId, ranking } of loadRankings(db, projectId)) {
+    if (taskId !== task) (flush(), (task = taskId), (units = new Map()));
+    ranking.forEach((group, position) => group.forEach((id) => (units.get(id) ?? units.set(id, []).get(id)!).push(position)));
+  }
+  flush();
+  return tally;
 }
 
-function rankRatings(list: HumanJudgement[]): Rating[] {
-  return list.flatMap((j) =>
-    (j.kind === "rank" && j.ranking ? j.ranking : []).flatMap((group, position) =>
-      group.map((id) => ({ item: `${j.taskId}:${id}`, rater: String(j.annotatorId), value: position })),
-    ),
-  );
+function alphaSummary(tally: CoincidenceTally) {
+  const r = tally.ordinalAlpha();
+  return r && { alpha: finite(r.alpha), units: r.units, pairableValues: r.pairableValues };
 }
 
-function ratingsOf(list: HumanJudgement[], value: (j: HumanJudgement) => string | number | null): Rating[] {
-  return list.flatMap((j) => {
-    const v = value(j);
-    return v === null ? [] : [{ item: String(j.taskId), rater: String(j.annotatorId), value: v }];
-  });
-}
-
-function alphaSummary(ratings: Rating[]) {
-  const units = unitsFromRatings(ratings);
-  if (!units.some((u) => u.values.length >= 2)) return null;
-  const r = krippendorffAlpha(units, "ordinal");
-  return { alpha: finite(r.alpha), units: r.units, pairableValues: r.pairableValues };
-}
-
-export function projectAgreement(db: Db, projectId: number, options: { minShared?: number } = {}) {
-  const list = loadHumanJudgements(db, projectId);
-  const nominal = ratingsOf(list, nominalLabel);
-  const nominalUnits = unitsFromRatings(nominal);
-  const fleiss = nominalUnits.some((u) => u.values.length >= 2) ? fleissKappa(nominalUnits) : null;
-  const matrix = pairwiseAgreement(nominal, options.minShared ?? 5);
+export function projectAgreement(db: Db, projectId: number, options: { minShared?: number; packed?: boolean } = {}) {
+  const tallies = new ProjectTallies();
+  scanAgreementRows(db, projectId, (t, a, l, s) => tallies.add(t, a, l, s), { packed: options.packed });
+  tallies.flush();
+  const fleiss = tallies.fleiss.result(labelOf);
+  const matrix = tallies.matrix.result(options.minShared ?? 5, labelOf);
   const kappas = matrix.pairs.map((p) => p.kappa).filter(Number.isFinite);
   const names = annotatorNames(db);
   const who = (rater: string) => ({ id: Number(rater), username: names.get(Number(rater))?.username ?? "?" });
   return {
-    judgements: list.length,
-    tasksWithOverlap: nominalUnits.filter((u) => u.values.length >= 2).length,
+    judgements: tallies.judgements,
+    tasksWithOverlap: tallies.fleiss.units,
     /** Mean Cohen's kappa over annotator pairs sharing at least minShared items (Light's kappa). */
     cohen: { meanKappa: kappas.length ? kappas.reduce((s, k) => s + k, 0) / kappas.length : null, pairs: kappas.length },
     fleiss: fleiss && { kappa: finite(fleiss.kappa), observedAgreement: fleiss.observedAgreement, expectedAgreement: fleiss.expectedAgreement, items: fleiss.items },
-    krippendorffStrength: alphaSummary(ratingsOf(list, signedStrength)),
-    krippendorffRanking: alphaSummary(rankRatings(list)),
+    krippendorffStrength: alphaSummary(tallies.strength),
+    krippendorffRanking: alphaSummary(rankingAlpha(db, projectId)),
     matrix: {
       annotators: matrix.raters.map(who),
       pairs: matrix.pairs.map((p) => ({ a: Number(p.a), b: Number(p.b), shared: p.shared, percentAgreement: p.percentAgreement, kappa: finite(p.kappa) })),
