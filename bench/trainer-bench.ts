@@ -1,7 +1,7 @@
 // TensorFlow.js training and generation throughput on this machine, per available backend:
-// forward+backward+AdamW tokens/s and achieved GFLOP/s at the built-in model's shape (and at
-// GPT-2 small's with PREFLAB_BENCH_LARGE=1: minutes per step on wasm), generation tokens/s with
-// and without the KV cache, and a 512² matmul for orientation.
+// forward+backward+AdamW tokens/s and achieved GFLOP/s at the built-in model's shape (wasm also
+// with a second gradient thread) and at GPT-2 small's (with PREFLAB_BENCH_LARGE=1: minutes per
+// step on wasm), generation tokens/s with and without the KV cache, a 512² matmul for orientation.
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
@@ -12,6 +12,7 @@ import { buildGpt2Graph, type Gpt2Config } from "../trainer/models/gpt2";
 import { initParams } from "../trainer/models/params";
 import { tinyLanguageModel } from "../trainer/test-fixtures";
 import { DEFAULT_TRAIN_CONFIG } from "../trainer/train/config";
+import { DataParallel } from "../trainer/train/data-parallel";
 import { trainStep, type TrainableModel } from "../trainer/train/loop";
 import { AdamW } from "../trainer/train/optimizer";
 
@@ -40,19 +41,32 @@ function best(reps: number, fn: () => void): number {
   return min;
 }
 
-function trainRow(backend: string, name: string, config: Gpt2Config, batch: number, seq: number, reps: number): Row {
+async function bestAsync(reps: number, fn: () => Promise<unknown>): Promise<number> {
+  await fn();
+  let min = Infinity;
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await fn();
+    min = Math.min(min, (performance.now() - t) / 1000);
+  }
+  return min;
+}
+
+async function trainRow(backend: string, name: string, config: Gpt2Config, batch: number, seq: number, reps: number, threads = 1): Promise<Row> {
   const graph = buildGpt2Graph(config);
   const init = initParams(graph, 1);
   const model: TrainableModel = { graph, params: Object.fromEntries(Object.entries(init).map(([k, t]) => [k, tf.variable(t)])) };
   const ids = () => Array.from({ length: batch }, (_, b) => Array.from({ length: seq }, (_, t) => (b * 31 + t * 7) % config.vocab_size));
   const data = { inputs: ids(), targets: ids() };
   const optimizer = new AdamW(DEFAULT_TRAIN_CONFIG);
-  const secs = best(reps, () => trainStep(model, optimizer, data, 1e-4));
+  const parallel = threads > 1 ? await DataParallel.start(config, threads - 1) : undefined;
+  const secs = await bestAsync(reps, async () => (parallel ? parallel.trainStep(model, optimizer, data, 1e-4) : trainStep(model, optimizer, data, 1e-4)));
+  await parallel?.close();
   optimizer.dispose();
   tf.dispose([...Object.values(init), ...Object.values(model.params)]);
   const tokens = batch * seq;
   const gflops = (3 * flopsPerToken(config, seq) * tokens) / secs / 1e9;
-  return { bench: "trainer", backend, model: name, metric: `train tok/s (B=${batch},T=${seq},AdamW)`, value: Number((tokens / secs).toFixed(1)), note: `${gflops.toFixed(2)} GFLOP/s`, cores };
+  return { bench: "trainer", backend, model: name, metric: `train tok/s (B=${batch},T=${seq},AdamW,${threads} thread${threads > 1 ? "s" : ""})`, value: Number((tokens / secs).toFixed(1)), note: `${gflops.toFixed(2)} GFLOP/s`, cores };
 }
 
 function benchModel(): LanguageModel {
@@ -89,10 +103,12 @@ export async function run(): Promise<Row[]> {
     await initBackend(backend);
     rows.push(matmulRow(backend));
     const model = benchModel();
-    rows.push(trainRow(backend, "builtin", model.config, 4, Math.min(128, model.config.n_positions), backend === "cpu" ? 1 : 3));
+    const seq = Math.min(128, model.config.n_positions);
+    rows.push(await trainRow(backend, "builtin", model.config, 4, seq, backend === "cpu" ? 1 : 3));
+    if (backend === "wasm") rows.push(await trainRow(backend, "builtin", model.config, 4, seq, 3, 2));
     rows.push(...generationRows(backend, model));
     tf.dispose(Object.values(model.params));
-    if (process.env.PREFLAB_BENCH_LARGE === "1" && backend !== "cpu") rows.push(trainRow(backend, "gpt2-small", GPT2_SMALL, 4, 128, 1));
+    if (process.env.PREFLAB_BENCH_LARGE === "1" && backend !== "cpu") rows.push(await trainRow(backend, "gpt2-small", GPT2_SMALL, 4, 128, 1));
   }
   if (process.env.PREFLAB_BENCH_LARGE !== "1") rows.push({ bench: "trainer", backend: "-", model: "gpt2-small", metric: "train tok/s (B=4,T=128,AdamW)", value: "skipped", note: "set PREFLAB_BENCH_LARGE=1 (minutes per step on wasm)", cores });
   return rows;

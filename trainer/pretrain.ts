@@ -9,6 +9,7 @@ import { countParams } from "./models/params";
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "./train/config";
 import { readMovieReviews, splitDocuments, tokenStream } from "./train/data";
 import { evaluateLoss, trainLoop, type StepReport } from "./train/loop";
+import { DataParallel } from "./train/data-parallel";
 import { AdamW } from "./train/optimizer";
 import { disposeSetup, freshSetup } from "./train/setup";
 
@@ -27,6 +28,8 @@ export interface PretrainOptions {
   maxMinutes?: number;
   /** Save an intermediate checkpoint every this many steps. */
   saveEvery: number;
+  /** Threads computing gradients (1: this thread only; 2 uses both cores with wasm). */
+  threads?: number;
   train: Partial<TrainConfig>;
   log?: (line: string) => void;
 }
@@ -45,8 +48,9 @@ export async function pretrain(o: PretrainOptions): Promise<{ valLoss: number; s
   const save = () => saveCheckpoint(o.out, { config: setup.config, params: setup.model.params, tokenizerJson: setup.tokenizerJson, eosId: setup.tokenizer.eosId });
   const history: StepReport[] = [];
   const optimizer = new AdamW(c);
+  const parallel = (o.threads ?? 1) > 1 ? await DataParallel.start(setup.config, (o.threads ?? 1) - 1) : undefined;
   const last = await trainLoop({
-    model: setup.model, optimizer, config: c, train, val, timeLimitSeconds: o.maxMinutes ? o.maxMinutes * 60 : undefined,
+    model: setup.model, optimizer, config: c, train, val, parallel, timeLimitSeconds: o.maxMinutes ? o.maxMinutes * 60 : undefined,
     onStep: (r) => {
       if (r.step % 10 === 0 || r.valLoss !== undefined) {
         log(`step ${r.step} loss ${r.loss.toFixed(4)}${r.valLoss !== undefined ? ` val ${r.valLoss.toFixed(4)}` : ""} lr ${r.lr.toExponential(2)} ${r.tokensPerSecond.toFixed(0)} tok/s eta ${r.etaSeconds.toFixed(0)}s`);
@@ -55,6 +59,7 @@ export async function pretrain(o: PretrainOptions): Promise<{ valLoss: number; s
       if (r.step % o.saveEvery === 0) save();
     },
   });
+  await parallel?.close();
   const valLoss = evaluateLoss(setup.model, val, c, 32);
   save();
   const summary = { backend: describeBackend(backend), config: setup.config, train: c, steps: last?.step ?? 0, valLoss, parameters: countParams(setup.model.graph), history };

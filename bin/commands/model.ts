@@ -77,11 +77,12 @@ function registerPretrain(program: Command): void {
     .option("--max-minutes <x>", "wall-clock budget (the LR schedule follows it)", num)
     .option("--save-every <n>", "steps between intermediate checkpoints", int, 200)
     .option("--seed <n>", "random seed", int, 1337)
+    .option("--threads <n>", "threads computing gradients (2 uses both cores with wasm)", int, 1)
     .action(async (o) => {
       const { pretrain } = await import("../../trainer/pretrain");
       await pretrain({
         out: o.out, data: o.data, vocabSize: o.vocabSize, nLayer: o.layers, nEmbd: o.width, nHead: o.heads,
-        context: o.context, maxMinutes: o.maxMinutes, saveEvery: o.saveEvery,
+        context: o.context, maxMinutes: o.maxMinutes, saveEvery: o.saveEvery, threads: o.threads,
         train: { batchSize: o.batch, maxSteps: o.steps, learningRate: o.lr, minLearningRate: o.lr / 10, seed: o.seed },
       });
     });

@@ -81,6 +81,8 @@ export interface LoopOptions {
   /** Wall-clock budget: the schedule then follows elapsed/limit so the LR still decays in time. */
   timeLimitSeconds?: number;
   onStep?: (report: StepReport) => void | Promise<void>;
+  /** Helper threads computing shards of each batch (wasm: uses more than one core). */
+  parallel?: { trainStep: (m: TrainableModel, o: AdamW, b: LmBatch, lr: number) => Promise<{ loss: number; gradNorm: number }> };
   /** Checked before every step; true stops the loop (cancellation). */
   shouldStop?: () => boolean;
 }
@@ -97,7 +99,7 @@ export async function trainLoop(o: LoopOptions): Promise<StepReport | undefined>
     const lr = learningRateAt(scheduleStep, c);
     // A generator per step: a run resumed at step k sees exactly the batches it would have seen.
     const batch = sampleBatch(o.train, c.batchSize, c.blockSize, makeRng(c.seed * 7919 + step));
-    const { loss, gradNorm } = trainStep(o.model, o.optimizer, batch, lr);
+    const { loss, gradNorm } = o.parallel ? await o.parallel.trainStep(o.model, o.optimizer, batch, lr) : trainStep(o.model, o.optimizer, batch, lr);
     const done = step + 1 - (o.startStep ?? 0);
     const secs = (Date.now() - t0) / 1000;
     const perStep = secs / done;
