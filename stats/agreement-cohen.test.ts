@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cohenKappa, type KappaWeights } from "./agreement-cohen";
+import { cohenKappa, cohenKappaFromTable, type KappaWeights } from "./agreement-cohen";
 import { createRng, uniformInt } from "./random";
 
 /** Expands a [k, k] count table (rows rater a) into two aligned rating lists. */
@@ -103,5 +103,21 @@ describe("cohenKappa", () => {
     const r = cohenKappa(["ok", "good", "ok"], ["good", "good", "ok"], { weights: "linear", categories: order });
     // observed = (1/3)/3 = 1/9; a: ok 2, good 1; b: good 2, ok 1 → expected = (2*2 + 1*1)/9 * 1/3 = 5/27
     expect(r.kappa).toBeCloseTo(1 - (1 / 9) / (5 / 27), 12);
+  });
+
+  it("from a count table equals the naive definition on the lists the table expands to", () => {
+    const rng = createRng(21);
+    for (let trial = 0; trial < 20; trial++) {
+      const k = 2 + uniformInt(rng, 4);
+      const table = Array.from({ length: k }, (_, i) => Array.from({ length: k }, (_, j) => uniformInt(rng, i === j ? 12 : 5)));
+      const { a, b } = fromTable(table);
+      if (new Set([...a, ...b]).size < k) continue; // an unused category would stretch the naive scale
+      for (const w of ["none", "linear", "quadratic"] as const) {
+        const r = cohenKappaFromTable(table, w);
+        expect(r.kappa).toBeCloseTo(naiveWeightedKappa(a, b, w), 12);
+        expect(r.n).toBe(a.length);
+        expect(r.observedAgreement).toBeCloseTo(a.filter((x, t) => x === b[t]).length / a.length, 15);
+      }
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { annotatorQuality, median, type JudgementRecord } from "./annotator-quality";
+import { annotatorQuality, median, type AnnotatorQuality, type JudgementRecord } from "./annotator-quality";
+import { createRng, uniformInt } from "./random";
 
 const rec = (
   annotator: string,
@@ -68,3 +69,41 @@ describe("annotatorQuality", () => {
     });
   });
 });
+
+/** The straightforward summary (filters over each annotator's records), the reference for the tally-based one. */
+function naiveReport(all: readonly JudgementRecord[]) {
+  const judgedSeconds = all.filter((r) => r.outcome !== "skip").map((r) => r.secondsOnTask);
+  const projectMedianSeconds = median(judgedSeconds);
+  const fast = Math.max(2, 0.25 * (projectMedianSeconds ?? 0));
+  const names = [...new Set(all.map((r) => r.annotator))].sort();
+  const annotators = names.map((annotator): AnnotatorQuality => {
+    const mine = all.filter((r) => r.annotator === annotator);
+    const judged = mine.filter((r) => r.outcome !== "skip");
+    const gold = judged.filter((r) => r.gold);
+    const share = (n: number, of: number) => (of === 0 ? null : n / of);
+    return {
+      annotator, records: mine.length, judgements: judged.length, medianSeconds: median(judged.map((r) => r.secondsOnTask)),
+      goldJudged: gold.length, goldAccuracy: share(gold.filter((r) => r.gold!.correct).length, gold.length),
+      tieShare: share(judged.filter((r) => r.outcome === "tie").length, judged.length),
+      bothBadShare: share(judged.filter((r) => r.outcome === "both_bad").length, judged.length),
+      skipShare: (mine.length - judged.length) / mine.length, fastJudgements: judged.filter((r) => r.secondsOnTask < fast).length,
+    };
+  });
+  return { projectMedianSeconds, fastThresholdSeconds: fast, annotators };
+}
+
+describe("annotatorQuality on random records", () => {
+  it("equals the straightforward per-annotator filters", () => {
+    const rng = createRng(5);
+    const outcomes = ["left", "right", "tie", "both_bad", "skip"] as const;
+    for (let trial = 0; trial < 10; trial++) {
+      const all = Array.from({ length: 1 + uniformInt(rng, 300) }, () => {
+        const gold = uniformInt(rng, 4) === 0 ? uniformInt(rng, 2) === 1 : undefined;
+        // Seconds on a coarse grid so ties with the median and the fast threshold happen.
+        return rec(`a${uniformInt(rng, 12)}`, uniformInt(rng, 40) / 4, outcomes[uniformInt(rng, 5)]!, gold);
+      });
+      expect(annotatorQuality(all)).toEqual(naiveReport(all));
+    }
+  });
+});
+
