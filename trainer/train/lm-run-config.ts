@@ -38,6 +38,8 @@ export const lmRunConfigSchema = z.object({
   checkpointEvery: z.number().int().min(1).default(200),
   /** Steps between progress rows. */
   progressEvery: z.number().int().min(1).default(5),
+  /** Gradient threads: 2 uses both cores on wasm, at the cost of the web server's share. */
+  threads: z.number().int().min(1).max(8).default(1),
 });
 
 export type LmRunConfig = z.infer<typeof lmRunConfigSchema>;

@@ -57,7 +57,8 @@ describe("language-model runs in the worker", () => {
     // Fine-tuning that policy (sft from basePolicyId) yields version 2 with the base as parent.
     const base = db.select().from(policies).where(eq(policies.runId, run.id)).all().at(-1)!;
     expect(base).toMatchObject({ kind: "checkpoint", path: join(runsRoot, String(run.id), "final"), version: 1 });
-    const sft = db.insert(trainingRuns).values({ kind: "sft", basePolicyId: base.id, config: { ...config, train: { ...config.train, maxSteps: 2 } } }).returning().get();
+    const sftConfig = { ...config, train: { ...config.train, maxSteps: 2 }, threads: 2 }; // and on two threads
+    const sft = db.insert(trainingRuns).values({ kind: "sft", basePolicyId: base.id, config: sftConfig }).returning().get();
     await runOnce(db, { runsRoot, executors: { sft: languageModelExecutor } });
     expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, sft.id)).get()).toMatchObject({ status: "succeeded" });
     expect(db.select().from(policies).where(eq(policies.runId, sft.id)).get()).toMatchObject({ version: 2, parentId: base.id, name: base.name });

@@ -9,6 +9,7 @@ import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../train/config";
 import { readMovieReviews, splitDocuments, tokenStream } from "../train/data";
 import { lmRunConfigSchema, type LmRunConfig } from "../train/lm-run-config";
 import { evaluateLoss, trainLoop, type StepReport } from "../train/loop";
+import { DataParallel } from "../train/data-parallel";
 import { AdamW } from "../train/optimizer";
 import { loadTrainerState, saveTrainerState } from "../train/resume";
 import { checkpointSetup, disposeSetup, freshSetup, type TrainingSetup } from "../train/setup";
@@ -50,11 +51,12 @@ export async function languageModelExecutor(ctx: RunContext): Promise<void> {
   train.blockSize = Math.min(train.blockSize, setup.config.n_positions);
   ctx.info({ backend: describeBackend(backend), totalSteps: train.maxSteps });
   const optimizer = new AdamW(train);
+  const parallel = c.threads > 1 ? await DataParallel.start(setup.config, c.threads - 1) : undefined;
   try {
     const startStep = resume ? loadTrainerState(resume.dir, optimizer).step : 0;
     const streams = { train: tokenStream(docs.train, setup.tokenizer), val: tokenStream(docs.val.length ? docs.val : docs.train, setup.tokenizer) };
     await trainLoop({
-      model: setup.model, optimizer, config: train, ...streams, startStep,
+      model: setup.model, optimizer, config: train, ...streams, startStep, parallel,
       onStep: async (r) => {
         if (r.step % c.progressEvery === 0 || r.valLoss !== undefined) ctx.progress(progressRow(r));
         if (r.step % c.checkpointEvery === 0 && r.step < train.maxSteps) saveRunCheckpoint(ctx, setup, optimizer, r.step, `checkpoint-${r.step}`);
@@ -68,6 +70,7 @@ export async function languageModelExecutor(ctx: RunContext): Promise<void> {
     const policyId = registerPolicy(ctx.db, ctx.run, dir);
     ctx.artifact("checkpoint", dir, { valLoss, final: true, policyId }, train.maxSteps);
   } finally {
+    await parallel?.close();
     optimizer.dispose();
     disposeSetup(setup);
   }
