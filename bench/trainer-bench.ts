@@ -7,7 +7,7 @@ import { availableParallelism } from "node:os";
 import * as tf from "@tensorflow/tfjs-core";
 import { availableBackends, initBackend } from "../trainer/backend";
 import { generate } from "../trainer/generate";
-import { languageModel, loadLanguageModel, type LanguageModel } from "../trainer/language-model";
+import { disposeLanguageModel, languageModel, loadLanguageModel, type LanguageModel } from "../trainer/language-model";
 import { buildGpt2Graph, type Gpt2Config } from "../trainer/models/gpt2";
 import { initParams } from "../trainer/models/params";
 import { tinyLanguageModel } from "../trainer/test-fixtures";
@@ -107,7 +107,7 @@ export async function run(): Promise<Row[]> {
     rows.push(await trainRow(backend, "builtin", model.config, 4, seq, backend === "cpu" ? 1 : 3));
     if (backend === "wasm") rows.push(await trainRow(backend, "builtin", model.config, 4, seq, 3, 2));
     rows.push(...generationRows(backend, model));
-    tf.dispose(Object.values(model.params));
+    disposeLanguageModel(model);
     if (process.env.PREFLAB_BENCH_LARGE === "1" && backend !== "cpu") rows.push(await trainRow(backend, "gpt2-small", GPT2_SMALL, 4, 128, 1));
   }
   if (process.env.PREFLAB_BENCH_LARGE !== "1") rows.push({ bench: "trainer", backend: "-", model: "gpt2-small", metric: "train tok/s (B=4,T=128,AdamW)", value: "skipped", note: "set PREFLAB_BENCH_LARGE=1 (minutes per step on wasm)", cores });

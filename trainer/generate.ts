@@ -55,6 +55,7 @@ function step(model: LanguageModel, rows: Rows, past: Record<string, tf.Tensor> 
     const positions = rows.pos.map((p) => p.slice(p.length - seq));
     const values: Record<string, tf.Tensor> = {
       ...model.params,
+      ...(o.useCache ? model.cachedFolded : model.folded),
       input_ids: tf.tensor2d(feed, [b, seq], "int32"),
       attention_mask: tf.tensor2d(rows.mask, undefined, "int32"),
       position_ids: tf.tensor2d(positions, [b, seq], "int32"),

@@ -1,6 +1,8 @@
 // A loaded causal language model for inference on tfjs: the checkpoint's config, tokenizer and
 // weights plus the two graph variants built from the one GPT-2 definition.
+import * as tf from "@tensorflow/tfjs-core";
 import type { Graph } from "./graph/ir";
+import { foldParamNodes } from "./graph/tfjs-exec";
 import { loadCheckpoint } from "./checkpoint/tfjs";
 import { InputError } from "./errors";
 import { buildGpt2Graph, type Gpt2Config } from "./models/gpt2";
@@ -15,12 +17,19 @@ export interface LanguageModel {
   graph: Graph;
   /** Same model with past_key_values inputs and present outputs. */
   cachedGraph: Graph;
+  /** Parameter-only nodes of `graph` / `cachedGraph` precomputed for inference (never for training). */
+  folded: Record<string, tf.Tensor>;
+  cachedFolded: Record<string, tf.Tensor>;
   generationConfig: Record<string, unknown>;
 }
 
 /** Wraps parameters already in memory (e.g. a model being trained). */
 export function languageModel(config: Gpt2Config, tokenizer: Tokenizer, params: Params, generationConfig: Record<string, unknown> = {}): LanguageModel {
-  return { config, tokenizer, params, graph: buildGpt2Graph(config), cachedGraph: buildGpt2Graph(config, { kvCache: true }), generationConfig };
+  const graph = buildGpt2Graph(config);
+  const cachedGraph = buildGpt2Graph(config, { kvCache: true });
+  const folded = foldParamNodes(graph, params);
+  const cachedFolded = foldParamNodes(cachedGraph, params);
+  return { config, tokenizer, params, graph, cachedGraph, folded, cachedFolded, generationConfig };
 }
 
 /** Loads a checkpoint directory (throws CheckpointError on bad input). */
@@ -32,6 +41,7 @@ export function loadLanguageModel(dir: string): LanguageModel {
 /** Frees the model's weights. */
 export function disposeLanguageModel(model: LanguageModel): void {
   disposeParams(model.params);
+  tf.dispose([...Object.values(model.folded), ...Object.values(model.cachedFolded)]);
 }
 
 /** Throws an InputError when `tokens` do not fit the model's context. */

@@ -45,12 +45,16 @@ export function buildLogprobBatch(model: LanguageModel, items: LogprobItem[]): L
   };
 }
 
-/** Differentiable per-token completion log-probs [batch, seq-1] (zero outside completions). */
-export function completionLogprobTensor(model: Pick<LanguageModel, "graph" | "params">, batch: LogprobBatch): tf.Tensor2D {
+/**
+ * Per-token completion log-probs [batch, seq-1] (zero outside completions); differentiable with
+ * respect to `params` unless `folded` (inference-only precomputed nodes) is given.
+ */
+export function completionLogprobTensor(model: Pick<LanguageModel, "graph" | "params"> & { folded?: Record<string, tf.Tensor> }, batch: LogprobBatch): tf.Tensor2D {
   const [rows, seq] = [batch.ids.length, batch.ids[0].length];
   const ids = tf.tensor2d(batch.ids, [rows, seq], "int32");
   const { logits } = executeGraph(model.graph, {
     ...model.params,
+    ...model.folded,
     input_ids: ids,
     attention_mask: tf.tensor2d(batch.attention, [rows, seq], "int32"),
     position_ids: tf.tile(tf.reshape(tf.range(0, seq, 1, "int32"), [1, seq]), [rows, 1]),

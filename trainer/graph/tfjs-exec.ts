@@ -20,7 +20,7 @@ export function executeGraph(graph: Graph, values: Record<string, tf.Tensor>, wa
   const outputNames = wanted ?? graph.outputs.map((o) => o.name);
   const needed = neededNodes(graph, outputNames);
   for (const node of graph.nodes) {
-    if (!needed.has(node)) continue;
+    if (!needed.has(node) || node.outputs.every((o) => env.has(o))) continue; // skip: given (e.g. folded)
     const args = node.inputs.map((name) => env.get(name) as tf.Tensor);
     const results = (TFJS_OPS[node.op] as Impl)(node, args);
     node.outputs.forEach((name, i) => env.set(name, results[i]));
@@ -47,6 +47,23 @@ function neededNodes(graph: Graph, outputs: string[]): Set<GraphNode> {
     stack.push(...node.inputs);
   }
   return needed;
+}
+
+/**
+ * Precomputes every node that depends only on parameters and constants (e.g. the tied LM head's
+ * transpose of wte): passing the result in `values` makes inference skip that work. Not for
+ * training: gradients would stop at the folded values.
+ */
+export function foldParamNodes(graph: Graph, params: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
+  const known = new Set(graph.params.map((p) => p.name));
+  const foldable = graph.nodes.filter((node) => {
+    const ok = node.inputs.every((i) => known.has(i));
+    if (ok) node.outputs.forEach((o) => known.add(o));
+    return ok;
+  });
+  const outputs = foldable.flatMap((n) => n.outputs);
+  if (outputs.length === 0) return {};
+  return executeGraph({ ...graph, nodes: foldable, inputs: [] }, params, outputs);
 }
 
 /** Validates once and returns an executor bound to the graph. */
