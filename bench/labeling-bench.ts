@@ -4,7 +4,9 @@
 // 120,000 prompts x 3 completions x 3 pairs = 360,000 pair tasks (overlap 3), the first 333,000
 // complete, 1,000 more with one judgement, the rest open, plus 200 gold tasks. Every judgement
 // has its submitted assignment, as the engine leaves them. A last row measures the worst case:
-// one annotator who already judged the first 5,000 open tasks (100 calls).
+// one annotator who already judged the first 5,000 open tasks (100 calls). The researcher's
+// dashboard calls (agreement, annotator quality, progress) are timed last, a few calls each, on
+// varied answers (both display orders, every outcome, strengths 1..3).
 import { availableParallelism } from "node:os";
 import type { Database } from "better-sqlite3";
 import type { Db } from "../db/client";
@@ -24,6 +26,7 @@ const COMPLETE_TASKS = 333_000;
 const HALF_DONE_TASKS = 1_000; // one judgement each: 333,000 x 3 + 1,000 = 1,000,000
 const GOLD_TASKS = 200;
 const CALLS = 400;
+const DASHBOARD_CALLS = 5; // each reads every judgement: a few calls give a p50 without minutes of bench
 const DAY_MS = 86_400_000;
 
 function statements(sqlite: Database) {
@@ -38,8 +41,24 @@ function statements(sqlite: Database) {
       "insert into assignments (task_id, annotator_id, project_id, display_order, status, leased_at, expires_at) values (?, ?, ?, ?, 'submitted', ?, ?)",
     ),
     addJudgement: sqlite.prepare(
-      "insert into judgements (task_id, annotator_id, source, outcome, strength, seconds_on_task, server_seconds_on_task, display_order, idempotency_key, created_at) values (?, ?, 'human', 'left', 2, 9.5, 10, ?, ?, ?)",
+      "insert into judgements (task_id, annotator_id, source, outcome, strength, seconds_on_task, server_seconds_on_task, display_order, idempotency_key, created_at) values (?, ?, 'human', ?, ?, ?, 30, ?, ?, ?)",
     ),
+  };
+}
+
+/**
+ * A varied, deterministic answer (the dashboard's statistics should see every outcome): half the
+ * annotators saw the pair reversed, outcomes cycle through left/right/tie/both-bad, strengths
+ * 1..3, seconds 2..61 with a fraction.
+ */
+function answerOf(t: number, k: number, a: number, b: number) {
+  const mix = (t * 7 + k * 13) % 10;
+  const outcome = (["left", "left", "left", "right", "right", "right", "left", "tie", "right", "both_bad"] as const)[mix]!;
+  return {
+    shown: JSON.stringify((t + k) % 2 === 0 ? [a, b] : [b, a]),
+    outcome,
+    strength: outcome === "left" || outcome === "right" ? 1 + ((t + k) % 3) : null,
+    seconds: 2 + ((t * 31 + k * 17) % 60) + 0.25,
   };
 }
 
@@ -56,8 +75,9 @@ function pairTaskWriter(sql: ReturnType<typeof statements>, projectId: number, a
     for (let k = 0; k < done; k++) {
       const annotator = annotatorIds[(t + k * 37) % ANNOTATORS]!; // three different people per task
       const at = now - 30 * DAY_MS + Math.floor((t / (COMPLETE_TASKS + HALF_DONE_TASKS)) * 30 * DAY_MS) + k * 1000;
-      sql.addAssignment.run(taskId, annotator, projectId, order, at - 10_000, at + 890_000);
-      sql.addJudgement.run(taskId, annotator, order, `seed-${taskId}-${k}`, at);
+      const answer = answerOf(t, k, a, b);
+      sql.addAssignment.run(taskId, annotator, projectId, answer.shown, at - 10_000, at + 890_000);
+      sql.addJudgement.run(taskId, annotator, answer.outcome, answer.strength, answer.seconds, answer.shown, `seed-${taskId}-${k}`, at);
       judgements++;
     }
     t++;
@@ -139,7 +159,10 @@ export async function run(): Promise<Row[]> {
   }
   samples[`next (annotator ${RUN_AHEAD.toLocaleString("en-US")} open tasks ahead)`] = measureRunAhead(db, projectId, fast, CALLS / 4);
   const dashboard = { "quality.projectAgreement": projectAgreement, "quality.annotators": annotatorReport, "quality.projectProgress": projectProgress };
-  for (const [name, fn] of Object.entries(dashboard)) time((samples[`${name} (one call)`] = []), () => fn(db, projectId));
+  for (const [name, fn] of Object.entries(dashboard)) {
+    const calls = (samples[`${name} (${DASHBOARD_CALLS} calls)`] = []);
+    for (let i = 0; i < DASHBOARD_CALLS; i++) time(calls, () => fn(db, projectId));
+  }
   const cores = availableParallelism();
   const note = `${(judgements + RUN_AHEAD).toLocaleString("en-US")} judgements, ${ANNOTATORS} annotators, ${CALLS} calls; db built in ${buildSeconds.toFixed(0)} s`;
   db.$client.close();

@@ -44,8 +44,8 @@ export class PairMatrix {
     for (let i = 0; i < size; i++) this.raters.add(raters[i]!);
     for (let i = 0; i < size; i++)
       for (let j = i + 1; j < size; j++) {
-        const [x, y] = raters[i]! < raters[j]! ? [i, j] : [j, i];
-        this.count(raters[x]!, raters[y]!, codes[x]!, codes[y]!);
+        if (raters[i]! < raters[j]!) this.count(raters[i]!, raters[j]!, codes[i]!, codes[j]!);
+        else this.count(raters[j]!, raters[i]!, codes[j]!, codes[i]!);
       }
   }
 

@@ -49,6 +49,9 @@ export class CoincidenceTally {
   private readonly values: number[] = [];
   private readonly o: number[][] = [];
   private pairable = 0;
+  // Scratch for one unit: its distinct value slots and their counts (reused, no allocation per unit).
+  private readonly distinct: number[] = [];
+  private readonly counts: number[] = [];
 
   private slot(value: number): number {
     let s = this.slots.get(value);
@@ -66,8 +69,8 @@ export class CoincidenceTally {
   addUnit(values: ArrayLike<number>, size: number): void {
     if (size < 2) return;
     this.pairable += 1;
-    const distinct: number[] = [];
-    const counts: number[] = [];
+    const { distinct, counts } = this;
+    distinct.length = counts.length = 0;
     for (let i = 0; i < size; i++) {
       const s = this.slot(values[i]!);
       const at = distinct.indexOf(s);

@@ -36,6 +36,8 @@ class ProjectTallies {
   private readonly labels: number[] = [];
   private readonly raters: number[] = [];
   private readonly signed: number[] = [];
+  private readonly distinctRaters: number[] = [];
+  private readonly raterCodes: number[] = [];
 
   add(taskId: number, annotatorId: number, label: LabelCode, signed: number | null): void {
     if (taskId !== this.task) (this.flush(), (this.task = taskId));
@@ -48,13 +50,13 @@ class ProjectTallies {
   flush(): void {
     this.fleiss.addUnit(this.labels, this.labels.length);
     this.strength.addUnit(this.signed, this.signed.length);
-    const raters: number[] = [];
-    const codes: number[] = [];
-    this.raters.forEach((r, i) => {
-      const at = raters.indexOf(r);
-      if (at < 0) (raters.push(r), codes.push(this.labels[i]!));
+    const { distinctRaters: raters, raterCodes: codes } = this;
+    raters.length = codes.length = 0;
+    for (let i = 0; i < this.raters.length; i++) {
+      const at = raters.indexOf(this.raters[i]!);
+      if (at < 0) (raters.push(this.raters[i]!), codes.push(this.labels[i]!));
       else codes[at] = this.labels[i]!;
-    });
+    }
     this.matrix.addItem(raters, codes, raters.length);
     this.labels.length = this.raters.length = this.signed.length = 0;
   }
