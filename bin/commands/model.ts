@@ -41,18 +41,20 @@ function registerSample(program: Command): void {
     .requiredOption("--model <dir>", "checkpoint directory (HF GPT-2 layout)")
     .requiredOption("--prompt <text>", "text to continue")
     .option("--n <n>", "number of samples", int, 1)
-    .option("--temperature <t>", "softmax temperature (0: greedy)", num, 1)
-    .option("--top-p <p>", "nucleus sampling mass", num, 1)
-    .option("--top-k <k>", "keep the k most likely tokens (0: all)", int, 0)
-    .option("--max-new-tokens <n>", "token budget per sample", int, 48)
+    .option("--temperature <t>", "softmax temperature, 0: greedy (default: the model's generation_config.json, else 1)", num)
+    .option("--top-p <p>", "nucleus sampling mass (default: generation_config.json, else 1)", num)
+    .option("--top-k <k>", "keep the k most likely tokens, 0: all (default: generation_config.json, else 0)", int)
+    .option("--max-new-tokens <n>", "token budget per sample (default: generation_config.json, else 48)", int)
     .option("--stop <text...>", "stop strings")
     .option("--seed <s>", "random seed", int, 0)
     .action(async (o) => {
       const { generate } = await import("../../trainer/generate");
       const model = await load(o.model);
       const prompts = Array.from({ length: o.n }, () => o.prompt);
+      const g = model.generationConfig as { temperature?: number; top_p?: number; top_k?: number; max_new_tokens?: number };
       const samples = generate(model, prompts, {
-        temperature: o.temperature, topP: o.topP, topK: o.topK, maxNewTokens: o.maxNewTokens, stop: o.stop ?? [], seed: o.seed,
+        temperature: o.temperature ?? g.temperature ?? 1, topP: o.topP ?? g.top_p ?? 1, topK: o.topK ?? g.top_k ?? 0,
+        maxNewTokens: o.maxNewTokens ?? g.max_new_tokens ?? 48, stop: o.stop ?? [], seed: o.seed,
       });
       for (const s of samples) {
         process.stdout.write(`${JSON.stringify({ text: s.text, token_ids: s.tokenIds, logprobs: s.logprobs, finish_reason: s.finishReason })}\n`);
