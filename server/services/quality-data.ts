@@ -5,9 +5,10 @@ import { users } from "../../db/schema";
 
 /**
  * The human judgements of a project (undone ones left out, imports left out: they have no
- * annotator), in the one shape every quality statistic reads. A dashboard reads a million of
- * them, so SQLite does the per-row work: which canonical completion won is computed in SQL
- * (json_extract), and only rank rows carry JSON to parse.
+ * annotator), one object each, in task then judgement order: the readable shape the reference
+ * statistics (quality-reference.ts) read. The dashboard services never build these (a million
+ * objects take seconds); they scan packed integers instead (quality-scan.ts). Which canonical
+ * completion won is computed in SQL (json_extract), and only rank rows carry JSON to parse.
  */
 export interface HumanJudgement {
   taskId: number;

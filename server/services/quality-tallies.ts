@@ -70,15 +70,16 @@ export class CoincidenceTally {
     if (size < 2) return;
     this.pairable += 1;
     const { distinct, counts } = this;
-    distinct.length = counts.length = 0;
+    let k = 0;
     for (let i = 0; i < size; i++) {
       const s = this.slot(values[i]!);
-      const at = distinct.indexOf(s);
-      if (at < 0) (distinct.push(s), counts.push(1));
-      else counts[at] += 1;
+      let at = 0;
+      while (at < k && distinct[at] !== s) at++;
+      if (at === k) (distinct[k] = s), (counts[k++] = 0);
+      counts[at] += 1;
     }
-    for (let c = 0; c < distinct.length; c++)
-      for (let d = 0; d < distinct.length; d++)
+    for (let c = 0; c < k; c++)
+      for (let d = 0; d < k; d++)
         this.o[distinct[c]!]![distinct[d]!] += (counts[c]! * (counts[d]! - (c === d ? 1 : 0))) / (size - 1);
   }
 

@@ -26,15 +26,20 @@ import { CoincidenceTally, FleissTally } from "./quality-tallies";
 const finite = (x: number): number | null => (Number.isFinite(x) ? x : null);
 export const labelOf = (code: LabelCode): string => (code === 1 ? "both_bad" : code === 2 ? "tie" : String.fromCharCode(65 + code - 3));
 
-/** The statistics fed task by task; `flush` hands one task's buffered rows to each. */
+/**
+ * The statistics fed task by task; `flush` hands one task's buffered rows to each. Buffers are
+ * reused with explicit sizes (shrinking a JS array's length per task was a visible cost).
+ */
 class ProjectTallies {
   readonly fleiss = new FleissTally();
   readonly strength = new CoincidenceTally();
   readonly matrix = new PairMatrix(String);
   judgements = 0;
   private task = -1;
+  private nominal = 0;
   private readonly labels: number[] = [];
   private readonly raters: number[] = [];
+  private signedCount = 0;
   private readonly signed: number[] = [];
   private readonly distinctRaters: number[] = [];
   private readonly raterCodes: number[] = [];
@@ -42,23 +47,24 @@ class ProjectTallies {
   add(taskId: number, annotatorId: number, label: LabelCode, signed: number | null): void {
     if (taskId !== this.task) (this.flush(), (this.task = taskId));
     this.judgements += 1;
-    if (label !== 0) (this.labels.push(label), this.raters.push(annotatorId));
-    if (signed !== null) this.signed.push(signed);
+    if (label !== 0) (this.labels[this.nominal] = label), (this.raters[this.nominal++] = annotatorId);
+    if (signed !== null) this.signed[this.signedCount++] = signed;
   }
 
   /** The matrix sees each rater once per task (a later answer replaces an earlier one). */
   flush(): void {
-    this.fleiss.addUnit(this.labels, this.labels.length);
-    this.strength.addUnit(this.signed, this.signed.length);
+    this.fleiss.addUnit(this.labels, this.nominal);
+    this.strength.addUnit(this.signed, this.signedCount);
     const { distinctRaters: raters, raterCodes: codes } = this;
-    raters.length = codes.length = 0;
-    for (let i = 0; i < this.raters.length; i++) {
-      const at = raters.indexOf(this.raters[i]!);
-      if (at < 0) (raters.push(this.raters[i]!), codes.push(this.labels[i]!));
-      else codes[at] = this.labels[i]!;
+    let distinct = 0;
+    for (let i = 0; i < this.nominal; i++) {
+      let at = 0;
+      while (at < distinct && raters[at] !== this.raters[i]) at++;
+      if (at === distinct) raters[distinct++] = this.raters[i]!;
+      codes[at] = this.labels[i]!;
     }
-    this.matrix.addItem(raters, codes, raters.length);
-    this.labels.length = this.raters.length = this.signed.length = 0;
+    this.matrix.addItem(raters, codes, distinct);
+    this.nominal = this.signedCount = 0;
   }
 }
 
