@@ -20,6 +20,29 @@ function tinyModel(seed: number): TrainableModel {
   return { graph, params: Object.fromEntries(Object.entries(init).map(([k, t]) => [k, tf.variable(t)])) };
 }
 
+/** Compares autodiff gradients of a few weights with central differences of the loss. */
+function checkFiniteDifferences(backend: string): void {
+  const model = tinyModel(7);
+  const grads = paramGrads(model, tf.variableGrads(() => batchLoss(model, batch), Object.values(model.params)).grads);
+  const probes: [string, number][] = [["transformer.wte.weight", 17], ["transformer.wpe.weight", 3], ["transformer.h.0.attn.c_attn.weight", 40],
+    ["transformer.h.0.ln_1.weight", 2], ["transformer.h.0.mlp.c_fc.weight", 100], ["transformer.ln_f.bias", 5]];
+  for (const [name, index] of probes) {
+    const p = model.params[name];
+    const base = p.dataSync().slice();
+    const lossAt = (delta: number) => {
+      const data = base.slice();
+      data[index] += delta;
+      p.assign(tf.tensor(data, p.shape));
+      return tf.tidy(() => batchLoss(model, batch).dataSync()[0]);
+    };
+    const h = 1e-2;
+    const numeric = (lossAt(h) - lossAt(-h)) / (2 * h);
+    p.assign(tf.tensor(base, p.shape));
+    const analytic = grads[name].dataSync()[index];
+    expect(Math.abs(analytic - numeric), `${backend} ${name}`).toBeLessThan(2e-3 + 0.03 * Math.abs(numeric));
+  }
+}
+
 describe("training", () => {
   it("schedule warms up linearly then decays by cosine to the floor", () => {
     const c = { learningRate: 1, minLearningRate: 0.1, warmupSteps: 10, maxSteps: 110 };
@@ -40,26 +63,10 @@ describe("training", () => {
     expect(b.dataSync()[0]).toBeCloseTo(3 - 0.1, 5);
   });
 
-  it("gradients match central finite differences", async () => {
-    await initBackend("cpu");
-    const model = tinyModel(7);
-    const grads = paramGrads(model, tf.variableGrads(() => batchLoss(model, batch), Object.values(model.params)).grads);
-    const probes: [string, number][] = [["transformer.wte.weight", 17], ["transformer.wpe.weight", 3], ["transformer.h.0.attn.c_attn.weight", 40],
-      ["transformer.h.0.ln_1.weight", 2], ["transformer.h.0.mlp.c_fc.weight", 100], ["transformer.ln_f.bias", 5]];
-    for (const [name, index] of probes) {
-      const p = model.params[name];
-      const base = p.dataSync().slice();
-      const lossAt = (delta: number) => {
-        const data = base.slice();
-        data[index] += delta;
-        p.assign(tf.tensor(data, p.shape));
-        return tf.tidy(() => batchLoss(model, batch).dataSync()[0]);
-      };
-      const h = 1e-2;
-      const numeric = (lossAt(h) - lossAt(-h)) / (2 * h);
-      p.assign(tf.tensor(base, p.shape));
-      const analytic = grads[name].dataSync()[index];
-      expect(Math.abs(analytic - numeric)).toBeLessThan(2e-3 + 0.03 * Math.abs(numeric));
+  it("gradients match central finite differences on every available backend", async () => {
+    for (const backend of await availableBackends()) {
+      await initBackend(backend);
+      checkFiniteDifferences(backend);
     }
   });
 
