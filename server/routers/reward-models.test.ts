@@ -1,4 +1,4 @@
-import os from "node:os";
+import path from "node:path";
 import { TRPCError } from "@trpc/server";
 import { describe, expect, it } from "vitest";
 import { rewardModels } from "../../db/schema";
@@ -11,13 +11,13 @@ import { createUser } from "../services/auth";
 import { createInnerContext } from "../trpc";
 
 async function setup() {
-  const { db } = createTestDb();
+  const { db, dir } = createTestDb();
   const researcher = createUser(db, { username: "rita", password: "password1", role: "researcher" });
   const annotator = createUser(db, { username: "anna", password: "password1", role: "annotator" });
   const as = (user: typeof researcher) => createCaller(createInnerContext({ db, user }));
   const projectId = await importRows(db, "planted", plantedRows(60));
   queueRewardRun(db, projectId, { kind: "linear", hashBits: 12 });
-  await runOnce(db, { runsRoot: os.tmpdir(), executors: { reward: rewardExecutor } });
+  await runOnce(db, { runsRoot: path.join(dir, "runs"), executors: { reward: rewardExecutor } });
   return { db, projectId, researcher, annotator, as };
 }
 

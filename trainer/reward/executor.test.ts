@@ -1,4 +1,3 @@
-import os from "node:os";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { createTestDb } from "../../db/testing";
@@ -11,16 +10,15 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { LINEAR_MODEL_FILE } from "./train-linear";
 
-const runsRoot = () => os.tmpdir();
 const executors = { reward: rewardExecutor };
 const runRow = (db: ReturnType<typeof createTestDb>["db"], id: number) => db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
 
 describe("the linear reward executor", () => {
   it("learns a planted preference to > 95% held-out accuracy and records the model", async () => {
-    const { db } = createTestDb();
+    const { db, dir } = createTestDb();
     const projectId = await importRows(db, "planted", plantedRows(200));
     const run = queueRewardRun(db, projectId, { kind: "linear", validationFraction: 0.3, hashBits: 14 });
-    await runOnce(db, { runsRoot: runsRoot(), executors });
+    await runOnce(db, { runsRoot: path.join(dir, "runs"), executors });
     expect(runRow(db, run.id)).toMatchObject({ status: "succeeded", error: null });
     const model = db.select().from(rewardModels).where(eq(rewardModels.runId, run.id)).get()!;
     expect(model).toMatchObject({ projectId, kind: "linear", name: `reward-${run.id}` });
@@ -35,26 +33,26 @@ describe("the linear reward executor", () => {
   });
 
   it("fails fast with a clear message when the project has no judgements", async () => {
-    const { db } = createTestDb();
+    const { db, dir } = createTestDb();
     const projectId = await importRows(db, "prompts only", [{ prompt: "hello" }, { prompt: "again" }], "prompts");
     const run = queueRewardRun(db, projectId, { kind: "linear" });
-    await runOnce(db, { runsRoot: runsRoot(), executors });
+    await runOnce(db, { runsRoot: path.join(dir, "runs"), executors });
     expect(runRow(db, run.id)).toMatchObject({ status: "failed", error: expect.stringContaining("no judgements") });
   });
 
   it("fails fast when there are too few judgements, naming the counts", async () => {
-    const { db } = createTestDb();
+    const { db, dir } = createTestDb();
     const projectId = await importRows(db, "tiny", plantedRows(5));
     const run = queueRewardRun(db, projectId, { kind: "linear" });
-    await runOnce(db, { runsRoot: runsRoot(), executors });
+    await runOnce(db, { runsRoot: path.join(dir, "runs"), executors });
     expect(runRow(db, run.id).error).toBe("not enough judgements: 5 preferred, 0 tie, 0 both-bad; a reward model needs at least 10 preferred pairs");
   });
 
   it("rejects an invalid config by field name", async () => {
-    const { db } = createTestDb();
+    const { db, dir } = createTestDb();
     const projectId = await importRows(db, "planted", plantedRows(20));
     const run = queueRewardRun(db, projectId, { kind: "linear", learningRat: 1 });
-    await runOnce(db, { runsRoot: runsRoot(), executors });
+    await runOnce(db, { runsRoot: path.join(dir, "runs"), executors });
     expect(runRow(db, run.id).error).toContain("learningRat");
   });
 });

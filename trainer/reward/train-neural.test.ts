@@ -1,5 +1,4 @@
 import { existsSync, readFileSync, rmSync } from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import * as tf from "@tensorflow/tfjs-core";
@@ -15,7 +14,6 @@ import { SCORE_WEIGHT } from "./head";
 
 type Db = ReturnType<typeof createTestDb>["db"];
 const executors = { reward: rewardExecutor };
-const runsRoot = os.tmpdir();
 const runRow = (db: Db, id: number) => db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
 const eventsOf = (db: Db, id: number) => db.select().from(runEvents).where(eq(runEvents.runId, id)).all();
 const weightsAt = (dir: string) => readSafetensors(readFileSync(path.join(dir, "model.safetensors"))).tensors;
@@ -26,7 +24,8 @@ describe("the neural reward executor (tiny GPT-2 backbone)", async () => {
   const config = { kind: "neural", base: backbone, batchSize: 4, evalInterval: 2, learningRate: 1e-2, validationFraction: 0.2, patience: 10 };
 
   it("trains a few steps, charts loss and metrics, and saves an HF sequence classifier", async () => {
-    const { db } = createTestDb();
+    const { db, dir } = createTestDb();
+    const runsRoot = path.join(dir, "runs"); // per test: run ids restart at 1 in every database
     const projectId = await importRows(db, "planted", plantedRows(40));
     const run = queueRewardRun(db, projectId, { ...config, maxSteps: 4 });
     const tensorsBefore = tf.memory().numTensors;
@@ -50,7 +49,8 @@ describe("the neural reward executor (tiny GPT-2 backbone)", async () => {
   });
 
   it("resumes from its checkpoint to exactly the weights of an uninterrupted run", async () => {
-    const { db } = createTestDb();
+    const { db, dir } = createTestDb();
+    const runsRoot = path.join(dir, "runs"); // per test: run ids restart at 1 in every database
     const projectId = await importRows(db, "planted", plantedRows(40));
     const straight = queueRewardRun(db, projectId, { ...config, maxSteps: 4 });
     await runOnce(db, { runsRoot, executors });
@@ -69,7 +69,8 @@ describe("the neural reward executor (tiny GPT-2 backbone)", async () => {
   });
 
   it("fails fast when the backbone has no tokenizer", async () => {
-    const { db } = createTestDb();
+    const { db, dir } = createTestDb();
+    const runsRoot = path.join(dir, "runs"); // per test: run ids restart at 1 in every database
     const projectId = await importRows(db, "planted", plantedRows(20));
     const broken = saveTinyBackbone();
     rmSync(path.join(broken, "tokenizer.json"));
