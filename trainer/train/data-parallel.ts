@@ -12,8 +12,13 @@ import type { AdamW } from "./optimizer";
 
 function request(worker: Worker, req: GradRequest): Promise<GradReply> {
   return new Promise((resolve, reject) => {
-    worker.once("message", (reply: GradReply) => (reply.type === "error" ? reject(new Error(reply.message)) : resolve(reply)));
-    worker.once("error", reject);
+    const onError = (error: Error) => reject(error);
+    worker.once("error", onError);
+    worker.once("message", (reply: GradReply) => {
+      worker.off("error", onError);
+      if (reply.type === "error") reject(new Error(reply.message));
+      else resolve(reply);
+    });
     worker.postMessage(req);
   });
 }

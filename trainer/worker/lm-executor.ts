@@ -23,13 +23,12 @@ function documents(c: LmRunConfig): string[] {
   return readFileSync(file, "utf8").split("\n").map((l) => l.trim()).filter(Boolean);
 }
 
-/** Writes a resumable checkpoint of the run at `step` and returns its directory. */
+/** Writes a checkpoint of the run at `step` (resumable: with optimizer state) and returns its directory. */
 function saveRunCheckpoint(ctx: RunContext, s: TrainingSetup, optimizer: AdamW, step: number, name: string): string {
   const dir = join(ctx.runDir, name);
   mkdirSync(dir, { recursive: true });
   saveCheckpoint(dir, { config: s.config, params: s.model.params, tokenizerJson: s.tokenizerJson, eosId: s.tokenizer.eosId });
   saveTrainerState(dir, optimizer, step);
-  ctx.checkpoint(dir, step);
   return dir;
 }
 
@@ -49,7 +48,7 @@ export async function languageModelExecutor(ctx: RunContext): Promise<void> {
   const base = c.baseCheckpoint ?? basePolicyCheckpoint(ctx.db, ctx.run);
   const setup = resume ? checkpointSetup(resume.dir) : base ? checkpointSetup(base) : freshSetup(docs.train, c.model, train.seed);
   train.blockSize = Math.min(train.blockSize, setup.config.n_positions);
-  ctx.info({ backend: describeBackend(backend), totalSteps: train.maxSteps });
+  ctx.info({ backend: `${describeBackend(backend)}${c.threads > 1 ? ` × ${c.threads} gradient threads` : ""}`, totalSteps: train.maxSteps });
   const optimizer = new AdamW(train);
   const parallel = c.threads > 1 ? await DataParallel.start(setup.config, c.threads - 1) : undefined;
   try {
@@ -59,7 +58,7 @@ export async function languageModelExecutor(ctx: RunContext): Promise<void> {
       model: setup.model, optimizer, config: train, ...streams, startStep, parallel,
       onStep: async (r) => {
         if (r.step % c.progressEvery === 0 || r.valLoss !== undefined) ctx.progress(progressRow(r));
-        if (r.step % c.checkpointEvery === 0 && r.step < train.maxSteps) saveRunCheckpoint(ctx, setup, optimizer, r.step, `checkpoint-${r.step}`);
+        if (r.step % c.checkpointEvery === 0 && r.step < train.maxSteps) ctx.checkpoint(saveRunCheckpoint(ctx, setup, optimizer, r.step, `checkpoint-${r.step}`), r.step);
         ctx.throwIfCancelled();
         await new Promise((resolve) => setImmediate(resolve)); // let IPC and timers run between steps
       },
