@@ -85,7 +85,11 @@ function visitColumns(db: Db, projectId: number, visit: AgreementVisitor): numbe
   return rows;
 }
 
-/** Calls `visit` once per judgement, task by task; returns how many there were. */
+/**
+ * Calls `visit` once per judgement, task by task; returns how many there were. `packed: false`
+ * forces the unpacked rows (what ids too large to pack, or out-of-range values, fall back to);
+ * the tests run both paths against the reference.
+ */
 export function scanAgreementRows(db: Db, projectId: number, visit: AgreementVisitor, options: { packed?: boolean } = {}): number {
   const ids = db.$client.prepare("select (select max(id) from tasks) as task, (select max(id) from users) as annotator").get() as {
     task: number | null;

@@ -87,6 +87,7 @@ function alphaSummary(tally: CoincidenceTally) {
   return r && { alpha: finite(r.alpha), units: r.units, pairableValues: r.pairableValues };
 }
 
+/** minShared: fewest shared items for a rater pair's kappa (default 5); packed: see scanAgreementRows. */
 export function projectAgreement(db: Db, projectId: number, options: { minShared?: number; packed?: boolean } = {}) {
   const tallies = new ProjectTallies();
   scanAgreementRows(db, projectId, (t, a, l, s) => tallies.add(t, a, l, s), { packed: options.packed });
