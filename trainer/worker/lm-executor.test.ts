@@ -64,6 +64,16 @@ describe("language-model runs in the worker", () => {
     expect(db.select().from(policies).where(eq(policies.runId, sft.id)).get()).toMatchObject({ version: 2, parentId: base.id, name: base.name });
   });
 
+  it("honours a cancellation request after the current step and frees its tensors", async () => {
+    await initBackend("cpu");
+    const { db } = createTestDb();
+    const run = db.insert(trainingRuns).values({ kind: "pretrain", config, cancelRequested: true }).returning().get();
+    const before = tf.memory().numTensors;
+    await runOnce(db, { runsRoot: mkdtempSync(join(tmpdir(), "preflab-runs-")), executors });
+    expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()).toMatchObject({ status: "cancelled", step: 1 });
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it("fails with a readable error for a bad config", async () => {
     const { db } = createTestDb();
     const run = db.insert(trainingRuns).values({ kind: "pretrain", config: { data: {} } }).returning().get();
