@@ -7,21 +7,12 @@ import { wantsGold } from "./assignment-queue";
 import { submitJudgement } from "./judgements";
 import { skipTask } from "./judgements-actions";
 import { createPairTasks, createRankTasks } from "./tasks";
-import { addPrompt, addUser, labelingDb } from "./tasks-fixtures";
+import { addPrompt, addUser, labelingDb, pairProject } from "./tasks-fixtures";
 
 const T0 = new Date("2026-03-01T10:00:00Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const pair = (outcome: "left" | "right" = "left") => ({ kind: "pair" as const, outcome, strength: 2 });
 
-/** A project with `n` pair tasks (one prompt each). */
-function pairProject(n: number, settings = {}) {
-  const fx = labelingDb(settings);
-  const taskIds = Array.from({ length: n }, (_, i) => {
-    const { promptId, completionIds } = addPrompt(fx.db, fx.projectId, 2, `prompt ${i}`);
-    return createPairTasks(fx.db, fx.projectId, [{ promptId, completionIds }]).created[0]!;
-  });
-  return { ...fx, taskIds };
-}
 
 describe("pickNextTask", () => {
   it("shows the prompt and the completions in the stored display order, and no policy", () => {

@@ -7,20 +7,12 @@ import { pickNextTask } from "./assignment";
 import { submitJudgement } from "./judgements";
 import { flagTask, skipTask, undoLastJudgement } from "./judgements-actions";
 import { createPairTasks } from "./tasks";
-import { addPrompt, addUser, labelingDb } from "./tasks-fixtures";
+import { addPrompt, addUser, labelingDb, pairProject } from "./tasks-fixtures";
 
 const T0 = new Date("2026-03-01T10:00:00Z");
 const at = (seconds: number) => new Date(T0.getTime() + seconds * 1000);
 const tie = { kind: "pair" as const, outcome: "tie" as const };
 
-function pairProject(n: number, settings = {}) {
-  const fx = labelingDb(settings);
-  const taskIds = Array.from({ length: n }, (_, i) => {
-    const { promptId, completionIds } = addPrompt(fx.db, fx.projectId, 2, `prompt ${i}`);
-    return createPairTasks(fx.db, fx.projectId, [{ promptId, completionIds }]).created[0]!;
-  });
-  return { ...fx, taskIds };
-}
 
 describe("skip", () => {
   it("records the reason and gives the task to someone else, never back to the skipper", () => {

@@ -7,6 +7,7 @@ import { createTestDb } from "../../db/testing";
 import { projectSettingsSchema, type ProjectSettings } from "../../db/types";
 import type { SessionUser } from "./auth";
 import { ensureProject } from "./projects";
+import { createPairTasks } from "./tasks";
 
 /**
  * Test fixtures for the labeling services: a real migrated SQLite file with a project, people
@@ -43,4 +44,14 @@ export function labelingDb(settings: Partial<ProjectSettings> = {}) {
   const project = ensureProject(db, "labeling-test", null);
   setSettings(db, project.id, { goldRate: 0, ...settings });
   return { db, file, projectId: project.id };
+}
+
+/** A labeling project with `n` pair tasks, one prompt each. */
+export function pairProject(n: number, settings: Partial<ProjectSettings> = {}) {
+  const fx = labelingDb(settings);
+  const taskIds = Array.from({ length: n }, (_, i) => {
+    const { promptId, completionIds } = addPrompt(fx.db, fx.projectId, 2, `prompt ${i}`);
+    return createPairTasks(fx.db, fx.projectId, [{ promptId, completionIds }]).created[0]!;
+  });
+  return { ...fx, taskIds };
 }
