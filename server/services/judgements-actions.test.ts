@@ -6,7 +6,6 @@ import { createRng, uniformInt } from "../../stats/random";
 import { pickNextTask } from "./assignment";
 import { submitJudgement } from "./judgements";
 import { flagTask, skipTask, undoLastJudgement } from "./judgements-actions";
-import { createPairTasks } from "./tasks";
 import { addPrompt, addUser, labelingDb, pairProject } from "./tasks-fixtures";
 
 const T0 = new Date("2026-03-01T10:00:00Z");
