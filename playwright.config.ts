@@ -35,7 +35,7 @@ export default defineConfig({
     url: `http://127.0.0.1:${PORT}/signin`,
     timeout: 120_000,
     reuseExistingServer: false,
-    env: { PREFLAB_DB: E2E_DB },
+    env: { PREFLAB_DB: E2E_DB, NEXT_TELEMETRY_DISABLED: "1" },
     stdout: "pipe",
   },
 });

@@ -22,9 +22,12 @@ async function setup(opts: { seed: boolean }): Promise<void> {
   db.$client.close();
 }
 
+/** Next.js would otherwise phone home with telemetry; preflab makes no calls outside the machine. */
+const NEXT_ENV = { ...process.env, NEXT_TELEMETRY_DISABLED: "1" };
+
 function run(command: string, args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { stdio: "inherit" });
+    const child = spawn(command, args, { stdio: "inherit", env: NEXT_ENV });
     child.on("exit", (code) => (code === 0 ? resolve() : reject(new Error(`${command} ${args.join(" ")} exited with ${code}`))));
   });
 }
