@@ -1,13 +1,3 @@
-// A tiny seeded PRNG (mulberry32): sampling and batching must be reproducible from a seed.
-
-/** Returns a function giving uniform floats in [0, 1). */
-export function makeRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+// Sampling and batching must be reproducible from a seed: the trainer uses preflab's one seeded
+// PRNG (stats/random.ts: pure code with no imports, shared by trainer, server and statistics).
+export { createRng as makeRng } from "../stats/random";
