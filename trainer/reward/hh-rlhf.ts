@@ -4,21 +4,25 @@
  */
 import { readFileSync } from "node:fs";
 import { gunzipSync } from "node:zlib";
+import { splitHhTranscripts } from "../../db/hh-transcripts";
 import type { LinearPair } from "./linear";
 
-const ASSISTANT = "\n\nAssistant:";
-
-/** Splits a transcript after its last "\n\nAssistant:": the dialogue so far, and the final answer. */
+/** Splits one transcript after its last "\n\nAssistant:": the dialogue so far, and the final answer. */
 export function splitTranscript(transcript: string): { prompt: string; response: string } {
-  const at = transcript.lastIndexOf(ASSISTANT);
-  if (at < 0) throw new Error("HH-RLHF transcript without an \"\\n\\nAssistant:\" turn");
-  const end = at + ASSISTANT.length;
-  return { prompt: transcript.slice(0, end), response: transcript.slice(end).trimStart() };
+  const { prompt, chosen } = splitPair(transcript, transcript);
+  return { prompt, response: chosen };
+}
+
+/** The shared split import uses (db/hh-transcripts.ts); answers lose their leading space. */
+function splitPair(chosen: string, rejected: string): { prompt: string; chosen: string; rejected: string } {
+  const split = splitHhTranscripts(chosen, rejected);
+  if (!split) throw new Error("HH-RLHF transcripts without a shared \"\\n\\nAssistant:\" turn");
+  return { prompt: split.prompt, chosen: split.chosen.trimStart(), rejected: split.rejected.trimStart() };
 }
 
 /**
- * Pairs from an HH-RLHF file (gzip or plain JSONL). The prompt is the chosen transcript's; the
- * rare records whose two transcripts differ before the last answer keep it too.
+ * Pairs from an HH-RLHF file (gzip or plain JSONL), split exactly as the import splits them, so
+ * the rare records whose transcripts diverge before the last answer get their shared prompt.
  */
 export function readHhRlhf(path: string): LinearPair[] {
   const raw = readFileSync(path);
@@ -31,7 +35,6 @@ export function readHhRlhf(path: string): LinearPair[] {
       if (typeof record.chosen !== "string" || typeof record.rejected !== "string") {
         throw new Error(`${path}:${i + 1}: expected string "chosen" and "rejected"`);
       }
-      const chosen = splitTranscript(record.chosen);
-      return { prompt: chosen.prompt, chosen: chosen.response, rejected: splitTranscript(record.rejected).response };
+      return splitPair(record.chosen, record.rejected);
     });
 }

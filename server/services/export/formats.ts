@@ -2,7 +2,7 @@ import type { Db } from "../../../db/client";
 import type { ExportFormat } from "../../../db/enums";
 import { iterateJudgements, iteratePreferenceRows, type CompletionView, type JudgementView, type PreferenceFilters } from "../../../db/preference-rows";
 import type { ChatMessage } from "../../../db/schema";
-import { joinHhTranscript } from "../import/hh";
+import { joinHhTranscript } from "../../../db/hh-transcripts";
 import { judgementProvenance, pairProvenance } from "./provenance";
 
 /** One export format: how its file is named and the lines it is made of. */

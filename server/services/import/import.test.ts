@@ -7,7 +7,7 @@ import { judgements, projects, prompts } from "../../../db/schema";
 import { createTestDb, writeTempFile } from "../../../db/testing";
 import { exportToFile } from "../export/write-export";
 import { findProjectByName } from "../projects";
-import { splitHhTranscripts } from "./hh";
+import { splitHhTranscripts } from "../../../db/hh-transcripts";
 import { importFile } from "./run-import";
 
 const HH_FILE = path.resolve("data/hh-rlhf/harmless-base-test.part1.jsonl.gz");

@@ -3,7 +3,7 @@ import type { ImportFormat, TaskKind } from "../../../db/enums";
 import type { ChatMessage, GoldAnswer } from "../../../db/schema";
 import { ServiceError } from "../errors";
 import { checkGoldAnswer } from "../tasks-gold";
-import { splitHhTranscripts } from "./hh";
+import { splitHhTranscripts } from "../../../db/hh-transcripts";
 
 /** A piece of text as imported: plain, or a conversation whose flattened form is `text`. */
 export interface ImportText {

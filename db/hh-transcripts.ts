@@ -1,8 +1,9 @@
 /**
- * Anthropic HH-RLHF stores each pair as two whole transcripts. The prompt is everything up to
- * the last "\n\nAssistant:" the two share; a few records diverge before their final turn, so
- * the split point is the last such marker inside their common prefix, which keeps
- * prompt + response byte-identical to the original transcripts.
+ * Anthropic HH-RLHF stores each pair as two whole transcripts. Import, export and the trainer's
+ * real-data check all read this format, so it lives here beside the schema and imports nothing.
+ * The prompt is everything up to the last "\n\nAssistant:" the two share; a few records diverge
+ * before their final turn, so the split point is the last such marker inside their common
+ * prefix, which keeps prompt + response byte-identical to the original transcripts.
  */
 export const HH_ASSISTANT = "\n\nAssistant:";
 export const HH_HUMAN = "\n\nHuman:";
