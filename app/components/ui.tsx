@@ -1,4 +1,4 @@
-import type { ButtonHTMLAttributes, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
+import type { ButtonHTMLAttributes, ComponentProps, InputHTMLAttributes, ReactNode, SelectHTMLAttributes } from "react";
 
 /** The handful of styled primitives every page uses, so the pages read as layout, not classes. */
 
@@ -43,6 +43,11 @@ export function TextInput(props: InputHTMLAttributes<HTMLInputElement>) {
 
 export function Select(props: SelectHTMLAttributes<HTMLSelectElement>) {
   return <select className={inputClass} {...props} />;
+}
+
+/** A multi-line field styled like the inputs; `mono` for code and texts where spacing matters. */
+export function TextArea({ mono = false, className = "", ...props }: ComponentProps<"textarea"> & { mono?: boolean }) {
+  return <textarea className={`${inputClass} ${mono ? "font-mono" : ""} ${className}`} {...props} />;
 }
 
 export function ErrorMessage({ error }: { error: { message: string } | string | null | undefined }) {

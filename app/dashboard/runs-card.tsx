@@ -4,7 +4,7 @@ import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 import type { RunKind } from "../../db/enums";
-import { Button, Card, ErrorMessage, Field, Select } from "../components/ui";
+import { Button, Card, ErrorMessage, Field, Select, TextArea } from "../components/ui";
 import { useTRPC } from "../trpc";
 import { RunStatusBadge } from "../runs/run-status";
 
@@ -44,12 +44,7 @@ function NewRunForm({ projectId }: { projectId: number }) {
       </Field>
       <div className="md:col-span-2">
         <Field label="Config (defaults shown; edit any field)">
-          <textarea
-            className="h-40 w-full rounded-md border border-slate-300 p-2 font-mono text-xs"
-            value={configText}
-            onChange={(e) => setConfigText(e.target.value)}
-            spellCheck={false}
-          />
+          <TextArea className="h-40" mono value={configText} onChange={(e) => setConfigText(e.target.value)} spellCheck={false} />
         </Field>
       </div>
       <div>

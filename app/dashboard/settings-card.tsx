@@ -2,7 +2,7 @@
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
 import type { ProjectSettings } from "../../db/types";
-import { Button, Card, ErrorMessage, Field, TextInput } from "../components/ui";
+import { Button, Card, ErrorMessage, Field, TextArea, TextInput } from "../components/ui";
 import { useTRPC } from "../trpc";
 
 type NumberKey = { [K in keyof ProjectSettings]: ProjectSettings[K] extends number ? K : never }[keyof ProjectSettings];
@@ -53,7 +53,7 @@ export function SettingsCard({ projectId }: { projectId: number }) {
         ))}
         <div className="md:col-span-3">
           <Field label="Guidelines (annotators see these at any time)">
-            <textarea className="h-32 w-full rounded-md border border-slate-300 p-2 text-sm" value={guidelines} onChange={(e) => setGuidelines(e.target.value)} />
+            <TextArea className="h-32" value={guidelines} onChange={(e) => setGuidelines(e.target.value)} />
           </Field>
         </div>
       </div>

@@ -3,6 +3,7 @@ import { useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { CompletionDiff } from "../components/completion-diff";
 import { useKeyMap } from "../components/keyboard-hooks";
 import { Key } from "../components/keyboard-key";
+import { TextArea } from "../components/ui";
 import { ChoiceButton } from "./choice-button";
 import { CompletionCard } from "./completion-card";
 import type { Draft, TaskWidgetProps } from "./types";
@@ -20,13 +21,7 @@ function CorrectionEditor({ original, text, onText, editor }: { original: string
             <span className="mb-1 block font-medium text-slate-700">
               Corrected text <Key>E</Key> to edit, <Key>Esc</Key> to leave, <Key>Ctrl+Enter</Key> to submit
             </span>
-            <textarea
-              ref={editor}
-              value={text}
-              onChange={(e) => onText(e.target.value)}
-              rows={10}
-              className="w-full rounded-md border border-slate-300 p-2.5 font-mono text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
-            />
+            <TextArea ref={editor} value={text} onChange={(e) => onText(e.target.value)} rows={10} mono />
           </label>
           <div className="text-sm">
             <span className="mb-1 block font-medium text-slate-700">Changes</span>

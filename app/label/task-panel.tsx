@@ -2,6 +2,7 @@
 import { useCallback, useEffect, useRef, useState, type ComponentType, type RefObject } from "react";
 import { useKeyMap } from "../components/keyboard-hooks";
 import { Key } from "../components/keyboard-key";
+import { TextArea } from "../components/ui";
 import { ActionBar } from "./action-bar";
 import { CorrectionTask } from "./correction-task";
 import { LeaseWarning } from "./lease-warning";
@@ -31,13 +32,12 @@ function RationaleField({ value, onChange, fieldRef }: { value: string; onChange
       <span className="mb-1 block font-medium text-slate-700">
         Rationale (optional) <Key>R</Key>
       </span>
-      <textarea
+      <TextArea
         ref={fieldRef}
         value={value}
         onChange={(e) => onChange(e.target.value)}
         rows={2}
         placeholder="Why? (Ctrl+Enter submits, Esc leaves the field)"
-        className="w-full rounded-md border border-slate-300 px-2.5 py-1.5 text-sm focus:border-indigo-500 focus:outline-none focus:ring-1 focus:ring-indigo-500"
       />
     </label>
   );
