@@ -82,6 +82,27 @@ describe("bad input", () => {
     expect(rowCount(db, judgements)).toBe(2);
   });
 
+  it("holds conversational fields to the same 100,000-character limit, counting all their messages together", async () => {
+    const { db } = createTestDb();
+    const msg = (role: string, content: string) => ({ role, content });
+    const half = "y".repeat(60_000);
+    const rows = [
+      { prompt: [msg("user", "q1")], chosen: [msg("assistant", "x".repeat(100_001))], rejected: [msg("assistant", "r")] },
+      { prompt: [msg("user", half), msg("user", half)], chosen: "c", rejected: "r" },
+      { chosen: [msg("user", "q3"), msg("assistant", half), msg("assistant", half)], rejected: [msg("user", "q3"), msg("assistant", "r")] },
+      { prompt: [msg("user", "q4")], chosen: [msg("assistant", "x".repeat(100_000))], rejected: [msg("assistant", "r")] },
+    ];
+    const report = await importFile(db, writeTempFile("chat.jsonl", rows.map((r) => JSON.stringify(r)).join("\n") + "\n"), { projectName: "chat", format: "trl" });
+    expect(report.ok).toBe(false);
+    expect(report.problems).toEqual([
+      { line: 1, reason: "chosen: text longer than 100,000 characters (all messages together)" },
+      { line: 2, reason: "prompt: text longer than 100,000 characters (all messages together)" },
+      { line: 3, reason: "chosen: text longer than 100,000 characters (all messages together)" },
+    ]);
+    const prompts = await importFile(db, writeTempFile("p.jsonl", JSON.stringify({ prompt: [msg("user", half), msg("user", half)] }) + "\n"), { projectName: "p", format: "prompts" });
+    expect(prompts.problems).toEqual([{ line: 1, reason: "prompt: text longer than 100,000 characters (all messages together)" }]);
+  });
+
   it("refuses a file whose format cannot be told and one with no rows", async () => {
     const { db } = createTestDb();
     const unknown = await importFile(db, writeTempFile("x.jsonl", '{"foo": 1}\n'), { projectName: "x", format: "auto" });

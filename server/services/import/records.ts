@@ -20,9 +20,15 @@ export type ImportRecord =
 /** Longest text accepted in any field; longer ones are almost always a broken export. */
 export const MAX_TEXT_CHARS = 100_000;
 
+const tooLong = `text longer than ${MAX_TEXT_CHARS.toLocaleString("en")} characters`;
 const messageSchema = z.object({ role: z.string().min(1), content: z.string() });
-const messagesSchema = z.array(messageSchema).min(1);
-const textSchema = z.string().max(MAX_TEXT_CHARS, `text longer than ${MAX_TEXT_CHARS.toLocaleString("en")} characters`);
+/** A conversation counts as one field: its messages' contents together stay under the limit,
+ *  so splitting an over-long text into many messages does not get it past the check. */
+const messagesSchema = z
+  .array(messageSchema)
+  .min(1)
+  .refine((ms) => ms.reduce((n, m) => n + m.content.length, 0) <= MAX_TEXT_CHARS, `${tooLong} (all messages together)`);
+const textSchema = z.string().max(MAX_TEXT_CHARS, tooLong);
 const textOrMessages = z.union([textSchema, messagesSchema]);
 
 const promptRow = z.object({ prompt: textOrMessages.optional(), text: textSchema.optional() }).refine(
