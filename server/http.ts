@@ -10,19 +10,39 @@ export function isResearcher(user: SessionUser | null): user is SessionUser {
   return user?.role === "researcher" || user?.role === "admin";
 }
 
+/** Bodies an HTML form can send cross-site without a CORS preflight. */
+const FORM_CONTENT_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]);
+
 /**
- * CSRF protection for state-changing requests: a browser always sends Origin on cross-site
- * POSTs, so a POST whose Origin is not this server is refused (SameSite=Lax cookies are the
- * second line).
+ * CSRF protection for state-changing requests (callers apply it to POST), in this order:
+ * 1. `Sec-Fetch-Site` present: only `same-origin` or `none` (the user's own action, e.g. a
+ *    bookmark) passes; `same-site` and `cross-site` are refused.
+ * 2. `Origin` present: it must name this server's host (`null`, from sandboxed or privacy-stripped
+ *    contexts, does not).
+ * 3. Neither present: every browser preflab supports sends at least one of them on a cross-site
+ *    POST (Origin on all non-GET fetch/XHR and form posts; Sec-Fetch-Site on all requests), so this
+ *    is a non-browser client (curl, a script), which holds only the cookie it was given and cannot
+ *    carry a user's cookie by accident. Allowed, unless the body is a form encoding: only a form
+ *    posts those without a preflight, and a browser too old to send either header posts forms, so
+ *    refusing them closes that last gap at the cost of making scripts name a real content type.
+ * SameSite=Lax session cookies remain the second line.
  */
 export function isSameOrigin(req: Request): boolean {
+  const site = req.headers.get("sec-fetch-site");
+  if (site !== null && site !== "same-origin" && site !== "none") return false;
   const origin = req.headers.get("origin");
-  if (!origin) return true; // not a browser (CLI, curl, tests): no ambient cookies to abuse
+  if (origin !== null) return originIsHost(origin, req);
+  if (site !== null) return true;
+  const contentType = req.headers.get("content-type")?.split(";")[0]!.trim().toLowerCase();
+  return contentType === undefined || !FORM_CONTENT_TYPES.has(contentType);
+}
+
+function originIsHost(origin: string, req: Request): boolean {
   const host = req.headers.get("x-forwarded-host") ?? req.headers.get("host");
   try {
     return new URL(origin).host === host;
   } catch {
-    return false;
+    return false; // "null" and other opaque origins
   }
 }
 
