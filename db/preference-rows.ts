@@ -1,7 +1,7 @@
 import { and, asc, eq, gt, inArray, isNull } from "drizzle-orm";
 import type { Db } from "./client";
 import { agreementLabel, derivePairs, taskAgreement, type DerivedPair, type JudgementForDerivation } from "./derive-pairs";
-import { completions, judgements, policies, prompts, tasks, users, type ChatMessage } from "./schema";
+import { completions, judgements, policies, prompts, tasks, users, type ChatMessage, type GoldAnswer } from "./schema";
 
 /**
  * Reads judgements with everything export and training need (texts, provenance, agreement) in
@@ -17,6 +17,11 @@ export interface PreferenceFilters {
   policyId?: number;
   /** Keep only tasks whose judgements agree at least this much (tasks judged once have none). */
   minAgreement?: number;
+  /**
+   * Keep judgements of gold tasks (right and wrong ones alike). Off by default: a gold item is a
+   * test of the annotator, asked many times over, and would otherwise dominate the data.
+   */
+  includeGold?: boolean;
 }
 
 export interface CompletionView {
@@ -31,6 +36,8 @@ export interface JudgementView {
   judgementId: number;
   taskId: number;
   taskKind: JudgementForDerivation["taskKind"];
+  /** The task's known answer when it is a gold task (only seen with `includeGold`), else null. */
+  gold: GoldAnswer | null;
   prompt: { id: number; text: string; messages: ChatMessage[] | null };
   completions: Map<number, CompletionView>;
   derivation: JudgementForDerivation;
@@ -54,9 +61,14 @@ const TASK_BATCH = 500;
 
 function loadBatch(db: Db, filters: PreferenceFilters, afterTaskId: number) {
   const taskRows = db
-    .select({ id: tasks.id, kind: tasks.kind, promptId: tasks.promptId, completionIds: tasks.completionIds })
+    .select({ id: tasks.id, kind: tasks.kind, promptId: tasks.promptId, completionIds: tasks.completionIds, isGold: tasks.isGold, goldAnswer: tasks.goldAnswer })
     .from(tasks)
-    .where(and(eq(tasks.projectId, filters.projectId), gt(tasks.id, afterTaskId), gt(tasks.judgementCount, 0)))
+    .where(and(
+      eq(tasks.projectId, filters.projectId),
+      gt(tasks.id, afterTaskId),
+      gt(tasks.judgementCount, 0),
+      filters.includeGold ? undefined : eq(tasks.isGold, false),
+    ))
     .orderBy(asc(tasks.id))
     .limit(TASK_BATCH)
     .all();
@@ -146,6 +158,7 @@ function* taskJudgements(
       judgementId: j.id,
       taskId: task.id,
       taskKind: task.kind,
+      gold: task.isGold ? task.goldAnswer ?? null : null,
       prompt: { id: prompt.id, text: prompt.text, messages: prompt.messages ?? null },
       completions: completionById,
       derivation: derivations[i]!,

@@ -26,6 +26,8 @@ const query = z.object({
   until: optionalDate,
   policyId: z.coerce.number().int().positive().optional(),
   minAgreement: z.coerce.number().min(0).max(1).optional(),
+  /** `includeGold=1` (or `true`) also exports gold tasks' judgements, which are left out by default. */
+  includeGold: z.enum(["0", "1", "true", "false"]).optional().transform((v) => v === "1" || v === "true"),
 });
 
 /** Download: the export streams straight from the database to the browser. */

@@ -3,6 +3,7 @@ import type { ExportFormat } from "../../../db/enums";
 import { iterateJudgements, iteratePreferenceRows, type CompletionView, type JudgementView, type PreferenceFilters } from "../../../db/preference-rows";
 import type { ChatMessage } from "../../../db/schema";
 import { joinHhTranscript } from "../../../db/hh-transcripts";
+import { ktoLabels } from "../../../db/kto-labels";
 import { judgementProvenance, pairProvenance } from "./provenance";
 
 /** One export format: how its file is named and the lines it is made of. */
@@ -35,28 +36,6 @@ const CSV_COLUMNS = [
   "judgement_id", "task_id", "relation", "derivation", "weight", "strength", "prompt", "chosen", "rejected",
   "annotator", "source", "agreement", "seconds_on_task", "chosen_policy", "rejected_policy", "created_at",
 ] as const;
-
-/** KTO labels per judgement: winners desirable, losers undesirable, ties carry no label. */
-function* ktoLabels(j: JudgementView): Generator<[number, boolean]> {
-  const d = j.derivation;
-  if (j.taskKind === "rank") {
-    const groups = d.ranking ?? [];
-    if (groups.length < 2) return;
-    for (const id of groups[0]!) yield [id, true];
-    for (const id of groups[groups.length - 1]!) yield [id, false];
-    return;
-  }
-  if (j.taskKind === "correction") {
-    if (d.chosenCompletionId === null) return;
-    yield [d.correctedCompletionId ?? d.chosenCompletionId, true];
-    for (const id of d.displayOrder) if (id !== d.chosenCompletionId) yield [id, false];
-    return;
-  }
-  const [left, right] = d.displayOrder as [number, number];
-  if (d.outcome === "left") yield* [[left, true], [right, false]] as [number, boolean][];
-  if (d.outcome === "right") yield* [[right, true], [left, false]] as [number, boolean][];
-  if (d.outcome === "both_bad") yield* [[left, false], [right, false]] as [number, boolean][];
-}
 
 export const exporters: Record<ExportFormat, Exporter> = {
   trl: {
@@ -103,8 +82,8 @@ export const exporters: Record<ExportFormat, Exporter> = {
     contentType: "application/x-ndjson",
     *lines(db, filters) {
       for (const j of iterateJudgements(db, filters))
-        for (const [id, label] of ktoLabels(j))
-          yield jsonl({ prompt: j.prompt.text, completion: j.completions.get(id)!.text, label, provenance: judgementProvenance(j) });
+        for (const { completionId, desirable } of ktoLabels(j))
+          yield jsonl({ prompt: j.prompt.text, completion: j.completions.get(completionId)!.text, label: desirable, provenance: judgementProvenance(j) });
     },
   },
   csv: {
