@@ -31,3 +31,44 @@ describe("splitByPrompt", () => {
     expect(() => splitByPrompt(two, promptOf, { validationFraction: 1, seed: 0 })).toThrow(RangeError);
   });
 });
+
+describe("splitByPrompt with a test side", () => {
+  const promptSets = (s: { train: unknown[]; validation: unknown[]; test: unknown[] }) =>
+    [s.train, s.validation, s.test].map((side) => new Set((side as Array<{ prompt: string }>).map(promptOf)));
+
+  it("gives an empty test side by default", () => {
+    expect(splitByPrompt(items, promptOf, { validationFraction: 0.2, seed: 7 }).test).toEqual([]);
+  });
+
+  it("holds out round(fraction · prompts) for each side, disjoint, every item exactly once", () => {
+    const split = splitByPrompt(items, promptOf, { validationFraction: 0.2, testFraction: 0.1, seed: 3 });
+    const [train, validation, test] = promptSets(split);
+    expect([train!.size, validation!.size, test!.size]).toEqual([28, 8, 4]);
+    for (const p of test!) expect(train!.has(p) || validation!.has(p)).toBe(false);
+    for (const p of validation!) expect(train!.has(p)).toBe(false);
+    const ids = [...split.train, ...split.validation, ...split.test].map((x) => x.id).sort((a, b) => a - b);
+    expect(ids).toEqual(items.map((x) => x.id));
+  });
+
+  it("keeps the validation prompts of a seed when a test side is added, and is deterministic", () => {
+    const two = splitByPrompt(items, promptOf, { validationFraction: 0.2, seed: 5 });
+    const three = splitByPrompt([...items].reverse(), promptOf, { validationFraction: 0.2, testFraction: 0.15, seed: 5 });
+    const again = splitByPrompt(items, promptOf, { validationFraction: 0.2, testFraction: 0.15, seed: 5 });
+    expect(promptSets(three)[1]).toEqual(promptSets(two)[1]);
+    expect(promptSets(again)).toEqual(promptSets(three));
+  });
+
+  it("puts one prompt on each side from three prompts, and lets test give way below that", () => {
+    const three = [{ prompt: "a" }, { prompt: "b" }, { prompt: "c" }, { prompt: "a" }];
+    expect(promptSets(splitByPrompt(three, promptOf, { validationFraction: 0.01, testFraction: 0.01, seed: 0 })).map((s) => s.size)).toEqual([1, 1, 1]);
+    const two = three.filter((x) => x.prompt !== "c");
+    expect(promptSets(splitByPrompt(two, promptOf, { validationFraction: 0.1, testFraction: 0.1, seed: 0 })).map((s) => s.size)).toEqual([1, 1, 0]);
+    expect(promptSets(splitByPrompt(two, promptOf, { validationFraction: 0, testFraction: 0.1, seed: 0 })).map((s) => s.size)).toEqual([1, 0, 1]);
+    expect(splitByPrompt([], promptOf, { validationFraction: 0.1, testFraction: 0.1, seed: 0 })).toEqual({ train: [], validation: [], test: [] });
+  });
+
+  it("rejects fractions that leave no training prompts", () => {
+    expect(() => splitByPrompt(items, promptOf, { validationFraction: 0.5, testFraction: 0.5, seed: 0 })).toThrow(RangeError);
+    expect(() => splitByPrompt(items, promptOf, { validationFraction: 0.1, testFraction: -0.1, seed: 0 })).toThrow(RangeError);
+  });
+});
