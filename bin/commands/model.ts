@@ -1,11 +1,15 @@
+import fs from "node:fs";
 import type { Command } from "commander";
+import type { LogprobItem } from "../../trainer/logprobs";
+import { resolveModelArg } from "./model-arg";
 
 // Trainer modules load TensorFlow.js; import them lazily so other commands start fast.
 const int = (v: string) => Number.parseInt(v, 10);
 const num = (v: string) => Number.parseFloat(v);
 
-/** Loads a checkpoint on the best tfjs backend (errors name the file, see CheckpointError). */
-async function load(dir: string) {
+/** Loads a checkpoint (directory or policy id) on the best tfjs backend (errors name the file, see CheckpointError). */
+async function load(model: string) {
+  const dir = resolveModelArg(model);
   const { initBackend } = await import("../../trainer/backend");
   const { loadLanguageModel } = await import("../../trainer/language-model");
   await initBackend();
@@ -24,21 +28,92 @@ function registerLogprobs(program: Command): void {
     .command("model")
     .description("inspect a checkpoint")
     .command("logprobs")
-    .description("print each token's log-probability given the ones before it, as one JSON object")
-    .requiredOption("--model <dir>", "checkpoint directory (HF GPT-2 layout)")
-    .requiredOption("--text <text>", "text to score")
-    .action(async (o) => {
+    .description("log-probabilities: each token of --text (one JSON object), or each completion of --input given its prompt (one JSON line each, in order)")
+    .requiredOption("--model <dir|id>", "checkpoint directory (HF GPT-2 layout) or policy id")
+    .option("--text <text>", "text to score token by token")
+    .option("--input <file>", 'JSONL of {"prompt", "completion"} ("-": stdin); prints {"logprob", "tokens"} per line: the summed completion log-prob, as DPO uses it')
+    .option("--batch-size <n>", "sequences per forward pass, with --input", int, 8)
+    .action(async (o: { model: string; text?: string; input?: string; batchSize: number }) => {
+      if ((o.text === undefined) === (o.input === undefined)) throw new Error("model logprobs: give exactly one of --text and --input");
+      if (!(o.batchSize >= 1)) throw new Error("model logprobs: --batch-size must be a positive integer");
+      if (o.input !== undefined) return scoreCompletions(o.model, o.input, o.batchSize);
       const { textLogprobs } = await import("../../trainer/logprobs");
-      const out = textLogprobs(await load(o.model), o.text);
+      const out = textLogprobs(await load(o.model), o.text!);
       process.stdout.write(`${JSON.stringify({ tokens: out.tokens, token_ids: out.tokenIds, logprobs: out.logprobs })}\n`);
     });
+}
+
+interface InputLine extends LogprobItem {
+  line: number;
+}
+
+/** A {prompt, completion} object, or why not. */
+function parseInputLine(text: string): LogprobItem | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return `not valid JSON (${(error as Error).message})`;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return "not a JSON object";
+  const row = value as Record<string, unknown>;
+  for (const key of ["prompt", "completion"]) {
+    if (!(key in row)) return `"${key}" is missing`;
+    if (typeof row[key] !== "string") return `"${key}" is ${row[key] === null ? "null" : `a ${typeof row[key]}`}, not a string`;
+  }
+  return { prompt: row.prompt as string, completion: row.completion as string };
+}
+
+/** Throws one error listing the first bad lines, so a file is scored whole or not at all. */
+function failOnBadLines(name: string, bad: string[]): void {
+  if (bad.length === 0) return;
+  const shown = bad.slice(0, 10).map((b) => `${name}:${b}`);
+  if (bad.length > 10) shown.push(`... and ${bad.length - 10} more`);
+  throw new Error(`${name}: ${bad.length} bad line(s), nothing scored\n${shown.join("\n")}`);
+}
+
+/** Non-blank lines of a JSONL file ("-": stdin), each with its 1-based line number. */
+function readInputLines(file: string): { name: string; items: InputLine[] } {
+  const name = file === "-" ? "stdin" : file;
+  if (file !== "-" && !fs.existsSync(file)) throw new Error(`no such file: ${file}`);
+  const items: InputLine[] = [];
+  const bad: string[] = [];
+  fs.readFileSync(file === "-" ? 0 : file, "utf8").split("\n").forEach((text, i) => {
+    if (text.trim() === "") return;
+    const parsed = parseInputLine(text);
+    if (typeof parsed === "string") bad.push(`${i + 1}: ${parsed}`);
+    else items.push({ line: i + 1, ...parsed });
+  });
+  failOnBadLines(name, bad);
+  return { name, items };
+}
+
+/** `model logprobs --input`: one ONNX Runtime session, batched; validates every line before printing any. */
+async function scoreCompletions(model: string, file: string, batchSize: number): Promise<void> {
+  const { name, items } = readInputLines(file);
+  const { openOnnxCheckpoint } = await import("../../trainer/onnx/checkpoint");
+  const { computeLogprobsOnnx } = await import("../../trainer/onnx/logprobs");
+  const onnx = await openOnnxCheckpoint(resolveModelArg(model));
+  try {
+    const context = onnx.config.n_positions;
+    const bad = items.flatMap((item) => {
+      // An empty prompt still takes one position: eos, as BOS (computeLogprobsOnnx's convention).
+      const tokens = Math.max(1, onnx.tokenizer.encode(item.prompt).length) + onnx.tokenizer.encode(item.completion).length;
+      return tokens > context ? [`${item.line}: prompt + completion are ${tokens} tokens, longer than the model's context of ${context} (n_positions)`] : [];
+    });
+    failOnBadLines(name, bad);
+    const results = await computeLogprobsOnnx(onnx, items, batchSize);
+    process.stdout.write(results.map((r) => `${JSON.stringify({ logprob: r.total, tokens: r.tokenIds.length })}\n`).join(""));
+  } finally {
+    await onnx.lm.release();
+  }
 }
 
 function registerSample(program: Command): void {
   program
     .command("sample")
     .description("sample continuations of a prompt; prints one JSON object per sample")
-    .requiredOption("--model <dir>", "checkpoint directory (HF GPT-2 layout)")
+    .requiredOption("--model <dir|id>", "checkpoint directory (HF GPT-2 layout) or policy id")
     .requiredOption("--prompt <text>", "text to continue")
     .option("--n <n>", "number of samples", int, 1)
     .option("--temperature <t>", "softmax temperature, 0: greedy (default: the model's generation_config.json, else 1)", num)
