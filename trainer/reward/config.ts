@@ -8,20 +8,21 @@ import { TIE_MODES } from "./tie-modes";
 
 export const REWARD_MODEL_KINDS = ["neural", "linear"] as const;
 
-export const rewardConfigSchema = z.strictObject({
+const rewardConfigFields = z.strictObject({
   /** neural: backbone + scalar head (slow, strong); linear: hashed n-grams (seconds, a baseline). */
   kind: z.enum(REWARD_MODEL_KINDS).default("neural"),
   /** Backbone checkpoint directory (neural); null means the built-in policy, models/builtin. */
   base: z.string().min(1).nullable().default(null),
   /** Name listed on the dashboard; null names the model after its run ("reward-<run id>"). */
   name: z.string().min(1).max(200).nullable().default(null),
-  /** How ties enter the loss; "exclude" because a tie says nothing about which answer is better. */
+  /** How ties enter the loss (neural; linear learns from decided pairs only); "exclude" because a
+   *  tie says nothing about which answer is better. */
   tieMode: z.enum(TIE_MODES).default("exclude"),
-  /** Rao-Kupper η / Davidson ν; null fits them to the training pairs' tie rate. */
+  /** Rao-Kupper η / Davidson ν (neural); null fits them to the training pairs' tie rate. */
   tieParameter: z.number().positive().nullable().default(null),
-  /** λ of λ·mean((r_c + r_r)²): keeps rewards centred near 0 for PPO; 0.01 is the usual choice. */
+  /** λ of λ·mean((r_c + r_r)²) (neural): keeps rewards centred near 0 for PPO; 0.01 is the usual choice. */
   centering: z.number().min(0).default(0.01),
-  /** Margin m for judgement strength 1, 2, 3 (Llama 2 style); all 0 ignores strength. */
+  /** Margin m for judgement strength 1, 2, 3 (Llama 2 style; both kinds); all 0 ignores strength. */
   marginByStrength: z.tuple([z.number(), z.number(), z.number()]).default([0, 0, 0]),
   /** Share of prompts held out for validation and early stopping. */
   validationFraction: z.number().min(0.01).max(0.5).default(0.1),
@@ -39,12 +40,38 @@ export const rewardConfigSchema = z.strictObject({
   maxSteps: z.number().int().positive().nullable().default(null),
   /** Validate every this many steps (neural). */
   evalInterval: z.number().int().positive().default(50),
-  /** Stop after this many validations without a better validation loss. */
+  /** Stop after this many validations without a better validation loss (neural). */
   patience: z.number().int().min(1).default(3),
   /** L2 strength (linear); see trainer/reward/linear.ts. */
   l2: z.number().min(0).default(1e-3),
   /** Hash buckets (linear), log2; 18 → 262,144 buckets. */
   hashBits: z.number().int().min(8).max(24).default(18),
+});
+
+type RewardModelKind = (typeof REWARD_MODEL_KINDS)[number];
+type RewardField = keyof z.infer<typeof rewardConfigFields>;
+
+/**
+ * Fields only one kind's trainer reads (train-neural.ts, train-linear.ts). Any other field set to
+ * a non-default value for the other kind is refused with the field and the kind named, so nobody
+ * believes a linear run was centred or early-stopped. Comparing the parsed value with the default
+ * is the same as asking whether the input set it: defaults only fill keys the input left out, and
+ * a stored config (every key, defaults included) parses again unchanged.
+ */
+const KIND_ONLY_FIELDS: Record<RewardModelKind, readonly RewardField[]> = {
+  neural: ["base", "tieMode", "tieParameter", "centering", "batchSize", "maxLength", "learningRate", "epochs", "maxSteps", "evalInterval", "patience"],
+  linear: ["l2", "hashBits"],
+};
+const DEFAULTS = rewardConfigFields.parse({});
+
+export const rewardConfigSchema = rewardConfigFields.superRefine((config, ctx) => {
+  for (const owner of REWARD_MODEL_KINDS) {
+    if (owner === config.kind) continue;
+    for (const field of KIND_ONLY_FIELDS[owner]) {
+      if (JSON.stringify(config[field]) === JSON.stringify(DEFAULTS[field])) continue;
+      ctx.addIssue({ code: "custom", path: [field], message: `does nothing for kind "${config.kind}" (only "${owner}" reads it); leave it out` });
+    }
+  }
 });
 
 export type RewardConfig = z.infer<typeof rewardConfigSchema>;
