@@ -6,11 +6,20 @@ import { createRng, seedFromString, shuffle } from "../../stats/random";
 /**
  * The queue query of the assignment engine. One indexed walk over the project's open tasks
  * (tasks_queue_idx: project, status, gold, id), oldest first so started tasks finish first, and
- * for each candidate two point look-ups: the others' live leases on it (overlap is never
- * overshot: submitted judgements + live leases stay below the target) and whether this
- * annotator has ever held a task over the same unordered completion set of that prompt
- * (tasks_set_idx, then assignments_task_annotator_uq). Gold tasks ignore overlap: they measure
- * annotators, so every annotator may judge each one once.
+ * for each candidate:
+ * - the others' live leases on it (overlap is never overshot: submitted judgements + live leases
+ *   stay below the target);
+ * - whether this annotator was ever shown (any assignment: held, judged, skipped, expired) a task
+ *   of the same prompt holding two or more of the candidate's completions, i.e. has already
+ *   ordered one of its pairs: a ranking [3, 1, 2] is not served after the pair (1, 2), nor the
+ *   pair after the ranking. Two steps, cheapest first: the same unordered set (tasks_set_idx, then
+ *   assignments_task_annotator_uq), which rules out the tasks an annotator ran ahead on in one
+ *   look-up each; then the prompt's other tasks (tasks_set_idx on prompt_id, CROSS JOIN so SQLite
+ *   walks those few rather than all of this annotator's assignments), each a point look-up of
+ *   this annotator's assignment, whose completions are compared only when one is found: they are
+ *   read from its display_order (a permutation of its task's ids), which keeps that test after
+ *   the look-up.
+ * Gold tasks ignore overlap: they measure annotators, so every annotator may judge each one once.
  */
 const ELIGIBLE = (annotatorId: number, nowMs: number) => sql`
   (t.is_gold = 1 or t.judgement_count + (
@@ -19,7 +28,12 @@ const ELIGIBLE = (annotatorId: number, nowMs: number) => sql`
   and not exists (
       select 1 from tasks same join assignments mine on mine.task_id = same.id
       where same.prompt_id = t.prompt_id and same.completion_set_key = t.completion_set_key
-        and mine.annotator_id = ${annotatorId})`;
+        and mine.annotator_id = ${annotatorId})
+  and not exists (
+      select 1 from tasks same cross join assignments mine
+      where mine.task_id = same.id and same.prompt_id = t.prompt_id and mine.annotator_id = ${annotatorId}
+        and (select count(*) from json_each(mine.display_order) seen
+             where seen.value in (select value from json_each(t.completion_ids))) >= 2)`;
 
 /** The oldest open task (gold or not) this annotator may lease now, or null. */
 export function findCandidate(db: Db, annotatorId: number, projectId: number, gold: boolean, now: Date): number | null {

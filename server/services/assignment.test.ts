@@ -75,6 +75,44 @@ describe("pickNextTask", () => {
     expect(pickNextTask(db, addUser(db, "di").id, projectId, { now: at(6) }).task!.taskId).toBe(dup.id);
   });
 
+  it("never serves a task holding a pair of completions the annotator already ordered, whatever the task's kind", () => {
+    const { db, projectId } = labelingDb({ judgementsPerTask: 3 });
+    const { promptId, completionIds: [c1, c2, c3, c4] } = addPrompt(db, projectId, 4);
+    const [pair12] = createPairTasks(db, projectId, [{ promptId, completionIds: [c1!, c2!] }]).created;
+    const [rank312] = createRankTasks(db, projectId, [{ promptId, completionIds: [c3!, c1!, c2!] }]).created;
+    const [pair23, pair34] = createPairTasks(db, projectId, [{ promptId, completionIds: [c2!, c3!] }, { promptId, completionIds: [c3!, c4!] }]).created;
+    const judge = (annotatorId: number, second: number) => {
+      const task = pickNextTask(db, annotatorId, projectId, { now: at(second) }).task;
+      if (task === null) return null;
+      const answer = task.kind === "rank" ? { kind: "rank" as const, ranking: task.completions.map((c) => [c.id]) } : pair();
+      submitJudgement(db, annotatorId, { taskId: task.taskId, idempotencyKey: `${annotatorId}-${second}`, answer }, at(second + 1));
+      return task.taskId;
+    };
+    // After (1, 2), the ranking [3, 1, 2] repeats that pair; (2, 3) and (3, 4) share one completion at most.
+    const ann = addUser(db, "ann");
+    expect([0, 10, 20, 30].map((s) => judge(ann.id, s))).toEqual([pair12, pair23, pair34, null]);
+    // Judged first, the ranking orders (1, 2), (1, 3) and (2, 3): of the pairs only (3, 4) is left.
+    const bob = addUser(db, "bob");
+    db.update(tasks).set({ status: "retired" }).where(eq(tasks.id, pair12!)).run();
+    expect([40, 50, 60].map((s) => judge(bob.id, s))).toEqual([rank312, pair34, null]);
+  });
+
+  it("counts a skipped or held task as shown: its pairs are not served again inside another task", () => {
+    const { db, projectId } = labelingDb({ maxActiveLeases: 3 });
+    const { promptId, completionIds: [c1, c2, c3] } = addPrompt(db, projectId, 3);
+    const [rank] = createRankTasks(db, projectId, [{ promptId, completionIds: [c1!, c2!, c3!] }]).created;
+    const [pair13] = createPairTasks(db, projectId, [{ promptId, completionIds: [c1!, c3!] }]).created;
+    const ann = addUser(db, "ann");
+    expect(pickNextTask(db, ann.id, projectId, { now: T0 }).task!.taskId).toBe(rank);
+    skipTask(db, ann.id, { taskId: rank!, reason: "too long" });
+    expect(pickNextTask(db, ann.id, projectId, { now: at(1) })).toMatchObject({ task: null, progress: { tasksRemaining: 0 } });
+    const bob = addUser(db, "bob");
+    expect(pickNextTask(db, bob.id, projectId, { now: at(2) }).task!.taskId).toBe(rank);
+    expect(pickNextTask(db, bob.id, projectId, { now: at(2), another: true }).task).toBeNull();
+    db.update(tasks).set({ status: "retired" }).where(eq(tasks.id, rank!)).run();
+    expect(pickNextTask(db, addUser(db, "cy").id, projectId, { now: at(3) }).task!.taskId).toBe(pair13);
+  });
+
   it("leases a task to at most as many annotators as it still needs", () => {
     const { db, projectId, taskIds } = pairProject(1, { judgementsPerTask: 2 });
     const [a, b, c] = ["a", "b", "c"].map((name) => addUser(db, name));
