@@ -13,7 +13,7 @@ import { initParams } from "../trainer/models/params";
 import { tinyLanguageModel } from "../trainer/test-fixtures";
 import { DEFAULT_TRAIN_CONFIG } from "../trainer/train/config";
 import { DataParallel } from "../trainer/train/data-parallel";
-import { trainStep, type TrainableModel } from "../trainer/train/loop";
+import { trainStep, type TrainableModel } from "../trainer/train/lm-step";
 import { AdamW } from "../trainer/train/optimizer";
 
 type Row = Record<string, string | number>;

@@ -7,7 +7,7 @@ import type { LanguageModel } from "./language-model";
 import { computeLogprobs, textLogprobs } from "./logprobs";
 import { logSoftmaxRow } from "./sampling";
 import { tinyLanguageModel } from "./test-fixtures";
-import { denseInputs } from "./train/loop";
+import { denseInputs } from "./train/lm-step";
 
 /** log p(next | ids) by running the unbatched, unpadded prefix: the naive reference. */
 function naiveNext(model: LanguageModel, ids: number[], next: number): number {

@@ -1,14 +1,15 @@
 // Pretrains the built-in policy: a small GPT-2 on the movie-review snippets, with a byte-level BPE
 // tokenizer trained on the same text. `npx preflab pretrain` calls this; the result is an HF
 // checkpoint directory plus training_log.json (settings, losses, timings) for the README.
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describeBackend, initBackend } from "./backend";
-import { saveCheckpoint } from "./checkpoint/tfjs";
+import { languageModelObjective } from "./lm/objective";
 import { countParams } from "./models/params";
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "./train/config";
 import { readMovieReviews, splitDocuments, tokenStream } from "./train/data";
-import { evaluateLoss, trainLoop, type StepReport } from "./train/loop";
+import { evaluateLoss } from "./train/lm-step";
+import { runTraining, type LoopHooks, type ProgressRow } from "./train/loop";
 import { DataParallel } from "./train/data-parallel";
 import { AdamW } from "./train/optimizer";
 import { disposeSetup, freshSetup } from "./train/setup";
@@ -26,12 +27,26 @@ export interface PretrainOptions {
   context: number;
   /** Stop after this many minutes even if maxSteps is not reached (the LR schedule follows time). */
   maxMinutes?: number;
-  /** Save an intermediate checkpoint every this many steps. */
+  /** Save a resumable checkpoint (in <out>.run/) every this many steps. */
   saveEvery: number;
   /** Threads computing gradients (1: this thread only; 2 uses both cores with wasm). */
   threads?: number;
   train: Partial<TrainConfig>;
   log?: (line: string) => void;
+}
+
+/** The loop's hooks for a run outside the worker: log lines, no database. */
+function logHooks(log: (line: string) => void, history: ProgressRow[]): LoopHooks {
+  return {
+    progress: (r) => {
+      if (r.step % 10 !== 0 && r.metrics?.val_loss === undefined) return;
+      const m = r.metrics ?? {};
+      log(`step ${r.step} loss ${r.loss?.toFixed(4)}${m.val_loss !== undefined ? ` val ${m.val_loss.toFixed(4)}` : ""} lr ${m.lr?.toExponential(2)} ${r.tokensPerSecond?.toFixed(0)} tok/s eta ${r.etaSeconds?.toFixed(0)}s`);
+      history.push(r);
+    },
+    checkpoint: (dir, step) => log(`checkpoint at step ${step}: ${dir}`),
+    throwIfCancelled: () => {},
+  };
 }
 
 export async function pretrain(o: PretrainOptions): Promise<{ valLoss: number; steps: number }> {
@@ -45,25 +60,21 @@ export async function pretrain(o: PretrainOptions): Promise<{ valLoss: number; s
   const val = tokenStream(docs.val, setup.tokenizer);
   log(`documents: ${docs.train.length} train / ${docs.val.length} val; tokens: ${train.length} / ${val.length}`);
   log(`model: ${countParams(setup.model.graph)} parameters; config ${JSON.stringify(c)}`);
-  const save = () => saveCheckpoint(o.out, { config: setup.config, params: setup.model.params, tokenizerJson: setup.tokenizerJson, eosId: setup.tokenizer.eosId });
-  const history: StepReport[] = [];
+  const history: ProgressRow[] = [];
   const optimizer = new AdamW(c);
   const parallel = (o.threads ?? 1) > 1 ? await DataParallel.start(setup.config, (o.threads ?? 1) - 1) : undefined;
-  const last = await trainLoop({
-    model: setup.model, optimizer, config: c, train, val, parallel, timeLimitSeconds: o.maxMinutes ? o.maxMinutes * 60 : undefined,
-    onStep: (r) => {
-      if (r.step % 10 === 0 || r.valLoss !== undefined) {
-        log(`step ${r.step} loss ${r.loss.toFixed(4)}${r.valLoss !== undefined ? ` val ${r.valLoss.toFixed(4)}` : ""} lr ${r.lr.toExponential(2)} ${r.tokensPerSecond.toFixed(0)} tok/s eta ${r.etaSeconds.toFixed(0)}s`);
-        history.push(r);
-      }
-      if (r.step % o.saveEvery === 0) save();
-    },
+  const objective = languageModelObjective({ setup, train, val, batchSize: c.batchSize, blockSize: c.blockSize, seed: c.seed, evalBatches: c.evalBatches, parallel });
+  // Checkpoints and the loop's own files go beside the output; the output gets the final model only.
+  const result = await runTraining({
+    objective, optimizer, runDir: `${o.out}.run`, hooks: logHooks(log, history),
+    config: { totalSteps: c.maxSteps, schedule: c, evalInterval: c.evalInterval, checkpointInterval: o.saveEvery, progressInterval: 10, timeLimitSeconds: o.maxMinutes ? o.maxMinutes * 60 : undefined },
   });
   await parallel?.close();
   const valLoss = evaluateLoss(setup.model, val, c, 32);
-  save();
-  const summary = { backend: describeBackend(backend), config: setup.config, train: c, steps: last?.step ?? 0, valLoss, parameters: countParams(setup.model.graph), history };
+  objective.save(o.out);
+  const summary = { backend: describeBackend(backend), config: setup.config, train: c, steps: result.steps, valLoss, parameters: countParams(setup.model.graph), history };
   writeFileSync(join(o.out, "training_log.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  rmSync(`${o.out}.run`, { recursive: true, force: true });
   log(`done: ${summary.steps} steps, validation loss ${valLoss.toFixed(4)} (${Math.exp(valLoss).toFixed(1)} perplexity)`);
   optimizer.dispose();
   disposeSetup(setup);

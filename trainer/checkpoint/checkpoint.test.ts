@@ -9,7 +9,7 @@ import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
 import { initParams } from "../models/params";
 import { toTokenizerJson } from "../tokenizer/tokenizer-json";
 import { trainBpe } from "../tokenizer/train-bpe";
-import { denseInputs } from "../train/loop";
+import { denseInputs } from "../train/lm-step";
 import { CheckpointError } from "./errors";
 import { readSafetensors, writeSafetensors } from "./safetensors";
 import { loadCheckpoint, paramsToRaw, saveCheckpoint } from "./tfjs";

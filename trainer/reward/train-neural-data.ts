@@ -3,7 +3,6 @@
  * batch of step k depends only on the seed and k, so a resumed run sees the batches it would
  * have seen), and the loss settings, with the tie parameter fitted to the data when not given.
  */
-import { createRng, shuffle } from "../../stats/random";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import type { TokenizedPair } from "./batch";
 import type { RewardConfig } from "./config";
@@ -19,20 +18,6 @@ export function tokenizePairs(tokenizer: Tokenizer, pairs: readonly RewardTraini
     margin: p.margin,
     tie: p.tie,
   }));
-}
-
-/** Indices of step `step`'s batch: consecutive slices of a per-epoch shuffle of 0..n-1. */
-export function batchIndices(step: number, batchSize: number, n: number, seed: number): number[] {
-  const permutations = new Map<number, number[]>();
-  const permutation = (epoch: number) => {
-    let p = permutations.get(epoch);
-    if (!p) permutations.set(epoch, (p = shuffle(createRng(seed * 1009 + epoch), Array.from({ length: n }, (_, i) => i))));
-    return p;
-  };
-  return Array.from({ length: Math.min(batchSize, n) }, (_, k) => {
-    const at = step * Math.min(batchSize, n) + k;
-    return permutation(Math.floor(at / n))[at % n]!;
-  });
 }
 
 /**

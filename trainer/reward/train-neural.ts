@@ -22,7 +22,8 @@ import type { RewardLossConfig } from "./losses";
 import { rewardMetrics, type RewardMetrics } from "./metrics";
 import { scoreSequences } from "./scorer-neural";
 import { rewardBatchLoss } from "./step";
-import { batchIndices, lossConfigFor, plannedSteps, tokenizePairs } from "./train-neural-data";
+import { batchIndices } from "../train/batch-order";
+import { lossConfigFor, plannedSteps, tokenizePairs } from "./train-neural-data";
 import { disposeNeuralRewardModel, hiddenStatesOf, loadNeuralRewardModel, saveNeuralRewardModel, type NeuralRewardModel } from "./train-neural-model";
 import { checkpointDir, loadRunState, saveRunState, type RewardRunState } from "./train-neural-state";
 

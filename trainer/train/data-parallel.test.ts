@@ -4,7 +4,7 @@ import { initBackend } from "../backend";
 import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
 import { initParams } from "../models/params";
 import { DataParallel } from "./data-parallel";
-import { batchLoss, paramGrads, type TrainableModel } from "./loop";
+import { batchLoss, paramGrads, type TrainableModel } from "./lm-step";
 
 const config: Gpt2Config = {
   model_type: "gpt2", n_layer: 1, n_head: 2, n_embd: 8, n_positions: 8, vocab_size: 13,
@@ -28,7 +28,7 @@ describe("data-parallel gradients over worker threads", () => {
     const init = initParams(graph, 11);
     const model: TrainableModel = { graph, params: Object.fromEntries(Object.entries(init).map(([k, t]) => [k, tf.variable(t)])) };
     const serial = tf.variableGrads(() => batchLoss(model, batch), Object.values(model.params));
-    const want = paramGrads(model, serial.grads);
+    const want = paramGrads(model.params, serial.grads);
     const got = await dp.lossAndGrads(model, batch);
     expect(got.loss).toBeCloseTo(serial.value.dataSync()[0], 5);
     for (const name of Object.keys(want)) {

@@ -7,7 +7,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import type { Gpt2Config } from "../models/gpt2";
 import type { LmBatch } from "./data";
 import type { GradReply, GradRequest } from "./grad-worker";
-import { batchLoss, paramGrads, type TrainableModel } from "./loop";
+import { batchLoss, paramGrads, type TrainableModel } from "./lm-step";
 import type { AdamW } from "./optimizer";
 
 function request(worker: Worker, req: GradRequest): Promise<GradReply> {
@@ -48,7 +48,7 @@ export class DataParallel {
     const pending = rest.map((b, i) => request(this.workers[i], { type: "grads", params, batch: b }));
     const mine = tf.tidy(() => {
       const { value, grads } = tf.variableGrads(() => batchLoss(model, own), Object.values(model.params));
-      return { loss: value.dataSync()[0], grads: paramGrads(model, grads) };
+      return { loss: value.dataSync()[0], grads: paramGrads(model.params, grads) };
     });
     const replies = (await Promise.all(pending)) as Extract<GradReply, { type: "grads" }>[];
     const rows = batch.inputs.length;

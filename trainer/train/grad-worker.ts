@@ -6,7 +6,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../backend";
 import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
 import type { LmBatch } from "./data";
-import { batchLoss, paramGrads, type TrainableModel } from "./loop";
+import { batchLoss, paramGrads, type TrainableModel } from "./lm-step";
 
 export type GradRequest =
   | { type: "init"; config: Gpt2Config }
@@ -29,7 +29,7 @@ async function handle(req: GradRequest): Promise<{ reply: GradReply; transfer: A
   const grads: Record<string, Float32Array> = {};
   tf.tidy(() => {
     const { value, grads: byVariable } = tf.variableGrads(() => batchLoss(m, req.batch), Object.values(m.params));
-    for (const [k, g] of Object.entries(paramGrads(m, byVariable))) grads[k] = g.dataSync() as Float32Array;
+    for (const [k, g] of Object.entries(paramGrads(m.params, byVariable))) grads[k] = g.dataSync() as Float32Array;
     loss = value.dataSync()[0];
   });
   return { reply: { type: "grads", loss, grads }, transfer: Object.values(grads).map((a) => a.buffer as ArrayBuffer) };

@@ -12,7 +12,9 @@ export const lmRunConfigSchema = z.object({
   }).refine((d) => d.file || d.texts?.length, "give data.file or data.texts")
     // The default is the built-in policy's corpus, so `parse({})` gives a runnable config.
     .default({ file: "data/movie-reviews/movieReviewSnippets_GroundTruth.txt", format: "movie-reviews" }),
-  /** Start from this checkpoint directory (its tokenizer too); absent: a fresh model. */
+  /** Start from this policy version (its tokenizer too); null: a fresh model. */
+  policyId: z.number().int().positive().nullable().default(null),
+  /** Start from this checkpoint directory instead (CLI only: the server refuses paths). */
   baseCheckpoint: z.string().optional(),
   /** Shape of a fresh model (ignored with baseCheckpoint). */
   model: z.object({

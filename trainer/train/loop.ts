@@ -1,112 +1,202 @@
-// The language-model training loop: forward + loss under tf.variableGrads, AdamW update, periodic
-// validation, progress callbacks. Everything per step runs inside tf.tidy so the tensor count
-// stays flat across steps.
+// THE training loop. Every trainer (language modelling, reward models, DPO and family, KTO) is an
+// Objective plugged into it: a trainable set of variables, a deterministic batch per step, a
+// differentiable loss with its metrics, held-out evaluation and a way to save the model. The loop
+// owns everything else: stepping with the schedule, progress rows with ETA, evaluation, early
+// stopping, checkpoints (write the new one, record it, only then delete the old one), cancellation
+// and resume.
 import * as tf from "@tensorflow/tfjs-core";
-import type { Graph } from "../graph/ir";
-import { executeGraph } from "../graph/tfjs-exec";
-import { lmLoss } from "../losses";
-import { makeRng } from "../rng";
-import type { TrainConfig } from "./config";
-import { sampleBatch, type LmBatch } from "./data";
+import { paramGrads } from "./lm-step";
 import type { AdamW } from "./optimizer";
 import { learningRateAt } from "./schedule";
+import { bestModelDir, checkpointDir, finalModelDir, removeDir } from "./run-dirs";
+import { loadLoopState, saveLoopState, type LoopState } from "./loop-state";
+import { EarlyStopping, type EarlyStoppingConfig } from "./early-stopping";
 
-/** A graph with trainable parameters (HF names → variables). */
-export interface TrainableModel {
-  graph: Graph;
-  params: Record<string, tf.Variable>;
+export interface StepResult {
+  loss: number;
+  gradNorm: number;
+  metrics: Record<string, number>;
 }
 
-/** Graph inputs for unpadded rows: all-ones mask, positions 0..seq-1. */
-export function denseInputs(ids: number[][]): Record<string, tf.Tensor> {
-  const seq = ids[0].length;
-  return {
-    input_ids: tf.tensor2d(ids, [ids.length, seq], "int32"),
-    attention_mask: tf.ones([ids.length, seq], "int32"),
-    position_ids: tf.tile(tf.reshape(tf.range(0, seq, 1, "int32"), [1, seq]), [ids.length, 1]),
-  };
+export interface Objective<B> {
+  /** What the optimizer updates (a frozen base, e.g. under LoRA, is simply not listed). */
+  trainable: Record<string, tf.Variable>;
+  /** The batch of step `step`: a function of the step alone, so a resumed run sees the same batches. */
+  batch(step: number): B;
+  /** Differentiable mean loss of a batch, and metric scalars logged beside it (not differentiated). */
+  loss(batch: B): { loss: tf.Scalar; metrics?: Record<string, tf.Scalar | number> };
+  /** Replaces the default single-thread gradient step (data-parallel threads). */
+  step?(batch: B, lr: number, optimizer: AdamW): Promise<StepResult>;
+  /** Held-out metrics of the current weights (the validation split: what early stopping reads). */
+  evaluate?(): Record<string, number> | Promise<Record<string, number>>;
+  /** Writes the model as a loadable checkpoint directory. */
+  save(dir: string): void;
+  /** Extra resumable state (e.g. LoRA adapters) written beside the optimizer's. */
+  saveState?(dir: string): void;
+  /** Tokens one step trains on, for tokens/s (optional). */
+  tokensPerStep?(batch: B): number;
 }
 
-/** Mean next-token loss of a batch (a scalar tensor; differentiable). */
-export function batchLoss(model: TrainableModel, batch: LmBatch): tf.Scalar {
-  const { logits } = executeGraph(model.graph, { ...model.params, ...denseInputs(batch.inputs) }, ["logits"]);
-  return lmLoss(logits, tf.tensor2d(batch.targets, undefined, "int32"));
+export interface ScheduleConfig {
+  learningRate: number;
+  minLearningRate: number;
+  warmupSteps: number;
+  /** Steps the cosine decay spans (≥ totalSteps when a step cap cuts an epoch-based schedule short). */
+  maxSteps: number;
 }
 
-/** variableGrads keys gradients by tfjs variable name; re-key them by parameter (HF) name. */
-export function paramGrads(model: TrainableModel, byVariable: Record<string, tf.Tensor>): Record<string, tf.Tensor> {
-  const grads: Record<string, tf.Tensor> = {};
-  for (const [name, v] of Object.entries(model.params)) if (byVariable[v.name]) grads[name] = byVariable[v.name];
-  return grads;
+export interface LoopConfig {
+  totalSteps: number;
+  schedule: ScheduleConfig;
+  /** Evaluate every this many steps (0: only at the end). */
+  evalInterval: number;
+  /** Write a resumable checkpoint every this many steps (0: only at evaluations with early stopping). */
+  checkpointInterval: number;
+  /** Progress rows every this many steps. */
+  progressInterval: number;
+  /** Keep the best model by this held-out metric and stop after `patience` evaluations without a better one. */
+  earlyStopping?: EarlyStoppingConfig;
+  /** Wall-clock budget: the schedule then follows elapsed/limit so the learning rate still decays in time. */
+  timeLimitSeconds?: number;
 }
 
-/** One optimizer step; returns the loss before the update and the gradient norm. */
-export function trainStep(model: TrainableModel, optimizer: AdamW, batch: LmBatch, lr: number): { loss: number; gradNorm: number } {
+export interface ProgressRow {
+  step: number;
+  loss?: number;
+  metrics?: Record<string, number>;
+  tokensPerSecond?: number;
+  etaSeconds?: number;
+  message?: string;
+}
+
+/** What the loop reports to (a RunContext, or the CLI's printer). */
+export interface LoopHooks {
+  progress(row: ProgressRow): void;
+  /** Called after a checkpoint directory is complete on disk, before the previous one is deleted. */
+  checkpoint(dir: string, step: number): void;
+  /** Throws to stop (cancellation); called between steps. */
+  throwIfCancelled(): void;
+}
+
+export interface LoopOptions<B> {
+  objective: Objective<B>;
+  optimizer: AdamW;
+  config: LoopConfig;
+  runDir: string;
+  hooks: LoopHooks;
+  /** A checkpoint of this run to continue from (its weights are already in the objective). */
+  resumeDir?: string | null;
+}
+
+export interface LoopResult {
+  steps: number;
+  /** The model the run produced: the best checkpoint under early stopping, else the last weights. */
+  modelDir: string;
+  /** Held-out metrics of that model (empty without an evaluate()). */
+  metrics: Record<string, number>;
+  /** The last training step's loss and metrics, as logged. */
+  trainMetrics: Record<string, number>;
+  stoppedEarly: boolean;
+}
+
+/** One gradient step on the objective's trainable variables; returns the loss before the update. */
+export function defaultStep<B>(objective: Objective<B>, batch: B, lr: number, optimizer: AdamW): StepResult {
   return tf.tidy(() => {
-    const { value, grads: byVariable } = tf.variableGrads(() => batchLoss(model, batch), Object.values(model.params));
-    const grads = paramGrads(model, byVariable);
-    const gradNorm = optimizer.step(model.params, grads, lr);
-    return { loss: value.dataSync()[0], gradNorm };
+    let metricValues: Record<string, tf.Scalar | number> = {};
+    const { value, grads } = tf.variableGrads(() => {
+      const out = objective.loss(batch);
+      metricValues = out.metrics ?? {};
+      return out.loss;
+    }, Object.values(objective.trainable));
+    const loss = value.dataSync()[0]!;
+    const metrics = Object.fromEntries(Object.entries(metricValues).map(([k, v]) => [k, typeof v === "number" ? v : v.dataSync()[0]!]));
+    if (!Number.isFinite(loss)) return { loss, gradNorm: Number.NaN, metrics };
+    const gradNorm = optimizer.step(objective.trainable, paramGrads(objective.trainable, grads), lr);
+    return { loss, gradNorm, metrics };
   });
 }
 
-/** Mean loss over `batches` random windows (fixed seed, so successive evaluations compare). */
-export function evaluateLoss(model: TrainableModel, stream: Int32Array, c: TrainConfig, batches = c.evalBatches): number {
-  const rand = makeRng(c.seed + 1);
-  let total = 0;
-  for (let i = 0; i < batches; i++) total += tf.tidy(() => batchLoss(model, sampleBatch(stream, c.batchSize, c.blockSize, rand)).dataSync()[0]);
-  return total / batches;
+function divergedError(step: number, lr: number, loss: number): Error {
+  return new Error(`the loss became ${loss} at step ${step + 1} (learning rate ${lr.toExponential(2)}): training diverged; lower the learning rate`);
 }
 
-export interface StepReport {
-  step: number;
-  loss: number;
-  gradNorm: number;
-  lr: number;
-  tokensPerSecond: number;
-  elapsedSeconds: number;
-  /** Seconds left at the current pace. */
-  etaSeconds: number;
-  valLoss?: number;
-}
-
-export interface LoopOptions {
-  model: TrainableModel;
-  optimizer: AdamW;
-  config: TrainConfig;
-  train: Int32Array;
-  val?: Int32Array;
-  /** First step to run (resuming); default 0. */
-  startStep?: number;
-  /** Wall-clock budget: the schedule then follows elapsed/limit so the LR still decays in time. */
-  timeLimitSeconds?: number;
-  onStep?: (report: StepReport) => void | Promise<void>;
-  /** Helper threads computing shards of each batch (wasm: uses more than one core). */
-  parallel?: { trainStep: (m: TrainableModel, o: AdamW, b: LmBatch, lr: number) => Promise<{ loss: number; gradNorm: number }> };
-  /** Checked before every step; true stops the loop (cancellation). */
-  shouldStop?: () => boolean;
-}
-
-/** Runs steps until maxSteps (or the time budget, or shouldStop); returns the last report. */
-export async function trainLoop(o: LoopOptions): Promise<StepReport | undefined> {
-  const c = o.config;
-  const t0 = Date.now();
-  let last: StepReport | undefined;
-  for (let step = o.startStep ?? 0; step < c.maxSteps && !o.shouldStop?.(); step++) {
-    const elapsed = (Date.now() - t0) / 1000;
-    const scheduleStep = o.timeLimitSeconds ? Math.max(step, Math.floor((elapsed / o.timeLimitSeconds) * c.maxSteps)) : step;
-    if (scheduleStep >= c.maxSteps) break;
-    const lr = learningRateAt(scheduleStep, c);
-    // A generator per step: a run resumed at step k sees exactly the batches it would have seen.
-    const batch = sampleBatch(o.train, c.batchSize, c.blockSize, makeRng(c.seed * 7919 + step));
-    const { loss, gradNorm } = o.parallel ? await o.parallel.trainStep(o.model, o.optimizer, batch, lr) : trainStep(o.model, o.optimizer, batch, lr);
-    const done = step + 1 - (o.startStep ?? 0);
-    const secs = (Date.now() - t0) / 1000;
-    const perStep = secs / done;
-    const eta = o.timeLimitSeconds ? Math.max(0, o.timeLimitSeconds - secs) : perStep * (c.maxSteps - step - 1);
-    last = { step: step + 1, loss, gradNorm, lr, tokensPerSecond: (done * c.batchSize * c.blockSize) / secs, elapsedSeconds: secs, etaSeconds: eta };
-    if (o.val && c.evalInterval > 0 && (step + 1) % c.evalInterval === 0) last.valLoss = evaluateLoss(o.model, o.val, c);
-    await o.onStep?.(last);
+/** Evaluates, updates early stopping and saves a new best model; true when training should stop. */
+async function evaluate<B>(o: LoopOptions<B>, state: LoopState, stopping: EarlyStopping | null): Promise<{ stop: boolean; metrics: Record<string, number> }> {
+  const metrics = (await o.objective.evaluate?.()) ?? {};
+  state.lastMetrics = metrics;
+  if (!stopping || !o.config.earlyStopping) return { stop: false, metrics };
+  const value = metrics[o.config.earlyStopping.metric];
+  if (value === undefined) throw new Error(`early stopping reads "${o.config.earlyStopping.metric}", which the evaluation does not report`);
+  const decision = stopping.update(value, state.step);
+  if (decision === "improved") {
+    const dir = bestModelDir(o.runDir, state.step);
+    o.objective.save(dir);
+    const previous = state.best?.dir;
+    state.best = { dir, step: state.step, metrics };
+    if (previous && previous !== dir) removeDir(previous);
   }
-  return last;
+  return { stop: decision === "stop", metrics };
+}
+
+/** Writes a resumable checkpoint, records it, then deletes the previous one. */
+function checkpoint<B>(o: LoopOptions<B>, state: LoopState, stopping: EarlyStopping | null): void {
+  const dir = checkpointDir(o.runDir, state.step);
+  o.objective.save(dir);
+  o.objective.saveState?.(dir);
+  saveLoopState(dir, o.optimizer, state, stopping);
+  o.hooks.checkpoint(dir, state.step);
+  if (state.lastCheckpoint && state.lastCheckpoint !== dir) removeDir(state.lastCheckpoint);
+  state.lastCheckpoint = dir;
+}
+
+/** Runs the objective to the end (or early stop, or time budget); throws on divergence or cancellation. */
+export async function runTraining<B>(o: LoopOptions<B>): Promise<LoopResult> {
+  const c = o.config;
+  const stopping = c.earlyStopping ? new EarlyStopping(c.earlyStopping) : null;
+  const state: LoopState = o.resumeDir ? loadLoopState(o.resumeDir, o.optimizer, stopping) : { step: 0, best: null, lastMetrics: {}, lastCheckpoint: null };
+  if (o.resumeDir) state.lastCheckpoint = o.resumeDir;
+  const t0 = Date.now();
+  const firstStep = state.step;
+  let tokens = 0;
+  let stoppedEarly = false;
+  let evaluatedAt = -1;
+  let trainMetrics: Record<string, number> = {};
+  while (state.step < c.totalSteps) {
+    o.hooks.throwIfCancelled();
+    const elapsed = (Date.now() - t0) / 1000;
+    const scheduleStep = c.timeLimitSeconds ? Math.max(state.step, Math.floor((elapsed / c.timeLimitSeconds) * c.schedule.maxSteps)) : state.step;
+    if (scheduleStep >= c.schedule.maxSteps) break;
+    const lr = learningRateAt(scheduleStep, c.schedule);
+    const batch = o.objective.batch(state.step);
+    const result = o.objective.step ? await o.objective.step(batch, lr, o.optimizer) : defaultStep(o.objective, batch, lr, o.optimizer);
+    if (!Number.isFinite(result.loss)) throw divergedError(state.step, lr, result.loss);
+    state.step++;
+    tokens += o.objective.tokensPerStep?.(batch) ?? 0;
+    const secs = Math.max(1e-9, (Date.now() - t0) / 1000);
+    const etaSeconds = c.timeLimitSeconds ? Math.max(0, c.timeLimitSeconds - secs) : (secs / (state.step - firstStep)) * (c.totalSteps - state.step);
+    const row: ProgressRow = { step: state.step, loss: result.loss, metrics: { ...result.metrics, lr, grad_norm: result.gradNorm }, etaSeconds };
+    if (tokens > 0) row.tokensPerSecond = tokens / secs;
+    trainMetrics = { loss: result.loss, ...result.metrics };
+    const evalNow = c.evalInterval > 0 && state.step % c.evalInterval === 0;
+    if (evalNow) {
+      const evaluation = await evaluate(o, state, stopping);
+      evaluatedAt = state.step;
+      Object.assign(row.metrics!, evaluation.metrics);
+      stoppedEarly = evaluation.stop;
+    }
+    if (evalNow || state.step % c.progressInterval === 0) o.hooks.progress(row);
+    const checkpointNow = c.checkpointInterval > 0 ? state.step % c.checkpointInterval === 0 : evalNow && stopping !== null;
+    if (checkpointNow && state.step < c.totalSteps && !stoppedEarly) checkpoint(o, state, stopping);
+    if (stoppedEarly) break;
+    await new Promise((resolve) => setImmediate(resolve)); // let IPC, timers and cancellation through
+  }
+  if (evaluatedAt !== state.step && (o.objective.evaluate || stopping)) {
+    const evaluation = await evaluate(o, state, stopping);
+    o.hooks.progress({ step: state.step, metrics: evaluation.metrics, message: "final evaluation" });
+  }
+  if (stopping && state.best) return { steps: state.step, modelDir: state.best.dir, metrics: state.best.metrics, trainMetrics, stoppedEarly };
+  if (stopping) throw new Error(`"${c.earlyStopping!.metric}" never became finite: training diverged (try a smaller learning rate)`);
+  const dir = finalModelDir(o.runDir);
+  o.objective.save(dir);
+  return { steps: state.step, modelDir: dir, metrics: state.lastMetrics, trainMetrics, stoppedEarly };
 }

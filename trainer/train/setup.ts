@@ -7,7 +7,7 @@ import { initParams, type Params } from "../models/params";
 import { tokenizerFromJson, type Tokenizer } from "../tokenizer/tokenizer";
 import { toTokenizerJson } from "../tokenizer/tokenizer-json";
 import { trainBpe } from "../tokenizer/train-bpe";
-import type { TrainableModel } from "./loop";
+import type { TrainableModel } from "./lm-step";
 
 /** Everything needed to train and then save a checkpoint. */
 export interface TrainingSetup {

@@ -4,7 +4,7 @@ import { availableBackends, initBackend } from "../backend";
 import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
 import { initParams } from "../models/params";
 import { DEFAULT_TRAIN_CONFIG } from "./config";
-import { batchLoss, paramGrads, trainStep, type TrainableModel } from "./loop";
+import { batchLoss, paramGrads, trainStep, type TrainableModel } from "./lm-step";
 import { AdamW } from "./optimizer";
 import { learningRateAt } from "./schedule";
 
@@ -23,7 +23,7 @@ function tinyModel(seed: number): TrainableModel {
 /** Compares autodiff gradients of a few weights with central differences of the loss. */
 function checkFiniteDifferences(backend: string): void {
   const model = tinyModel(7);
-  const grads = paramGrads(model, tf.variableGrads(() => batchLoss(model, batch), Object.values(model.params)).grads);
+  const grads = paramGrads(model.params, tf.variableGrads(() => batchLoss(model, batch), Object.values(model.params)).grads);
   const probes: [string, number][] = [["transformer.wte.weight", 17], ["transformer.wpe.weight", 3], ["transformer.h.0.attn.c_attn.weight", 40],
     ["transformer.h.0.ln_1.weight", 2], ["transformer.h.0.mlp.c_fc.weight", 100], ["transformer.ln_f.bias", 5]];
   for (const [name, index] of probes) {

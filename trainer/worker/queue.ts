@@ -1,7 +1,7 @@
 // The worker's side of the training_runs table: requeueing runs whose worker died, claiming the
 // next queued run, recording progress, checkpoints, artifacts and the outcome, and reading
 // cancellation requests. Plain functions of `db`, one statement or transaction each.
-import { and, asc, desc, eq } from "drizzle-orm";
+import { and, asc, desc, eq, gt } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { inTransaction } from "../../db/client";
 import type { ArtifactKind, RunStatus } from "../../db/enums";
@@ -46,17 +46,28 @@ export function requeueStaleRuns(db: Db, staleMs: number): number {
   const cutoff = Date.now() - staleMs;
   const orphans = db.select().from(trainingRuns).where(eq(trainingRuns.status, "running")).all()
     .filter((r) => (r.heartbeatAt?.getTime() ?? 0) < cutoff && !isAlive(r.workerPid));
-  for (const run of orphans) {
-    inTransaction(db, (tx) => {
-      const step = run.lastCheckpoint ? checkpointStep(tx, run.id, run.lastCheckpoint) ?? run.step : 0;
-      const message = run.lastCheckpoint
-        ? `The worker stopped unexpectedly; resuming from its checkpoint at step ${step}.`
-        : "The worker stopped unexpectedly; restarting the run from the beginning.";
-      tx.insert(runEvents).values({ runId: run.id, step, message }).run();
-      tx.update(trainingRuns).set({ status: "queued", workerPid: null, step }).where(eq(trainingRuns.id, run.id)).run();
-    });
-  }
+  for (const run of orphans) requeueFromCheckpoint(db, run, "The worker stopped unexpectedly");
   return orphans.length;
+}
+
+/** Puts a running run back in the queue at its last checkpoint (discardRedoneProgress runs when it restarts). */
+export function requeueFromCheckpoint(db: Db, run: RunRow, why: string): void {
+  inTransaction(db, (tx) => {
+    const step = run.lastCheckpoint ? checkpointStep(tx, run.id, run.lastCheckpoint) ?? run.step : 0;
+    const message = run.lastCheckpoint ? `${why}; resuming from its checkpoint at step ${step}.` : `${why}; restarting the run from the beginning.`;
+    tx.insert(runEvents).values({ runId: run.id, step, message }).run();
+    tx.update(trainingRuns).set({ status: "queued", workerPid: null, step }).where(eq(trainingRuns.id, run.id)).run();
+  });
+}
+
+/**
+ * A run resumed from its checkpoint redoes the steps after it: their progress rows from the
+ * earlier attempt go, so the run's metrics show every step exactly once. Returns the resume step.
+ */
+export function discardRedoneProgress(db: Db, run: RunRow): number {
+  const step = run.lastCheckpoint ? checkpointStep(db, run.id, run.lastCheckpoint) ?? run.step : 0;
+  db.delete(runEvents).where(and(eq(runEvents.runId, run.id), gt(runEvents.step, step))).run();
+  return step;
 }
 
 /** Takes the oldest queued run and marks it running under `pid`. */

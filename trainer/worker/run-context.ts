@@ -10,6 +10,19 @@ export class RunCancelled extends Error {
   }
 }
 
+/** Thrown inside an executor when the worker itself is shutting down; the run goes back to the queue. */
+export class WorkerStopping extends Error {
+  constructor() {
+    super("the worker is shutting down");
+  }
+}
+
+/** Someone following a run as it executes (the CLI prints each event). */
+export interface RunListener {
+  info?(info: { backend?: string; totalSteps?: number }): void;
+  progress?(event: ProgressEvent): void;
+}
+
 /** How often cancellation is read from the database: cheap, yet within a step for any real run. */
 const CANCEL_CHECK_MS = 500;
 
@@ -27,6 +40,8 @@ export class RunContext {
     readonly db: Db,
     readonly run: RunRow,
     runsRoot: string,
+    private readonly listener: RunListener = {},
+    private readonly workerStopping: () => boolean = () => false,
   ) {
     this.runDir = path.join(runsRoot, String(run.id));
   }
@@ -42,10 +57,12 @@ export class RunContext {
 
   info(info: { backend?: string; totalSteps?: number }): void {
     setRunInfo(this.db, this.run.id, info);
+    this.listener.info?.(info);
   }
 
   progress(event: ProgressEvent): void {
     recordProgress(this.db, this.run.id, event);
+    this.listener.progress?.(event);
   }
 
   checkpoint(dir: string, step: number): void {
@@ -57,6 +74,7 @@ export class RunContext {
   }
 
   throwIfCancelled(): void {
+    if (this.workerStopping()) throw new WorkerStopping();
     const now = Date.now();
     if (now - this.lastCancelCheck < CANCEL_CHECK_MS) return;
     this.lastCancelCheck = now;

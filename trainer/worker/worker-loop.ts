@@ -1,19 +1,32 @@
 import type { Db } from "../../db/client";
+import { eq } from "drizzle-orm";
 import type { RunKind } from "../../db/enums";
-import { claimNextRun, finishRun, requeueStaleRuns } from "./queue";
-import { RunCancelled, RunContext, type Executor } from "./run-context";
+import { trainingRuns } from "../../db/schema";
+import { claimNextRun, discardRedoneProgress, finishRun, requeueFromCheckpoint, requeueStaleRuns } from "./queue";
+import { runKindSpec } from "../registry";
+import { RunCancelled, RunContext, WorkerStopping, type Executor, type RunListener } from "./run-context";
 
-export type ExecutorRegistry = Partial<Record<RunKind, Executor>>;
+/** Executors that replace the registry's (tests run stand-in kinds through the real worker). */
+export type ExecutorOverrides = Partial<Record<RunKind, Executor>>;
 
 export interface WorkerOptions {
   runsRoot: string;
-  executors: ExecutorRegistry;
+  /** Default: each kind's executor from trainer/registry.ts. */
+  executors?: ExecutorOverrides;
+  /** Follows every run this worker executes (the CLI prints progress). */
+  listener?: RunListener;
   /** A running run whose heartbeat is older than this is considered orphaned and requeued. */
   staleAfterMs?: number;
   log?: (line: string) => void;
+  /** True once the worker should stop: the current run is put back in the queue at its checkpoint. */
+  shouldStop?: () => boolean;
 }
 
 const DEFAULT_STALE_MS = 60_000;
+
+function requireRunRow(db: Db, id: number) {
+  return db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
+}
 
 /** Claims and executes one queued run; false when the queue is empty. */
 export async function runOnce(db: Db, opts: WorkerOptions): Promise<boolean> {
@@ -21,18 +34,22 @@ export async function runOnce(db: Db, opts: WorkerOptions): Promise<boolean> {
   const run = claimNextRun(db, process.pid);
   if (!run) return false;
   const log = opts.log ?? (() => {});
-  const executor = opts.executors[run.kind];
+  const executor = opts.executors?.[run.kind] ?? (await runKindSpec(run.kind)?.executor());
   if (!executor) {
     finishRun(db, run.id, "failed", `This preflab cannot run "${run.kind}" training yet.`);
     return true;
   }
+  if (run.attempts > 1) discardRedoneProgress(db, run);
   log(`run ${run.id} (${run.kind}) started, attempt ${run.attempts}`);
   try {
-    await executor(new RunContext(db, run, opts.runsRoot));
+    await executor(new RunContext(db, run, opts.runsRoot, opts.listener, opts.shouldStop));
     finishRun(db, run.id, "succeeded");
     log(`run ${run.id} succeeded`);
   } catch (error) {
-    if (error instanceof RunCancelled) {
+    if (error instanceof WorkerStopping) {
+      requeueFromCheckpoint(db, requireRunRow(db, run.id), "The worker was stopped");
+      log(`run ${run.id} put back in the queue`);
+    } else if (error instanceof RunCancelled) {
       finishRun(db, run.id, "cancelled");
       log(`run ${run.id} cancelled`);
     } else {
@@ -46,6 +63,8 @@ export async function runOnce(db: Db, opts: WorkerOptions): Promise<boolean> {
 
 /** Executes runs one at a time until `shouldStop` says so, polling an empty queue. */
 export async function runWorker(db: Db, opts: WorkerOptions & { pollMs?: number; shouldStop: () => boolean }): Promise<void> {
+  // A run still `running` under a process that no longer exists was left by a worker that died.
+  requeueStaleRuns(db, 0);
   while (!opts.shouldStop()) {
     const worked = await runOnce(db, opts);
     if (!worked) await new Promise((r) => setTimeout(r, opts.pollMs ?? 1000));

@@ -7,7 +7,7 @@ import { openDatabase } from "../../db/client";
 import { RunCancelled, type Executor } from "./run-context";
 import { runOnce } from "./worker-loop";
 
-function queue(db: ReturnType<typeof createTestDb>["db"], kind: "reward" | "dpo" = "reward") {
+function queue(db: ReturnType<typeof createTestDb>["db"], kind: "reward" | "ppo" = "reward") {
   return db.insert(trainingRuns).values({ kind, config: { steps: 3 } }).returning().get();
 }
 
@@ -34,12 +34,12 @@ describe("the run worker", () => {
   it("marks a run failed with the executor's message, and refuses kinds it cannot run", async () => {
     const { db } = createTestDb();
     const failing = queue(db);
-    const unknown = queue(db, "dpo");
+    const unknown = queue(db, "ppo");
     const executors = { reward: async () => Promise.reject(new Error("tokenizer.json does not fit the vocabulary")) };
     await runOnce(db, { runsRoot, executors });
     await runOnce(db, { runsRoot, executors });
     expect(statusOf(db, failing.id)).toMatchObject({ status: "failed", error: "tokenizer.json does not fit the vocabulary" });
-    expect(statusOf(db, unknown.id)).toMatchObject({ status: "failed", error: 'This preflab cannot run "dpo" training yet.' });
+    expect(statusOf(db, unknown.id)).toMatchObject({ status: "failed", error: 'This preflab cannot run "ppo" training yet.' });
   });
 
   it("stops a running run within a step when cancellation is requested from another connection", async () => {

@@ -8,8 +8,8 @@ import { policies, runArtifacts, runEvents, trainingRuns } from "../../db/schema
 import { createTestDb } from "../../db/testing";
 import { initBackend } from "../backend";
 import { loadCheckpoint } from "../checkpoint/tfjs";
-import { languageModelExecutor } from "./lm-executor";
-import { runOnce } from "./worker-loop";
+import { languageModelExecutor } from "./executor";
+import { runOnce } from "../worker/worker-loop";
 
 const texts = ["a fine film with a fine cast", "the plot is thin but the film is fun", "not a good movie at all", "a warm and funny film"];
 const config = {
@@ -43,7 +43,7 @@ describe("language-model runs in the worker", () => {
     const uninterrupted = finalWeights(join(runsRoot, String(run.id), "final"));
 
     // Pretend the worker died after the step-3 checkpoint: the run resumes there.
-    db.update(trainingRuns).set({ status: "running", workerPid: 2 ** 22 + 4321, heartbeatAt: new Date(0), lastCheckpoint: join(runsRoot, String(run.id), "checkpoint-3"), step: 5 })
+    db.update(trainingRuns).set({ status: "running", workerPid: 2 ** 22 + 4321, heartbeatAt: new Date(0), lastCheckpoint: join(runsRoot, String(run.id), "checkpoints", "step-3"), step: 5 })
       .where(eq(trainingRuns.id, run.id)).run();
     expect(await runOnce(db, { runsRoot, executors })).toBe(true);
     const resumed = db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()!;
@@ -54,23 +54,24 @@ describe("language-model runs in the worker", () => {
     const artifacts = db.select().from(runArtifacts).where(eq(runArtifacts.runId, run.id)).all();
     expect(artifacts.some((a) => a.kind === "checkpoint" && a.metadata?.final === true)).toBe(true);
 
-    // Fine-tuning that policy (sft from basePolicyId) yields version 2 with the base as parent.
-    const base = db.select().from(policies).where(eq(policies.runId, run.id)).all().at(-1)!;
-    expect(base).toMatchObject({ kind: "checkpoint", path: join(runsRoot, String(run.id), "final"), version: 1 });
+    // The run registered one policy version, however many attempts it took.
+    const base = db.select().from(policies).where(eq(policies.runId, run.id)).all();
+    expect(base).toEqual([expect.objectContaining({ kind: "checkpoint", path: join(runsRoot, String(run.id), "final"), version: 1 })]);
+    // Continued pretraining from that policy yields version 2 with it as parent.
     const sftConfig = { ...config, train: { ...config.train, maxSteps: 2 }, threads: 2 }; // and on two threads
-    const sft = db.insert(trainingRuns).values({ kind: "sft", basePolicyId: base.id, config: sftConfig }).returning().get();
-    await runOnce(db, { runsRoot, executors: { sft: languageModelExecutor } });
+    const sft = db.insert(trainingRuns).values({ kind: "pretrain", basePolicyId: base[0]!.id, config: sftConfig }).returning().get();
+    await runOnce(db, { runsRoot, executors });
     expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, sft.id)).get()).toMatchObject({ status: "succeeded" });
-    expect(db.select().from(policies).where(eq(policies.runId, sft.id)).get()).toMatchObject({ version: 2, parentId: base.id, name: base.name });
+    expect(db.select().from(policies).where(eq(policies.runId, sft.id)).get()).toMatchObject({ version: 2, parentId: base[0]!.id, name: base[0]!.name });
   });
 
-  it("honours a cancellation request after the current step and frees its tensors", async () => {
+  it("honours a cancellation request before its next step and frees its tensors", async () => {
     await initBackend("cpu");
     const { db } = createTestDb();
     const run = db.insert(trainingRuns).values({ kind: "pretrain", config, cancelRequested: true }).returning().get();
     const before = tf.memory().numTensors;
     await runOnce(db, { runsRoot: mkdtempSync(join(tmpdir(), "preflab-runs-")), executors });
-    expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()).toMatchObject({ status: "cancelled", step: 1 });
+    expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()).toMatchObject({ status: "cancelled", step: 0 });
     expect(tf.memory().numTensors).toBe(before);
   });
 

@@ -1,0 +1,52 @@
+// Executor of "pretrain" runs: language modelling on a text corpus, from scratch or from a policy,
+// as an objective of the one training loop (trainer/train/loop.ts). The result is registered as a
+// policy version.
+import { readFileSync } from "node:fs";
+import { parseConfig } from "../parse-config";
+import { registerPolicyVersion } from "../../core/policy-versions";
+import { describeBackend, initBackend } from "../backend";
+import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "../train/config";
+import { readMovieReviews, splitDocuments, tokenStream } from "../train/data";
+import { DataParallel } from "../train/data-parallel";
+import { lmRunConfigSchema, type LmRunConfig } from "../train/lm-run-config";
+import { runTraining } from "../train/loop";
+import { AdamW } from "../train/optimizer";
+import { checkpointSetup, disposeSetup, freshSetup } from "../train/setup";
+import { runHooks } from "../worker/loop-hooks";
+import type { RunContext } from "../worker/run-context";
+import { startCheckpoint } from "../worker/start-checkpoint";
+import { languageModelObjective } from "./objective";
+
+function documents(c: LmRunConfig): string[] {
+  if (c.data.texts?.length) return c.data.texts;
+  const file = c.data.file as string;
+  if (c.data.format === "movie-reviews") return readMovieReviews(file);
+  return readFileSync(file, "utf8").split("\n").map((l) => l.trim()).filter(Boolean);
+}
+
+export async function languageModelExecutor(ctx: RunContext): Promise<void> {
+  const c = parseConfig(ctx.run.kind, lmRunConfigSchema, ctx.config);
+  const backend = await initBackend();
+  const train: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, blockSize: c.model.context, ...c.train };
+  const docs = splitDocuments(documents(c), 0.05);
+  const start = ctx.resumeFrom?.dir ?? c.baseCheckpoint ?? startCheckpoint(ctx);
+  const setup = start ? checkpointSetup(start) : freshSetup(docs.train, c.model, train.seed);
+  train.blockSize = Math.min(train.blockSize, setup.config.n_positions);
+  ctx.info({ backend: `${describeBackend(backend)}${c.threads > 1 ? ` × ${c.threads} gradient threads` : ""}`, totalSteps: train.maxSteps });
+  const optimizer = new AdamW(train);
+  const parallel = c.threads > 1 ? await DataParallel.start(setup.config, c.threads - 1) : undefined;
+  try {
+    const streams = { train: tokenStream(docs.train, setup.tokenizer), val: tokenStream(docs.val.length ? docs.val : docs.train, setup.tokenizer) };
+    const objective = languageModelObjective({ setup, ...streams, batchSize: train.batchSize, blockSize: train.blockSize, seed: train.seed, evalBatches: train.evalBatches, parallel });
+    const result = await runTraining({
+      objective, optimizer, runDir: ctx.runDir, hooks: runHooks(ctx), resumeDir: ctx.resumeFrom?.dir,
+      config: { totalSteps: train.maxSteps, schedule: train, evalInterval: train.evalInterval, checkpointInterval: c.checkpointEvery, progressInterval: c.progressEvery },
+    });
+    const policy = registerPolicyVersion(ctx.db, { parentId: ctx.run.basePolicyId, runId: ctx.run.id, projectId: ctx.run.projectId, path: result.modelDir, fallbackName: `pretrain-${ctx.run.id}` });
+    ctx.artifact("checkpoint", result.modelDir, { ...result.metrics, final: true, policyId: policy.id }, result.steps);
+  } finally {
+    await parallel?.close();
+    optimizer.dispose();
+    disposeSetup(setup);
+  }
+}
