@@ -30,7 +30,8 @@ export type AssignmentStatus = (typeof ASSIGNMENT_STATUSES)[number];
 export const FLAG_REASONS = ["harmful", "broken", "unreadable", "other"] as const;
 export type FlagReason = (typeof FLAG_REASONS)[number];
 
-export const RUN_KINDS = ["pretrain", "sft", "reward", "dpo", "ppo"] as const;
+/** Every kind a run row may hold; trainer/registry.ts says which of them this build can execute. */
+export const RUN_KINDS = ["pretrain", "sft", "reward", "dpo", "ipo", "simpo", "orpo", "kto", "ppo", "grpo", "rloo", "sample"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;

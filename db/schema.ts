@@ -98,6 +98,10 @@ export const policies = sqliteTable("policies", {
   endpoint: text(),
   /** The run that produced this policy, if any. */
   runId: integer(),
+  /** The project whose judgements trained it (null: shared, e.g. the built-in policy). */
+  projectId: integer().references(() => projects.id, { onDelete: "set null" }),
+  /** Held-out evaluation written when the run that made it finished (reward, KL, samples). */
+  evaluation: text({ mode: "json" }).$type<Record<string, unknown>>(),
   createdAt: createdAt(),
 });
 

@@ -1,7 +1,7 @@
 import { fork, type ChildProcess } from "node:child_process";
 import path from "node:path";
 
-export { availableRunKinds, runConfigSchemas } from "./run-configs";
+export { availableRunKinds, runKindSpec, RUN_KIND_REGISTRY, type RunKindSpec } from "./registry";
 
 /**
  * The only trainer module the web server imports: it starts the training worker as a child

@@ -23,6 +23,24 @@ export interface LogprobBatch {
   completionIds: number[][];
 }
 
+/** Prompt and completion as token ids (the prompt holds at least one token). */
+export interface IdRow {
+  promptIds: number[];
+  completionIds: number[];
+}
+
+/** Right-padded rows with the completion mask over target positions. */
+export function logprobBatchFromIds(rows: readonly IdRow[], padId: number): LogprobBatch {
+  const seq = Math.max(2, ...rows.map((r) => r.promptIds.length + r.completionIds.length));
+  const bounds = rows.map((r) => [r.promptIds.length, r.promptIds.length + r.completionIds.length] as const);
+  return {
+    ids: rows.map((r) => [...r.promptIds, ...r.completionIds, ...Array(seq - r.promptIds.length - r.completionIds.length).fill(padId)]),
+    attention: bounds.map(([, end]) => Array.from({ length: seq }, (_, t) => (t < end ? 1 : 0))),
+    completionMask: bounds.map(([start, end]) => Array.from({ length: seq - 1 }, (_, t) => (t + 1 >= start && t + 1 < end ? 1 : 0))),
+    completionIds: rows.map((r) => r.completionIds),
+  };
+}
+
 /**
  * Tokenizes prompt and completion separately (so the completion's tokens do not depend on the
  * prompt's last characters) and pads. An empty prompt is replaced by eos, GPT-2's usual BOS.
@@ -31,18 +49,12 @@ export function buildLogprobBatch(model: LanguageModel, items: LogprobItem[]): L
   const { tokenizer } = model;
   const rows = items.map((item) => {
     const prompt = tokenizer.encode(item.prompt);
-    const completion = tokenizer.encode(item.completion);
-    const context = prompt.length > 0 ? prompt : [tokenizer.eosId];
-    checkContext(model, context.length + completion.length, "prompt + completion");
-    return { context, completion };
+    const completionIds = tokenizer.encode(item.completion);
+    const promptIds = prompt.length > 0 ? prompt : [tokenizer.eosId];
+    checkContext(model, promptIds.length + completionIds.length, "prompt + completion");
+    return { promptIds, completionIds };
   });
-  const seq = Math.max(2, ...rows.map((r) => r.context.length + r.completion.length));
-  return {
-    ids: rows.map((r) => [...r.context, ...r.completion, ...Array(seq - r.context.length - r.completion.length).fill(tokenizer.eosId)]),
-    attention: rows.map((r) => Array.from({ length: seq }, (_, t) => (t < r.context.length + r.completion.length ? 1 : 0))),
-    completionMask: rows.map((r) => Array.from({ length: seq - 1 }, (_, t) => (t + 1 >= r.context.length && t + 1 < r.context.length + r.completion.length ? 1 : 0))),
-    completionIds: rows.map((r) => r.completion),
-  };
+  return logprobBatchFromIds(rows, tokenizer.eosId);
 }
 
 /**

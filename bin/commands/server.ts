@@ -32,8 +32,15 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
-/** `preflab setup` (migrate + seed) and `preflab serve` (setup, build if needed, start). */
+/** `preflab setup` (migrate + seed), `preflab serve` (setup, build if needed, start), `preflab worker`. */
 export function register(program: Command): void {
+  program
+    .command("worker")
+    .description("execute queued training runs one at a time (as the web server's worker does); resumes runs a dead worker left running")
+    .action(async () => {
+      const { serveRuns } = await import("../../trainer/worker/serve-runs");
+      await serveRuns((line) => process.stderr.write(`[worker ${process.pid}] ${line}\n`));
+    });
   program
     .command("setup")
     .description("create or migrate the database (PREFLAB_DB) and seed the demo project")

@@ -2,11 +2,16 @@ import fs from "node:fs";
 import path from "node:path";
 import type { Command } from "commander";
 import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { policyForDirectory } from "../../core/policy-versions";
 import { databasePathFromEnv, openDatabase, type Db } from "../../db/client";
-import { REWARD_MODEL_KINDS } from "../../db/enums";
-import { rewardModels, trainingRuns } from "../../db/schema";
+import { REWARD_MODEL_KINDS, type RunKind } from "../../db/enums";
+import { policies, rewardModels, trainingRuns } from "../../db/schema";
 import { findProjectByName, getProject } from "../../server/services/projects";
 import { queueRun } from "../../server/services/runs";
+import { RUN_KIND_REGISTRY, type RunKindSpec } from "../../trainer/registry";
+import { runsRootFor } from "../../trainer/train/run-dirs";
+import type { RunListener } from "../../trainer/worker/run-context";
 
 /** A project by name, or by id when the argument is digits and no project has that name. */
 export function resolveProjectArg(db: Db, nameOrId: string) {
@@ -34,32 +39,28 @@ function progressLine(e: { step: number; loss?: number; metrics?: Record<string,
   return `${parts.join("  ")}\n`;
 }
 
-/** Executes queued runs in this process until `runId` has finished (runs queued before it go first). */
-async function executeUntilDone(db: Db, runId: number): Promise<void> {
-  const { loadExecutors } = await import("../../trainer/worker/executors");
-  const { runOnce } = await import("../../trainer/worker/worker-loop");
-  const executors = await loadExecutors();
-  const inner = executors.reward!;
-  executors.reward = async (ctx) => {
-    let total: number | undefined;
-    const [info, progress] = [ctx.info.bind(ctx), ctx.progress.bind(ctx)];
-    ctx.info = (i) => {
+/** Prints each run's backend and progress on stderr as the worker in this process executes it. */
+function stderrListener(): RunListener {
+  let total: number | undefined;
+  return {
+    info: (i) => {
       total = i.totalSteps ?? total;
       if (i.backend) process.stderr.write(`backend ${i.backend}\n`);
-      info(i);
-    };
-    ctx.progress = (e) => {
-      process.stderr.write(progressLine(e, total));
-      progress(e);
-    };
-    await inner(ctx);
+    },
+    progress: (e) => process.stderr.write(progressLine(e, total)),
   };
-  const runsRoot = process.env.PREFLAB_RUNS_DIR ?? path.join(path.dirname(path.resolve(databasePathFromEnv())), "runs");
+}
+
+/** Executes queued runs in this process until `runId` has finished (runs queued before it go first). */
+async function executeUntilDone(db: Db, runId: number): Promise<void> {
+  const { runOnce } = await import("../../trainer/worker/worker-loop");
+  const runsRoot = runsRootFor(databasePathFromEnv());
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  const listener = stderrListener();
   const status = () => db.select().from(trainingRuns).where(eq(trainingRuns.id, runId)).get()!.status;
   while (status() === "queued" || status() === "running") {
     // Nothing claimable while the run is queued means another worker has it: wait for it.
-    if (!(await runOnce(db, { runsRoot, executors, log }))) await new Promise((r) => setTimeout(r, 1000));
+    if (!(await runOnce(db, { runsRoot, log, listener }))) await new Promise((r) => setTimeout(r, 1000));
   }
 }
 
@@ -74,33 +75,108 @@ function cancelOnInterrupt(db: Db, runId: number): () => void {
   return () => process.off("SIGINT", handler);
 }
 
+/** Queues a run of `kind`, executes it here, and returns its finished row (throws unless it succeeded). */
+async function trainHere(db: Db, kind: RunKind, projectId: number | null, config: Record<string, unknown>) {
+  const run = queueRun(db, { kind, projectId, config, createdBy: null, origin: "cli" });
+  process.stderr.write(`queued ${kind} run ${run.id}${run.basePolicyId ? ` from policy ${run.basePolicyId}` : ""}\n`);
+  const release = cancelOnInterrupt(db, run.id);
+  await executeUntilDone(db, run.id).finally(release);
+  const done = db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()!;
+  if (done.status !== "succeeded") throw new Error(`${kind} run ${run.id} ${done.status}${done.error ? `: ${done.error}` : ""}`);
+  return done;
+}
+
+interface PolicyRunFlags {
+  project: string;
+  policy?: string;
+  beta?: number;
+  epochs?: number;
+  lr?: number;
+  batchSize?: number;
+  config?: string;
+  json?: boolean;
+}
+
+/** `--policy ID|DIR`: a directory typed at the terminal becomes a policy row, so the config holds an id. */
+function policyIdArg(db: Db, arg: string | undefined): number | undefined {
+  if (arg === undefined) return undefined;
+  if (/^\d+$/.test(arg) && !fs.existsSync(arg)) return Number(arg);
+  const dir = path.resolve(arg);
+  if (!fs.existsSync(path.join(dir, "config.json"))) throw new Error(`--policy ${arg}: neither a policy id nor a checkpoint directory (no config.json there)`);
+  return policyForDirectory(db, dir).id;
+}
+
+/** Flags override the config file, which overrides the kind's defaults. */
+function policyRunConfig(db: Db, o: PolicyRunFlags): Record<string, unknown> {
+  const flags = { policyId: policyIdArg(db, o.policy), beta: o.beta, epochs: o.epochs, learningRate: o.lr, batchSize: o.batchSize };
+  return { ...readConfigFile(o.config), ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
+}
+
+async function trainPolicy(kind: RunKind, o: PolicyRunFlags) {
+  const db = openDatabase();
+  const project = resolveProjectArg(db, o.project);
+  const done = await trainHere(db, kind, project.id, policyRunConfig(db, o));
+  const policy = db.select().from(policies).where(eq(policies.runId, done.id)).get();
+  if (!policy?.path) throw new Error(`${kind} run ${done.id} finished without registering a policy`);
+  const evaluation = (policy.evaluation ?? {}) as { metrics?: Record<string, number> };
+  const summary = { runId: done.id, policyId: policy.id, policyDir: path.resolve(policy.path), policy: `${policy.name}@${policy.version}`, metrics: evaluation.metrics ?? {}, evaluation };
+  if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+  else process.stdout.write(`policy ${summary.policy} (id ${policy.id}) saved in ${summary.policyDir}\n${JSON.stringify(summary.metrics, null, 2)}\n`);
+}
+
 async function trainReward(o: { project: string; base?: string; kind?: string; config?: string; json?: boolean }) {
   const db = openDatabase();
   const project = resolveProjectArg(db, o.project);
   const config = { ...readConfigFile(o.config), ...(o.kind ? { kind: o.kind } : {}), ...(o.base ? { base: path.resolve(o.base) } : {}) };
-  const run = queueRun(db, { kind: "reward", projectId: project.id, config, createdBy: null });
-  process.stderr.write(`queued reward run ${run.id} on project "${project.name}"\n`);
-  const release = cancelOnInterrupt(db, run.id);
-  await executeUntilDone(db, run.id).finally(release);
-  const done = db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()!;
-  if (done.status !== "succeeded") throw new Error(`reward run ${run.id} ${done.status}${done.error ? `: ${done.error}` : ""}`);
-  const model = db.select().from(rewardModels).where(eq(rewardModels.runId, run.id)).get()!;
-  const summary = { runId: run.id, rewardModelId: model.id, kind: model.kind, path: model.path, ...model.metrics };
+  const done = await trainHere(db, "reward", project.id, config);
+  const model = db.select().from(rewardModels).where(eq(rewardModels.runId, done.id)).get()!;
+  const summary = { runId: done.id, rewardModelId: model.id, kind: model.kind, path: model.path, ...model.metrics };
   if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
-  else process.stdout.write(`reward model ${model.id} (${model.kind}) saved in ${model.path}: held-out accuracy ${model.metrics?.accuracy?.toFixed(4)}\n`);
+  else process.stdout.write(`reward model ${model.id} (${model.kind}) saved in ${model.path}: test accuracy ${model.metrics?.accuracy?.toFixed(4)}\n`);
 }
 
-/** Registers `train reward`. */
+/** The config fields of a kind, with defaults and descriptions, for --help (from the registry's schema). */
+export function configFieldsHelp(spec: RunKindSpec): string {
+  const json = z.toJSONSchema(spec.schema, { io: "input" }) as { properties?: Record<string, { description?: string; default?: unknown }> };
+  const rows = Object.entries(json.properties ?? {}).map(([name, p]) => `  ${name.padEnd(20)} ${p.description ?? ""} (default ${JSON.stringify(p.default ?? null)})`);
+  return `\nConfig fields (--config FILE, JSON; flags override them):\n${rows.join("\n")}\n`;
+}
+
+const num = (v: string) => Number.parseFloat(v);
+const int = (v: string) => Number.parseInt(v, 10);
+
+/** `train <policy kind>`: dpo, ipo, simpo, orpo, kto, sft — every registry kind that produces a policy from a project. */
+function registerPolicyKind(train: Command, kind: RunKind, spec: RunKindSpec): void {
+  train
+    .command(kind)
+    .description(spec.description)
+    .requiredOption("--project <name>", "project name (or id)")
+    .option("--policy <id|dir>", "policy version (id) or checkpoint directory to start from; default: the project's newest")
+    .option("--beta <b>", "β (preference kinds)", num)
+    .option("--epochs <n>", "passes over the training examples", num)
+    .option("--lr <x>", "peak learning rate", num)
+    .option("--batch-size <n>", "examples per optimizer step", int)
+    .option("--config <file>", "run config, JSON (fields below)")
+    .option("--json", "print runId, policyId, policyDir and metrics as one JSON object on stdout")
+    .addHelpText("after", configFieldsHelp(spec))
+    .action((o: PolicyRunFlags) => trainPolicy(kind, o));
+}
+
+/** Registers `train reward` and one `train <kind>` per policy kind of the registry. */
 export function register(program: Command): void {
-  program
-    .command("train")
-    .description("train models from a project's judgements (queued as a run, executed here)")
+  const train = program.command("train").description("train models from a project's judgements (queued as a run, executed here)");
+  const reward = RUN_KIND_REGISTRY.reward!;
+  train
     .command("reward")
-    .description("train a reward model on the project's preference pairs")
+    .description(reward.description)
     .requiredOption("--project <name>", "project name (or id)")
     .option("--base <dir>", "backbone checkpoint for a neural model (default models/builtin)")
     .option("--kind <kind>", `${REWARD_MODEL_KINDS.join(" or ")} (default: the config's, neural)`)
-    .option("--config <file>", "reward run config, JSON (see trainer/reward/config.ts)")
+    .option("--config <file>", "reward run config, JSON (fields below)")
     .option("--json", "print the final metrics as one JSON object on stdout")
+    .addHelpText("after", configFieldsHelp(reward))
     .action(trainReward);
+  for (const [kind, spec] of Object.entries(RUN_KIND_REGISTRY) as [RunKind, RunKindSpec][]) {
+    if (spec.producesPolicy && spec.needsProject) registerPolicyKind(train, kind, spec);
+  }
 }

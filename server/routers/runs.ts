@@ -1,15 +1,18 @@
 import { z } from "zod";
 import { RUN_KINDS } from "../../db/enums";
-import { availableRunKinds, ensureWorkerRunning, runConfigSchemas } from "../../trainer/launcher";
+import { availableRunKinds, ensureWorkerRunning, runKindSpec } from "../../trainer/launcher";
 import { cancelRun, listRuns, queueRun, resumeRun, runDetails } from "../services/runs";
 import { createTRPCRouter, researcherProcedure } from "../trpc";
 
 const runId = z.object({ runId: z.number().int().positive() });
 
 export const runsRouter = createTRPCRouter({
-  /** The kinds this preflab can train, each with its default config (shown in the form). */
+  /** The kinds this preflab can train: description, default config and the JSON Schema the launch form is built from. */
   kinds: researcherProcedure.query(() =>
-    availableRunKinds().map((kind) => ({ kind, defaults: runConfigSchemas[kind]!.parse({}) })),
+    availableRunKinds().map((kind) => {
+      const spec = runKindSpec(kind)!;
+      return { kind, description: spec.description, needsProject: spec.needsProject, defaults: spec.schema.parse({}), jsonSchema: z.toJSONSchema(spec.schema, { io: "input" }) };
+    }),
   ),
 
   /** Validates, queues and returns at once; the worker (started if needed) does the training. */

@@ -1,25 +1,61 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
+import { resolveStartPolicy } from "../../core/policy-versions";
 import type { Db } from "../../db/client";
 import type { RunKind } from "../../db/enums";
 import { runArtifacts, runEvents, trainingRuns } from "../../db/schema";
-import { runConfigSchemas } from "../../trainer/launcher";
+import { runKindSpec, type RunKindSpec } from "../../trainer/launcher";
 import { ServiceError } from "./errors";
 
+/** Who asks for the run: paths in a config are trusted only from the person at the terminal. */
+export type RunOrigin = "api" | "cli";
+
+function hasField(config: Record<string, unknown>, dotted: string): boolean {
+  let at: unknown = config;
+  for (const key of dotted.split(".")) {
+    if (typeof at !== "object" || at === null || !(key in at)) return false;
+    at = (at as Record<string, unknown>)[key];
+  }
+  return at !== undefined && at !== null;
+}
+
+function requireSpec(kind: RunKind): RunKindSpec {
+  const spec = runKindSpec(kind);
+  if (!spec) throw new ServiceError("BAD_REQUEST", `This preflab cannot run "${kind}" training yet.`);
+  return spec;
+}
+
 /** Validates a run config against its kind's schema; the message names every bad field. */
-export function parseRunConfig(kind: RunKind, config: unknown): Record<string, unknown> {
-  const schema = runConfigSchemas[kind];
-  if (!schema) throw new ServiceError("BAD_REQUEST", `This preflab cannot run "${kind}" training yet.`);
-  const parsed = schema.safeParse(config ?? {});
+export function parseRunConfig(kind: RunKind, config: unknown, origin: RunOrigin = "api"): Record<string, unknown> {
+  const spec = requireSpec(kind);
+  const raw = (config ?? {}) as Record<string, unknown>;
+  const paths = origin === "api" ? spec.cliOnlyFields.filter((f) => hasField(raw, f)) : [];
+  if (paths.length) throw new ServiceError("BAD_REQUEST", `Invalid ${kind} config: ${paths.join(", ")} names a file on the server and is accepted only from the command line; refer to data and models by id.`);
+  const parsed = spec.schema.safeParse(raw);
   if (!parsed.success) throw new ServiceError("BAD_REQUEST", `Invalid ${kind} config: ${z.prettifyError(parsed.error)}`);
   return parsed.data;
 }
 
-export function queueRun(db: Db, input: { kind: RunKind; projectId: number | null; config: unknown; createdBy: number | null }) {
-  const config = parseRunConfig(input.kind, input.config);
+/** The policy a run starts from, fixed when it is queued (policy kinds: the project's newest unless named). */
+function startPolicyId(db: Db, spec: RunKindSpec, projectId: number | null, config: Record<string, unknown>): number | null {
+  const asked = typeof config.policyId === "number" ? config.policyId : null;
+  if (!spec.producesPolicy || (!spec.needsProject && asked === null)) return asked;
+  try {
+    return resolveStartPolicy(db, projectId, asked).id;
+  } catch (error) {
+    throw new ServiceError("BAD_REQUEST", (error as Error).message);
+  }
+}
+
+export function queueRun(db: Db, input: { kind: RunKind; projectId: number | null; config: unknown; createdBy: number | null; origin?: RunOrigin }) {
+  const spec = requireSpec(input.kind);
+  if (spec.needsProject && input.projectId === null) throw new ServiceError("BAD_REQUEST", `A ${input.kind} run trains on a project's judgements: name the project.`);
+  const config = parseRunConfig(input.kind, input.config, input.origin);
+  const basePolicyId = startPolicyId(db, spec, input.projectId, config);
+  if ("policyId" in config) config.policyId = basePolicyId;
   return db
     .insert(trainingRuns)
-    .values({ kind: input.kind, projectId: input.projectId, config, createdBy: input.createdBy })
+    .values({ kind: input.kind, projectId: input.projectId, config, basePolicyId, createdBy: input.createdBy })
     .returning()
     .get();
 }

@@ -1,0 +1,28 @@
+// Executor of "kto" runs: unpaired desirable / undesirable completions (db/kto-labels.ts, the same
+// labels the `kto` export writes: both-bad makes both undesirable, corrections desirable), split by
+// prompt, reference log-probs from the cache, the one training loop, test metrics, a new policy.
+import { parseConfig } from "../parse-config";
+import { trainAndFinish } from "../policy/finish";
+import { disposePolicyRun, referenceFor, setUpPolicyRun, splitExamples } from "../policy/run-setup";
+import type { RunContext } from "../worker/run-context";
+import { ktoConfigSchema } from "./config";
+import { describePolicyData, loadKtoExamples } from "./data";
+import { attachKtoReferences, ktoBatch, ktoObjective, ktoRows, tokenizeKto } from "./kto-objective";
+
+export async function ktoExecutor(ctx: RunContext): Promise<void> {
+  const c = parseConfig("kto", ktoConfigSchema, ctx.config);
+  if (ctx.run.projectId === null) throw new Error("a kto run needs a project: its judgements are the training data");
+  const s = await setUpPolicyRun(ctx, c);
+  try {
+    ctx.info({ backend: s.backend });
+    const kto = loadKtoExamples(ctx.db, ctx.run.projectId, { includeGold: c.includeGold });
+    ctx.progress({ step: ctx.resumeFrom?.step ?? 0, message: `kto (β=${c.beta}) on ${describePolicyData({ kto })}` });
+    if (kto.length === 0) throw new Error("the project has no labelled answers for KTO (winners, losers, both-bad or corrections): label some tasks first");
+    const examples = tokenizeKto(s.policy.setup.tokenizer, kto, s.limits);
+    attachKtoReferences(examples, await referenceFor(ctx, s, ktoRows(examples)));
+    const split = splitExamples(examples, (e) => e.prompt, c, "KTO examples");
+    await trainAndFinish(ctx, s, c, split, ktoObjective(s.policy, split, c), (b) => ktoBatch(s.policy, b, c));
+  } finally {
+    disposePolicyRun(s);
+  }
+}

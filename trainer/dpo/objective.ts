@@ -1,0 +1,76 @@
+// DPO and its family as objectives of the one training loop: a batch of pairs (or rankings) is one
+// forward pass over all its completions; the loss is the configured variant's, weighted by the
+// derivation's weights; TRL's metrics are logged beside it. Evaluation runs the same computation
+// without gradients over a held-out split.
+import * as tf from "@tensorflow/tfjs-core";
+import { completionLengths, sequenceLogps } from "../policy/sequences";
+import type { TrainablePolicy } from "../policy/trainable-policy";
+import { batchIndices } from "../train/batch-order";
+import type { Objective } from "../train/loop";
+import { evaluateSplit, type BatchOutput } from "../policy/batch-output";
+import type { PreferenceConfig } from "./config";
+import type { ListExample, PairExample } from "./examples";
+import { PAIR_LOSSES, pairMetrics, plackettLuceLoss, weightedMean } from "./losses";
+
+/** Loss and TRL metrics of a batch of pairs (inside a tape or a tidy). */
+export function pairBatch(policy: TrainablePolicy, batch: readonly PairExample[], c: PreferenceConfig): BatchOutput {
+  const n = batch.length;
+  const logps = sequenceLogps(policy, [...batch.map((e) => e.chosen), ...batch.map((e) => e.rejected)]); // [2·batch]
+  const lengths = completionLengths([...batch.map((e) => e.chosen), ...batch.map((e) => e.rejected)]);
+  const x = {
+    chosen: tf.slice(logps, 0, n), rejected: tf.slice(logps, n, n),
+    refChosen: tf.tensor1d(batch.map((e) => e.refChosen)), refRejected: tf.tensor1d(batch.map((e) => e.refRejected)),
+    chosenTokens: tf.slice(lengths, 0, n), rejectedTokens: tf.slice(lengths, n, n),
+  };
+  const out = PAIR_LOSSES[c.lossType as keyof typeof PAIR_LOSSES](x, c);
+  return { loss: weightedMean(out.losses, tf.tensor1d(batch.map((e) => e.weight))), metrics: pairMetrics(x, out) };
+}
+
+/** Plackett-Luce loss of a batch of rankings, padded to the longest; metrics compare best and worst. */
+export function listBatch(policy: TrainablePolicy, batch: readonly ListExample[], c: PreferenceConfig): BatchOutput {
+  const width = Math.max(...batch.map((e) => e.ranked.length));
+  const flat = sequenceLogps(policy, batch.flatMap((e) => e.ranked)); // [Σ n_b]
+  const offsets = batch.map((_, b) => batch.slice(0, b).reduce((s, e) => s + e.ranked.length, 0));
+  // Each ranking into a padded row through a 0/1 selection matrix (gather's gradient needs
+  // UnsortedSegmentSum, which the wasm backend lacks); padding selects nothing and is masked out.
+  const selection = batch.flatMap((e, b) => Array.from({ length: width }, (_, k) => Array.from({ length: flat.shape[0] }, (_, j) => (k < e.ranked.length && j === offsets[b]! + k ? 1 : 0))));
+  const mask = tf.tensor2d(batch.map((e) => Array.from({ length: width }, (_, k) => (k < e.ranked.length ? 1 : 0))));
+  const policyLogps = tf.reshape(tf.matMul(tf.tensor2d(selection), tf.reshape(flat, [-1, 1])), [batch.length, width]) as tf.Tensor2D; // [batch, width]
+  const reference = tf.tensor2d(batch.map((e) => Array.from({ length: width }, (_, k) => e.refs[k] ?? 0)));
+  const loss = tf.mean(plackettLuceLoss(policyLogps, reference, mask, c.beta)) as tf.Scalar;
+  const utilities = tf.mul(c.beta, tf.sub(policyLogps, reference)).arraySync() as number[][];
+  const best = batch.map((_, b) => utilities[b]![0]!);
+  const worst = batch.map((e, b) => utilities[b]![e.ranked.length - 1]!);
+  const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
+  return {
+    loss,
+    metrics: {
+      "rewards/chosen": mean(best), "rewards/rejected": mean(worst),
+      "rewards/accuracies": mean(best.map((v, i) => (v > worst[i]! ? 1 : 0))), "rewards/margins": mean(best.map((v, i) => v - worst[i]!)),
+    },
+  };
+}
+
+export interface PreferenceSplits<E> {
+  train: E[];
+  validation: E[];
+}
+
+function objectiveOf<E>(policy: TrainablePolicy, splits: PreferenceSplits<E>, c: PreferenceConfig, run: (batch: readonly E[]) => BatchOutput): Objective<E[]> {
+  return {
+    trainable: policy.trainable,
+    batch: (step) => batchIndices(step, c.batchSize, splits.train.length, c.seed).map((i) => splits.train[i]!),
+    loss: (batch) => run(batch),
+    evaluate: () => evaluateSplit(splits.validation, c.batchSize, run, "eval_"),
+    save: (dir) => policy.save(dir),
+    saveState: (dir) => policy.saveState(dir),
+  };
+}
+
+export function pairObjective(policy: TrainablePolicy, splits: PreferenceSplits<PairExample>, c: PreferenceConfig): Objective<PairExample[]> {
+  return objectiveOf(policy, splits, c, (batch) => pairBatch(policy, batch, c));
+}
+
+export function listObjective(policy: TrainablePolicy, splits: PreferenceSplits<ListExample>, c: PreferenceConfig): Objective<ListExample[]> {
+  return objectiveOf(policy, splits, c, (batch) => listBatch(policy, batch, c));
+}
