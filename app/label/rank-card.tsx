@@ -5,7 +5,8 @@ import { Markdown } from "../components/markdown";
 
 /**
  * One sortable completion of a ranking. The whole card is the drag handle (pointer, touch, or
- * Space to lift and arrows to move) and is focusable, so number keys rank "the focused card".
+ * Space to lift and arrows to move: rank-keyboard-drag.ts) and is focusable, so number keys rank
+ * "the focused card".
  */
 export function RankCard({
   id,
@@ -13,6 +14,7 @@ export function RankCard({
   position,
   rank,
   focused,
+  lifted,
   onFocus,
   cardRef,
 }: {
@@ -21,6 +23,8 @@ export function RankCard({
   position: number;
   rank: number | undefined;
   focused: boolean;
+  /** Lifted with the keyboard (Space): moves with the arrows until dropped. */
+  lifted: boolean;
   onFocus: () => void;
   cardRef: (el: HTMLElement | null) => void;
 }) {
@@ -35,6 +39,8 @@ export function RankCard({
       style={style}
       {...attributes}
       {...listeners}
+      aria-pressed={isDragging || lifted}
+      data-card-id={id}
       aria-roledescription="rankable completion"
       aria-label={`Completion ${position}${rank === undefined ? ", not ranked" : `, rank ${rank}`}`}
       data-testid="rank-card"
@@ -42,7 +48,7 @@ export function RankCard({
       onFocus={onFocus}
       className={`flex touch-manipulation gap-3 rounded-lg border bg-white p-3 shadow-sm outline-none ${
         focused ? "border-indigo-500 ring-2 ring-indigo-200" : "border-slate-200"
-      } ${isDragging ? "z-10 opacity-80 shadow-lg" : ""}`}
+      } ${isDragging || lifted ? "z-10 opacity-80 shadow-lg" : ""}`}
     >
       <div className="flex w-14 shrink-0 flex-col items-center gap-1 pt-0.5">
         <span

@@ -1,6 +1,6 @@
 "use client";
-import { DndContext, KeyboardSensor, MouseSensor, TouchSensor, closestCenter, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
-import { SortableContext, sortableKeyboardCoordinates, verticalListSortingStrategy } from "@dnd-kit/sortable";
+import { DndContext, MouseSensor, TouchSensor, closestCenter, useSensor, useSensors, type DragEndEvent } from "@dnd-kit/core";
+import { SortableContext, verticalListSortingStrategy } from "@dnd-kit/sortable";
 import type { MutableRefObject } from "react";
 import { RankCard } from "./rank-card";
 import type { Ranks } from "./rank-state";
@@ -8,17 +8,15 @@ import type { LeasedTask } from "./types";
 
 /**
  * Mouse after a short move (clicks still select text), touch after a short press (a swipe still
- * scrolls), keyboard on Space. Mouse rather than Pointer: pointer events also fire for fingers
- * and would claim the touch before the press delay, letting the page scroll instead.
+ * scrolls). Mouse rather than Pointer: pointer events also fire for fingers and would claim the
+ * touch before the press delay, letting the page scroll instead. The keyboard drag (Space,
+ * arrows, Space) is rank-keyboard-drag.ts, not dnd-kit's KeyboardSensor, which lost keys pressed
+ * right after Space.
  */
 function useRankSensors() {
   return useSensors(
     useSensor(MouseSensor, { activationConstraint: { distance: 6 } }),
     useSensor(TouchSensor, { activationConstraint: { delay: 180, tolerance: 8 } }),
-    useSensor(KeyboardSensor, {
-      coordinateGetter: sortableKeyboardCoordinates,
-      keyboardCodes: { start: ["Space"], cancel: ["Escape"], end: ["Space"] },
-    }),
   );
 }
 
@@ -27,6 +25,10 @@ export interface RankListProps {
   order: number[];
   ranks: Ranks;
   focus: number;
+  /** The card lifted with the keyboard, if any. */
+  lifted: number | null;
+  /** What the last keyboard drag step did, for screen readers. */
+  announcement: string;
   cards: MutableRefObject<Array<HTMLElement | null>>;
   onFocus: (index: number) => void;
   onDragging: (dragging: boolean) => void;
@@ -34,7 +36,7 @@ export interface RankListProps {
 }
 
 /** The sortable list of cards; a drop reports which card moved onto which. */
-export function RankList({ task, order, ranks, focus, cards, onFocus, onDragging, onMove }: RankListProps) {
+export function RankList({ task, order, ranks, focus, lifted, announcement, cards, onFocus, onDragging, onMove }: RankListProps) {
   const sensors = useRankSensors();
   const onDragEnd = ({ active, over }: DragEndEvent) => {
     onDragging(false);
@@ -52,6 +54,7 @@ export function RankList({ task, order, ranks, focus, cards, onFocus, onDragging
               text={task.completions.find((c) => c.id === id)?.text ?? ""}
               rank={ranks[id]}
               focused={focus === i}
+              lifted={lifted === id}
               onFocus={() => onFocus(i)}
               cardRef={(el) => {
                 cards.current[i] = el;
@@ -60,6 +63,9 @@ export function RankList({ task, order, ranks, focus, cards, onFocus, onDragging
           ))}
         </ol>
       </SortableContext>
+      <p className="sr-only" aria-live="assertive" data-testid="rank-announcement">
+        {announcement}
+      </p>
     </DndContext>
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { clearRank, moveFocus, moveItem, rankingFromRanks, rankingGap, ranksFromOrder, setRank } from "./rank-state";
+import { clearRank, moveFocus, moveItem, nudge, rankingFromRanks, rankingGap, ranksFromOrder, setRank } from "./rank-state";
 
 describe("setRank", () => {
   it("lets two cards share a rank when ties are allowed", () => {
@@ -52,5 +52,15 @@ describe("moveFocus", () => {
     expect(moveFocus(0, -1, 3)).toBe(0);
     expect(moveFocus(2, 1, 3)).toBe(2);
     expect(moveFocus(1, 1, 3)).toBe(2);
+  });
+});
+
+describe("nudge", () => {
+  it("moves a card one place up or down and stops at both ends", () => {
+    expect(nudge([1, 2, 3], 3, -1)).toEqual([1, 3, 2]);
+    expect(nudge(nudge([1, 2, 3], 3, -1), 3, -1)).toEqual([3, 1, 2]);
+    expect(nudge([3, 1, 2], 3, -1)).toEqual([3, 1, 2]);
+    expect(nudge([1, 2, 3], 1, 1)).toEqual([2, 1, 3]);
+    expect(nudge([1, 2, 3], 3, 1)).toEqual([1, 2, 3]);
   });
 });

@@ -42,6 +42,13 @@ export function moveItem<T>(items: readonly T[], from: number, to: number): T[] 
   return next;
 }
 
+/** `id` moved one place up (delta −1) or down (+1), staying put at either end (a keyboard drag step). */
+export function nudge(order: readonly number[], id: number, delta: -1 | 1): number[] {
+  const from = order.indexOf(id);
+  const to = moveFocus(from, delta, order.length);
+  return from === -1 || from === to ? [...order] : moveItem(order, from, to);
+}
+
 /** The answer the API takes: groups of ids, best first; equal ranks share a group, in visible order. */
 export function rankingFromRanks(order: readonly number[], ranks: Ranks): number[][] {
   const byRank = new Map<number, number[]>();

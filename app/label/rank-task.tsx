@@ -1,6 +1,7 @@
 "use client";
-import { useLayoutEffect, useRef, useState } from "react";
+import { useCallback, useLayoutEffect, useRef, useState, type RefObject } from "react";
 import { useKeyMap } from "../components/keyboard-hooks";
+import { useKeyboardDrag } from "./rank-keyboard-drag";
 import { RankList } from "./rank-list";
 import { clearRank, moveFocus, moveItem, rankingFromRanks, rankingGap, ranksFromOrder, setRank, type Ranks } from "./rank-state";
 import type { ProjectView, TaskWidgetProps } from "./types";
@@ -10,18 +11,25 @@ function ranksFromRanking(ranking: number[][] | null | undefined): Ranks {
   return Object.fromEntries((ranking ?? []).flatMap((group, g) => group.map((id) => [id, g + 1])));
 }
 
-/** Number keys rank the focused card (then focus moves on), 0/Backspace clear it, j/k and arrows move focus. */
-function useRankKeys(order: number[], focus: number, focusCard: (i: number) => void, setRanks: (f: (r: Ranks) => Ranks) => void, allowTies: boolean, enabled: boolean) {
-  const n = order.length;
-  const id = order[focus];
+/**
+ * Number keys rank the focused card (then focus moves on), 0/Backspace clear it, j/k and arrows
+ * move focus. They read order and focus from refs, so two keys pressed before React renders
+ * (j j) both count.
+ */
+function useRankKeys(order: RefObject<readonly number[]>, focus: RefObject<number>, focusCard: (i: number) => void, setRanks: (f: (r: Ranks) => Ranks) => void, allowTies: boolean, enabled: boolean) {
+  const n = order.current.length;
   const rankFocused = (r: number) => {
+    const id = order.current[focus.current];
     if (id === undefined) return;
     setRanks((prev) => setRank(prev, id, r, allowTies));
-    if (focus < n - 1) focusCard(focus + 1);
+    if (focus.current < n - 1) focusCard(focus.current + 1);
   };
-  const unrank = () => id !== undefined && setRanks((prev) => clearRank(prev, id));
-  const down = () => focusCard(moveFocus(focus, 1, n));
-  const up = () => focusCard(moveFocus(focus, -1, n));
+  const unrank = () => {
+    const id = order.current[focus.current];
+    if (id !== undefined) setRanks((prev) => clearRank(prev, id));
+  };
+  const down = () => focusCard(moveFocus(focus.current, 1, n));
+  const up = () => focusCard(moveFocus(focus.current, -1, n));
   const numbers = Object.fromEntries(Array.from({ length: n }, (_, i) => [String(i + 1), () => rankFocused(i + 1)]));
   useKeyMap({ ...numbers, "0": unrank, backspace: unrank, j: down, arrowdown: down, k: up, arrowup: up }, enabled);
 }
@@ -37,11 +45,78 @@ function RankHelp({ n, project }: { n: number; project: ProjectView }) {
   );
 }
 
+/** State read by key handlers lives in refs too: keys may arrive faster than React renders. */
+function useRefState<T>(initial: () => T) {
+  const [value, setValue] = useState(initial);
+  const ref = useRef(value);
+  const set = useCallback((next: T) => {
+    ref.current = next;
+    setValue(next);
+  }, []);
+  return [value, ref, set] as const;
+}
+
+/**
+ * The keyboard drag's side of the ranking: lift, move, drop (the list becomes the ranking), put
+ * back, each announced to screen readers. React reorders the list by moving the card's element,
+ * and a moved element loses focus: the card is focused again after every step.
+ */
+function useRankKeyboardDrag(o: {
+  order: RefObject<readonly number[]>;
+  setOrder: (order: number[]) => void;
+  setRanks: (ranks: Ranks) => void;
+  focus: RefObject<number>;
+  setFocus: (i: number) => void;
+  cards: RefObject<Array<HTMLElement | null>>;
+  enabled: boolean;
+}) {
+  const [lifted, setLifted] = useState<number | null>(null);
+  const [announcement, setAnnouncement] = useState("");
+  const refocus = useRef(false);
+  const place = (order: readonly number[], id: number) => `position ${order.indexOf(id) + 1} of ${order.length}`;
+  const show = (order: readonly number[], id: number) => {
+    o.setOrder([...order]);
+    o.setFocus(order.indexOf(id));
+    refocus.current = true;
+  };
+  useLayoutEffect(() => {
+    if (!refocus.current) return;
+    refocus.current = false;
+    o.cards.current[o.focus.current]?.focus();
+  });
+  useKeyboardDrag(
+    {
+      order: o.order,
+      onLift: (id) => {
+        o.setFocus(o.order.current.indexOf(id));
+        setLifted(id);
+        setAnnouncement(`Lifted the completion at ${place(o.order.current, id)}. Arrow keys move it, Space drops it, Escape puts it back.`);
+      },
+      onMove: (order, id) => {
+        show(order, id);
+        setAnnouncement(`Moved to ${place(order, id)}.`);
+      },
+      onDrop: (id, moved) => {
+        if (moved) o.setRanks(ranksFromOrder(o.order.current));
+        setLifted(null);
+        setAnnouncement(`Dropped at ${place(o.order.current, id)}.`);
+      },
+      onCancel: (before, id) => {
+        show(before, id);
+        setLifted(null);
+        setAnnouncement(`Put back at ${place(before, id)}.`);
+      },
+    },
+    o.enabled,
+  );
+  return { lifted, announcement };
+}
+
 /** Ranked list: rank badges set by keys; a drop makes the list order the ranking. */
 export function RankTask({ task, project, prefill, keysEnabled, onDraft }: TaskWidgetProps) {
-  const [order, setOrder] = useState(() => task.completions.map((c) => c.id));
+  const [order, orderRef, setOrder] = useRefState<number[]>(() => task.completions.map((c) => c.id));
   const [ranks, setRanks] = useState<Ranks>(() => ranksFromRanking(prefill?.ranking));
-  const [focus, setFocus] = useState(0);
+  const [focus, focusRef, setFocus] = useRefState(() => 0);
   const [dragging, setDragging] = useState(false);
   const cards = useRef<Array<HTMLElement | null>>([]);
   useLayoutEffect(() => {
@@ -52,7 +127,8 @@ export function RankTask({ task, project, prefill, keysEnabled, onDraft }: TaskW
     setFocus(i);
     cards.current[i]?.focus();
   };
-  useRankKeys(order, focus, focusCard, setRanks, project.allowRankTies, keysEnabled && !dragging);
+  const keyboardDrag = useRankKeyboardDrag({ order: orderRef, setOrder, setRanks, focus: focusRef, setFocus, cards, enabled: keysEnabled && !dragging });
+  useRankKeys(orderRef, focusRef, focusCard, setRanks, project.allowRankTies, keysEnabled && !dragging);
   const onMove = (activeId: number, overId: number) => {
     const next = moveItem(order, order.indexOf(activeId), order.indexOf(overId));
     setOrder(next);
@@ -62,7 +138,18 @@ export function RankTask({ task, project, prefill, keysEnabled, onDraft }: TaskW
   return (
     <div className="space-y-2">
       <RankHelp n={order.length} project={project} />
-      <RankList task={task} order={order} ranks={ranks} focus={focus} cards={cards} onFocus={setFocus} onDragging={setDragging} onMove={onMove} />
+      <RankList
+        task={task}
+        order={order}
+        ranks={ranks}
+        focus={focus}
+        lifted={keyboardDrag.lifted}
+        announcement={keyboardDrag.announcement}
+        cards={cards}
+        onFocus={setFocus}
+        onDragging={setDragging}
+        onMove={onMove}
+      />
     </div>
   );
 }
