@@ -41,6 +41,7 @@ function NewRunForm({ projectId }: { projectId: number }) {
             </option>
           ))}
         </Select>
+        {chosen && <p className="mt-2 text-xs text-slate-500">{chosen.description}</p>}
       </Field>
       <div className="md:col-span-2">
         <Field label="Config (defaults shown; edit any field)">
