@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { aggregateJudgements, pairTable, type Outcome, type PolicyJudgement } from "./bradley-terry-data";
 import { fitNewton, gradientAndHessian, logLikelihood } from "./bradley-terry-fit";
 import { fitMm } from "./bradley-terry-mm";
-import { ELO_PER_LOGIT, leaderboard } from "./bradley-terry";
+import { ELO_PER_LOGIT, leaderboard, leaderboardFromCells } from "./bradley-terry";
 import { createRng, uniformInt, type Rng } from "./random";
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -176,6 +176,15 @@ describe("leaderboard", () => {
     expect(["C", "D", "E", "F"].map((p) => byName.get(p)!.connectedToBase)).toEqual([false, false, false, false]);
     rows.forEach((r) => expect(Number.isFinite(r.rating)).toBe(true));
     expect(byName.get("F")!.judgements).toBe(0);
-    expect(() => leaderboard([], { base: "nobody", policies: [] })).not.toThrow();
+  });
+
+  it("lists a base no judgement mentions at 1000 with no games, unconnected to the judged policies", () => {
+    const alone = { policy: "nobody", rating: 1000, ciLow: 1000, ciHigh: 1000, judgements: 0, wins: 0, losses: 0, ties: 0, bothBad: 0, connectedToBase: true };
+    expect(leaderboard([], { base: "nobody", policies: [] })).toEqual([alone]);
+    const rows = leaderboard([{ a: "A", b: "B", outcome: "a", count: 3 }], { base: "nobody", bootstraps: 20 });
+    expect(rows.find((r) => r.policy === "nobody")).toEqual(alone);
+    expect(rows.filter((r) => r.policy !== "nobody").map((r) => [r.policy, r.connectedToBase])).toEqual([["A", false], ["B", false]]);
+    // Cells built without the base have no row to anchor: that is an error naming it, not a silent default.
+    expect(() => leaderboardFromCells(aggregateJudgements([{ a: "A", b: "B", outcome: "a" }]), { base: "nobody" })).toThrow('base policy "nobody" has no judgements');
   });
 });

@@ -65,11 +65,14 @@ describe("the policy leaderboard service", () => {
       judge(x, y, rng() < 1 / (1 + Math.exp(truth[y] - truth[x])) ? "left" : "right");
     }
     const board = projectLeaderboard(db, projectId, { bootstraps: 200 });
-    for (const row of board.rows) {
-      const expected = 1000 + ELO_PER_LOGIT * truth[row.policy.split("@")[0] as keyof typeof truth];
-      if (row.policy !== "a@1") expect([row.policy, row.ciLow < expected && expected < row.ciHigh]).toEqual([row.policy, true]);
-    }
     expect(board.rows.map((r) => r.policy)).toEqual(["b@1", "a@1", "c@1"]);
+    // The base is anchored in every resample: its interval is the point 1000, the others' cover the truth.
+    expect(board.rows[1]).toMatchObject({ policy: "a@1", rating: 1000, ciLow: 1000, ciHigh: 1000 });
+    const covered = board.rows.filter((r) => r.policy !== "a@1").map((row) => {
+      const expected = 1000 + ELO_PER_LOGIT * truth[row.policy.split("@")[0] as keyof typeof truth];
+      return [row.policy, row.ciLow < expected && expected < row.ciHigh];
+    });
+    expect(covered).toEqual([["b@1", true], ["c@1", true]]);
   });
 
   it("anchors a requested base by label or unique name, and names the choices for an unknown one", () => {
