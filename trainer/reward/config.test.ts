@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { marginForStrength, parseRewardConfig } from "./config";
-import { EarlyStopping } from "./early-stopping";
+import { z } from "zod";
+import { marginForStrength, parseRewardConfig, rewardConfigSchema } from "./config";
 
 describe("parseRewardConfig", () => {
   it("fills every default from an empty config", () => {
     const config = parseRewardConfig({});
-    expect(config).toMatchObject({ kind: "neural", tieMode: "exclude", centering: 0.01, marginByStrength: [0, 0, 0], patience: 3 });
+    expect(config).toMatchObject({ kind: "neural", tieMode: "exclude", centering: 0.01, marginByStrength: [0, 0, 0], patience: 3, validationFraction: 0.1, testFraction: 0.1 });
     expect(parseRewardConfig(undefined)).toEqual(config);
   });
 
@@ -37,18 +37,26 @@ describe("parseRewardConfig", () => {
     expect(parseRewardConfig({ ...neural, kind: "neural" })).toEqual(neural);
   });
 
+  it("holds out a test side for both kinds, leaving prompts to train on", () => {
+    expect(parseRewardConfig({ kind: "linear", testFraction: 0.3 })).toMatchObject({ kind: "linear", testFraction: 0.3 });
+    expect(() => parseRewardConfig({ testFraction: 0 })).toThrow(/testFraction: /);
+    expect(() => parseRewardConfig({ validationFraction: 0.5, testFraction: 0.5 })).toThrow(
+      "invalid reward config: testFraction: validationFraction + testFraction must be below 1: training needs prompts too",
+    );
+  });
+
+  it("describes every field in one line, with its default, for the launch form and --help", () => {
+    const json = z.toJSONSchema(rewardConfigSchema, { io: "input" }) as { properties: Record<string, { description?: string; default?: unknown }> };
+    const fields = Object.keys(parseRewardConfig({}));
+    expect(Object.keys(json.properties).sort()).toEqual(fields.sort());
+    for (const [name, field] of Object.entries(json.properties)) {
+      expect(field.description, name).toMatch(/^\S.{10,}$/);
+      expect(field.default, name).toEqual(parseRewardConfig({})[name as keyof ReturnType<typeof parseRewardConfig>]);
+    }
+  });
+
   it("maps judgement strength 1..3 to the configured margin, anything else to 0", () => {
     const config = parseRewardConfig({ marginByStrength: [0, 0.5, 1] });
     expect([1, 2, 3, null, 7].map((s) => marginForStrength(s, config))).toEqual([0, 0.5, 1, 0, 0]);
-  });
-});
-
-describe("EarlyStopping", () => {
-  it("stops after `patience` evaluations without improvement beyond minDelta", () => {
-    const stop = new EarlyStopping(2, 0.01);
-    const decisions = [0.7, 0.6, 0.595, 0.65, 0.5, 0.55, 0.56].map((loss, step) => stop.update(loss, step));
-    expect(decisions).toEqual(["improved", "improved", "continue", "stop", "improved", "continue", "stop"]);
-    expect([stop.bestLoss, stop.bestStep]).toEqual([0.5, 4]);
-    expect(new EarlyStopping(5).update(Number.NaN, 0)).toBe("stop");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Reward-model run configuration (`--config FILE`, or the dashboard form), nanoGPT style: one flat
- * object, every field with its reason. Parsing `{}` gives the defaults; unknown keys are errors so
- * a typo never silently trains with a default.
+ * object, every field with its one-line reason as its `.describe()` (the launch form and
+ * `preflab train reward --help` read them). Parsing `{}` gives the defaults; unknown keys are
+ * errors so a typo never silently trains with a default.
  */
 import { z } from "zod";
 import { TIE_MODES } from "./tie-modes";
@@ -9,43 +10,36 @@ import { TIE_MODES } from "./tie-modes";
 export const REWARD_MODEL_KINDS = ["neural", "linear"] as const;
 
 const rewardConfigFields = z.strictObject({
-  /** neural: backbone + scalar head (slow, strong); linear: hashed n-grams (seconds, a baseline). */
-  kind: z.enum(REWARD_MODEL_KINDS).default("neural"),
-  /** Backbone checkpoint directory (neural); null means the built-in policy, models/builtin. */
-  base: z.string().min(1).nullable().default(null),
-  /** Name listed on the dashboard; null names the model after its run ("reward-<run id>"). */
-  name: z.string().min(1).max(200).nullable().default(null),
-  /** How ties enter the loss (neural; linear learns from decided pairs only); "exclude" because a
-   *  tie says nothing about which answer is better. */
-  tieMode: z.enum(TIE_MODES).default("exclude"),
-  /** Rao-Kupper η / Davidson ν (neural); null fits them to the training pairs' tie rate. */
-  tieParameter: z.number().positive().nullable().default(null),
-  /** λ of λ·mean((r_c + r_r)²) (neural): keeps rewards centred near 0 for PPO; 0.01 is the usual choice. */
-  centering: z.number().min(0).default(0.01),
-  /** Margin m for judgement strength 1, 2, 3 (Llama 2 style; both kinds); all 0 ignores strength. */
-  marginByStrength: z.tuple([z.number(), z.number(), z.number()]).default([0, 0, 0]),
-  /** Share of prompts held out for validation and early stopping. */
-  validationFraction: z.number().min(0.01).max(0.5).default(0.1),
-  /** Seed of the split, the head initialisation and the batch order. */
-  seed: z.number().int().default(1234),
-  /** Pairs per optimizer step (neural); each pair is two sequences. */
-  batchSize: z.number().int().positive().default(8),
-  /** Tokens per sequence (neural); longer transcripts keep their end, where the answer is. */
-  maxLength: z.number().int().positive().default(256),
-  /** Adam learning rate (neural); small, since the backbone is already trained. */
-  learningRate: z.number().positive().default(1e-5),
-  /** Passes over the training pairs (neural); one or two, reward models overfit quickly. */
-  epochs: z.number().positive().default(1),
-  /** Cap on optimizer steps (neural), whatever `epochs` says: a time budget for slow backbones. */
-  maxSteps: z.number().int().positive().nullable().default(null),
-  /** Validate every this many steps (neural). */
-  evalInterval: z.number().int().positive().default(50),
-  /** Stop after this many validations without a better validation loss (neural). */
-  patience: z.number().int().min(1).default(3),
-  /** L2 strength (linear); see trainer/reward/linear.ts. */
-  l2: z.number().min(0).default(1e-3),
-  /** Hash buckets (linear), log2; 18 → 262,144 buckets. */
-  hashBits: z.number().int().min(8).max(24).default(18),
+  kind: z.enum(REWARD_MODEL_KINDS).default("neural")
+    .describe("neural: backbone + scalar head (slow, strong); linear: hashed n-grams (seconds, a baseline)"),
+  base: z.string().min(1).nullable().default(null)
+    .describe("Backbone checkpoint directory (neural); null: the built-in policy, models/builtin"),
+  name: z.string().min(1).max(200).nullable().default(null)
+    .describe("Name listed on the dashboard; null: named after the run (reward-<run id>)"),
+  tieMode: z.enum(TIE_MODES).default("exclude")
+    .describe("How ties enter the loss (neural; linear learns from decided pairs only); exclude: a tie says neither answer is better"),
+  tieParameter: z.number().positive().nullable().default(null)
+    .describe("Rao-Kupper η / Davidson ν (neural); null: fitted to the training pairs' tie rate"),
+  centering: z.number().min(0).default(0.01)
+    .describe("λ of λ·mean((r_c + r_r)²) (neural): keeps rewards centred near 0 for PPO; 0.01 is the usual choice"),
+  marginByStrength: z.tuple([z.number(), z.number(), z.number()]).default([0, 0, 0])
+    .describe("Margin m for judgement strength 1, 2, 3 (Llama 2 style; both kinds); all 0 ignores strength"),
+  validationFraction: z.number().min(0.01).max(0.5).default(0.1)
+    .describe("Share of prompts held out for validation: early stopping selects on it"),
+  testFraction: z.number().min(0.01).max(0.5).default(0.1)
+    .describe("Share of prompts held out for the reported metrics (both kinds): never trained or selected on"),
+  seed: z.number().int().default(1234).describe("Seed of the split, the head initialisation and the batch order"),
+  batchSize: z.number().int().positive().default(8).describe("Pairs per optimizer step (neural); each pair is two sequences"),
+  maxLength: z.number().int().positive().default(256)
+    .describe("Tokens per sequence (neural); longer transcripts keep their end, where the answer is"),
+  learningRate: z.number().positive().default(1e-5).describe("Peak Adam learning rate (neural); small, since the backbone is already trained"),
+  epochs: z.number().positive().default(1).describe("Passes over the training pairs (neural); one or two, reward models overfit quickly"),
+  maxSteps: z.number().int().positive().nullable().default(null)
+    .describe("Cap on optimizer steps (neural), whatever epochs says: a time budget for slow backbones"),
+  evalInterval: z.number().int().positive().default(50).describe("Validate (and checkpoint) every this many steps (neural)"),
+  patience: z.number().int().min(1).default(3).describe("Stop after this many validations without a better validation loss (neural)"),
+  l2: z.number().min(0).default(1e-3).describe("L2 strength (linear); keeps rare n-grams from memorising a handful of pairs"),
+  hashBits: z.number().int().min(8).max(24).default(18).describe("Hash buckets (linear), log2: 18 gives 262,144 buckets"),
 });
 
 type RewardModelKind = (typeof REWARD_MODEL_KINDS)[number];
@@ -71,6 +65,9 @@ export const rewardConfigSchema = rewardConfigFields.superRefine((config, ctx) =
       if (JSON.stringify(config[field]) === JSON.stringify(DEFAULTS[field])) continue;
       ctx.addIssue({ code: "custom", path: [field], message: `does nothing for kind "${config.kind}" (only "${owner}" reads it); leave it out` });
     }
+  }
+  if (config.validationFraction + config.testFraction >= 1) {
+    ctx.addIssue({ code: "custom", path: ["testFraction"], message: "validationFraction + testFraction must be below 1: training needs prompts too" });
   }
 });
 

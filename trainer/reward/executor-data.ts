@@ -2,7 +2,8 @@
  * The pairs a reward run trains and validates on, read from the project's judgements through the
  * one derivation (db/preference-rows.ts, the same rows export writes) and never re-derived here.
  * Both-bad pairs are dropped by `selectRewardPairs`; ties stay only under a tie model; the split
- * is by prompt, so no prompt is on both sides.
+ * is by prompt into train, validation (what early stopping selects on) and test (what is reported,
+ * never selected on), so no prompt is on two sides.
  */
 import type { Db } from "../../db/client";
 import { iteratePreferenceRows } from "../../db/preference-rows";
@@ -21,7 +22,10 @@ export interface RewardTrainingPair {
 
 export interface RewardData {
   train: RewardTrainingPair[];
+  /** Early stopping selects on these; their metrics are logged as val_*. */
   validation: RewardTrainingPair[];
+  /** Never trained or selected on: the registered model's metrics come from these. */
+  test: RewardTrainingPair[];
   /** Every derived pair by relation, before selection (shown in the run's log). */
   counts: PairCounts;
 }
@@ -40,9 +44,12 @@ export function loadRewardData(db: Db, projectId: number, config: RewardConfig):
       tie: row.relation === "tie",
     }),
   );
-  const split = splitByPrompt(pairs, (p) => p.prompt, { validationFraction: config.validationFraction, seed: config.seed });
-  if (split.validation.every((p) => p.tie)) {
-    throw new Error(`the validation split has no decided pairs (${pairs.length} pairs over too few prompts): label pairs for more prompts`);
+  const { validationFraction, testFraction, seed } = config;
+  const split = splitByPrompt(pairs, (p) => p.prompt, { validationFraction, testFraction, seed });
+  for (const side of ["validation", "test"] as const) {
+    if (split[side].every((p) => p.tie)) {
+      throw new Error(`the ${side} split has no decided pairs (${pairs.length} pairs over too few prompts): label pairs for more prompts`);
+    }
   }
   return { ...split, counts };
 }
@@ -53,5 +60,5 @@ export const decidedPairs = (pairs: readonly RewardTrainingPair[]) => pairs.filt
 /** One line for the run log: what the model learns from. */
 export function describeData(data: RewardData): string {
   const { preferred, tie, both_bad } = data.counts;
-  return `${data.train.length} training and ${data.validation.length} validation pairs (derived: ${preferred} preferred, ${tie} tie, ${both_bad} both-bad)`;
+  return `${data.train.length} training, ${data.validation.length} validation and ${data.test.length} test pairs (derived: ${preferred} preferred, ${tie} tie, ${both_bad} both-bad)`;
 }

@@ -12,22 +12,27 @@ export interface TrainedRewardModel {
   kind: RewardModelKind;
   /** Directory holding the model (linear-reward.json, or an HF sequence-classifier checkpoint). */
   path: string;
-  /** Held-out metrics of the saved model, plus counts (pairs, steps). */
+  /**
+   * Test-split metrics of the saved model under the plain names (accuracy, loss, ...: what the
+   * dashboard and the CLI show), the validation split's beside them as val_*, plus counts.
+   */
   metrics: RewardMetrics & Record<string, number>;
-  /** Reward moments PPO normalises with; the held-out ones (metrics) unless given. */
+  /** Reward moments PPO normalises with; the test split's (metrics) unless given. */
   normalization?: { mean: number; std: number };
 }
 
-/** Metrics as run-event series: "val_accuracy", ... so the run page charts them beside the loss. */
-export function metricSeries(m: RewardMetrics): Record<string, number> {
+type SplitPrefix = "val_" | "test_";
+
+/** Metrics as run-event series, "val_accuracy", "test_loss", ... so the run page charts them beside the loss. */
+export function metricSeries(m: RewardMetrics, prefix: SplitPrefix): Record<string, number> {
   const finite = (v: number) => (Number.isFinite(v) ? v : 0);
   return {
-    val_loss: finite(m.loss),
-    val_accuracy: finite(m.accuracy),
-    val_mean_margin: finite(m.meanMargin),
-    val_ece: finite(m.ece),
-    reward_mean: finite(m.rewardMean),
-    reward_std: finite(m.rewardStd),
+    [`${prefix}loss`]: finite(m.loss),
+    [`${prefix}accuracy`]: finite(m.accuracy),
+    [`${prefix}mean_margin`]: finite(m.meanMargin),
+    [`${prefix}ece`]: finite(m.ece),
+    [`${prefix}reward_mean`]: finite(m.rewardMean),
+    [`${prefix}reward_std`]: finite(m.rewardStd),
   };
 }
 

@@ -1,7 +1,9 @@
 /**
  * The linear reward run: hashed n-gram Bradley-Terry fitted by L-BFGS on the training split
- * (seconds), evaluated on the held-out prompts, saved as `linear-reward.json` in the run folder.
- * Ties carry no direction and the linear model has no tie term, so it learns from decided pairs.
+ * (seconds), saved as `linear-reward.json` in the run folder. Nothing is selected on validation
+ * here, but its metrics are logged (val_*) as for the neural model; the reported ones come from
+ * the test split, so both kinds report numbers of the same kind. Ties carry no direction and the
+ * linear model has no tie term, so it learns from decided pairs.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
@@ -15,7 +17,7 @@ import { LINEAR_MODEL_FILE } from "./scorer-linear";
 
 export { LINEAR_MODEL_FILE };
 
-/** Held-out metrics of any scorer on decided pairs (weights and margins as the loss saw them). */
+/** Metrics of any scorer on decided pairs (weights and margins as the loss saw them). */
 export function scorePairs(pairs: readonly RewardTrainingPair[], score: (prompt: string, completion: string) => number): RewardMetrics {
   return rewardMetrics({
     chosen: pairs.map((p) => score(p.prompt, p.chosen)),
@@ -27,22 +29,21 @@ export function scorePairs(pairs: readonly RewardTrainingPair[], score: (prompt:
 
 export async function trainLinearReward(ctx: RunContext, config: RewardConfig, data: RewardData): Promise<TrainedRewardModel> {
   const train = decidedPairs(data.train);
-  const validation = decidedPairs(data.validation);
   ctx.info({ backend: "js (L-BFGS)", totalSteps: 1 });
   ctx.throwIfCancelled();
   const features = { ...DEFAULT_LINEAR_CONFIG.features, dimensions: 2 ** config.hashBits };
   const model = LinearRewardModel.train(train, { features, l2: config.l2 });
   const score = (prompt: string, completion: string) => model.score(prompt, completion);
-  const held = scorePairs(validation, score);
-  const trainAccuracy = scorePairs(train, score).accuracy;
-  ctx.progress({ step: 1, loss: held.loss, metrics: { ...metricSeries(held), train_accuracy: trainAccuracy } });
+  const [fit, held, test] = [train, decidedPairs(data.validation), decidedPairs(data.test)].map((pairs) => scorePairs(pairs, score)) as [RewardMetrics, RewardMetrics, RewardMetrics];
+  const validation = metricSeries(held, "val_");
+  ctx.progress({ step: 1, loss: fit.loss, metrics: { ...validation, ...metricSeries(test, "test_"), train_accuracy: fit.accuracy } });
   const dir = path.join(ctx.runDir, "reward-model");
   mkdirSync(dir, { recursive: true });
   writeFileSync(path.join(dir, LINEAR_MODEL_FILE), JSON.stringify(model.toJSON()));
   return {
     kind: "linear",
     path: dir,
-    metrics: { ...held, trainPairs: train.length, trainAccuracy, steps: 1 },
+    metrics: { ...test, ...validation, val_pairs: held.pairs, trainPairs: train.length, trainAccuracy: fit.accuracy, steps: 1 },
     normalization: { mean: model.rewardMean, std: model.rewardStd },
   };
 }

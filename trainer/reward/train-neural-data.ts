@@ -1,7 +1,6 @@
 /**
- * What the neural reward loop feeds on: pairs as token ids, a deterministic batch order (the
- * batch of step k depends only on the seed and k, so a resumed run sees the batches it would
- * have seen), and the loss settings, with the tie parameter fitted to the data when not given.
+ * What the neural reward objective feeds on: pairs as token ids (the text scoring reads too), and
+ * the loss settings, with the tie parameter fitted to the data when not given.
  */
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import type { TokenizedPair } from "./batch";
@@ -18,16 +17,6 @@ export function tokenizePairs(tokenizer: Tokenizer, pairs: readonly RewardTraini
     margin: p.margin,
     tie: p.tie,
   }));
-}
-
-/**
- * Optimizer steps: the schedule spans `epochs` passes over the training pairs; maxSteps only cuts
- * the run short (a time budget), so a capped run and a longer one share their first steps exactly.
- */
-export function plannedSteps(config: RewardConfig, trainPairs: number): { total: number; schedule: number } {
-  const perEpoch = Math.ceil(trainPairs / Math.min(config.batchSize, trainPairs));
-  const schedule = Math.max(1, Math.ceil(config.epochs * perEpoch));
-  return { total: Math.min(config.maxSteps ?? schedule, schedule), schedule };
 }
 
 /** Loss settings; a null tieParameter fits Rao-Kupper η / Davidson ν to the training tie rate. */

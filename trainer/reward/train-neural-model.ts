@@ -73,7 +73,7 @@ export function loadNeuralRewardModel(dir: string, seed: number, requireHead = f
   };
 }
 
-/** Saves weights (with score.weight), config and tokenizer; `moments` marks a finished model. */
+/** Saves weights (with score.weight), config and tokenizer; `moments`: the reward moments PPO normalises with (of the validation that kept the model). */
 export function saveNeuralRewardModel(dir: string, model: NeuralRewardModel, moments: { mean: number; std: number } | null = null): void {
   writeCheckpoint(dir, {
     config: model.config,
