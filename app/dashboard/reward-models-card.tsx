@@ -66,12 +66,12 @@ export function RewardModelsCard({ projectId }: { projectId: number }) {
             <tr>
               <th className="py-1">Model</th>
               <th>Kind</th>
-              <th className="text-right" title="Held-out pairs where the preferred answer scored higher">Accuracy</th>
+              <th className="text-right" title="Test pairs (prompts never trained or selected on) where the preferred answer scored higher">Accuracy</th>
               <th className="text-right">Loss</th>
               <th className="text-right" title="Expected calibration error of σ(r_c − r_r)">ECE</th>
               <th className="text-right">Mean margin</th>
               <th className="text-right">Reward mean ± std</th>
-              <th className="text-right">Held-out pairs</th>
+              <th className="text-right">Test pairs</th>
               <th>Run</th>
             </tr>
           </thead>

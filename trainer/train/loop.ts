@@ -94,6 +94,8 @@ export interface LoopResult {
   modelDir: string;
   /** Held-out metrics of that model (empty without an evaluate()). */
   metrics: Record<string, number>;
+  /** The step whose weights `modelDir` holds (the best evaluation's under early stopping). */
+  modelStep: number;
   /** The last training step's loss and metrics, as logged. */
   trainMetrics: Record<string, number>;
   stoppedEarly: boolean;
@@ -194,9 +196,9 @@ export async function runTraining<B>(o: LoopOptions<B>): Promise<LoopResult> {
     const evaluation = await evaluate(o, state, stopping);
     o.hooks.progress({ step: state.step, metrics: evaluation.metrics, message: "final evaluation" });
   }
-  if (stopping && state.best) return { steps: state.step, modelDir: state.best.dir, metrics: state.best.metrics, trainMetrics, stoppedEarly };
+  if (stopping && state.best) return { steps: state.step, modelDir: state.best.dir, modelStep: state.best.step, metrics: state.best.metrics, trainMetrics, stoppedEarly };
   if (stopping) throw new Error(`"${c.earlyStopping!.metric}" never became finite: training diverged (try a smaller learning rate)`);
   const dir = finalModelDir(o.runDir);
   o.objective.save(dir);
-  return { steps: state.step, modelDir: dir, metrics: state.lastMetrics, trainMetrics, stoppedEarly };
+  return { steps: state.step, modelDir: dir, modelStep: state.step, metrics: state.lastMetrics, trainMetrics, stoppedEarly };
 }

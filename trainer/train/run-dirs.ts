@@ -3,9 +3,14 @@
 import { existsSync, rmSync } from "node:fs";
 import path from "node:path";
 
+/** Where a run's resumable checkpoints live (deleted once the run has succeeded). */
+export function checkpointsRoot(runDir: string): string {
+  return path.join(runDir, "checkpoints");
+}
+
 /** A resumable checkpoint (model + optimizer + loop state) after `step` optimizer steps. */
 export function checkpointDir(runDir: string, step: number): string {
-  return path.join(runDir, "checkpoints", `step-${step}`);
+  return path.join(checkpointsRoot(runDir), `step-${step}`);
 }
 
 /** The best model so far by the held-out metric early stopping watches. */

@@ -4,6 +4,7 @@ import type { RunKind } from "../../db/enums";
 import { trainingRuns } from "../../db/schema";
 import { claimNextRun, discardRedoneProgress, finishRun, requeueFromCheckpoint, requeueStaleRuns } from "./queue";
 import { runKindSpec } from "../registry";
+import { checkpointsRoot, removeDir } from "../train/run-dirs";
 import { RunCancelled, RunContext, WorkerStopping, type Executor, type RunListener } from "./run-context";
 
 /** Executors that replace the registry's (tests run stand-in kinds through the real worker). */
@@ -42,8 +43,10 @@ export async function runOnce(db: Db, opts: WorkerOptions): Promise<boolean> {
   if (run.attempts > 1) discardRedoneProgress(db, run);
   log(`run ${run.id} (${run.kind}) started, attempt ${run.attempts}`);
   try {
-    await executor(new RunContext(db, run, opts.runsRoot, opts.listener, opts.shouldStop));
+    const ctx = new RunContext(db, run, opts.runsRoot, opts.listener, opts.shouldStop);
+    await executor(ctx);
     finishRun(db, run.id, "succeeded");
+    removeDir(checkpointsRoot(ctx.runDir)); // a finished run is never resumed: its optimizer state is dead weight
     log(`run ${run.id} succeeded`);
   } catch (error) {
     if (error instanceof WorkerStopping) {
