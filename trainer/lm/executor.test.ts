@@ -1,4 +1,4 @@
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -29,7 +29,7 @@ function finalWeights(dir: string): number[] {
 }
 
 describe("language-model runs in the worker", () => {
-  it("trains, reports progress, checkpoints, and a run resumed after its worker died ends with identical weights", async () => {
+  it("trains, reports progress, checkpoints, and a run whose worker stopped mid-way resumes to identical weights", async () => {
     await initBackend("cpu");
     const { db } = createTestDb();
     const runsRoot = mkdtempSync(join(tmpdir(), "preflab-runs-"));
@@ -42,19 +42,24 @@ describe("language-model runs in the worker", () => {
     expect(losses[5].loss!).toBeLessThan(losses[0].loss!);
     const uninterrupted = finalWeights(join(runsRoot, String(run.id), "final"));
 
-    // Pretend the worker died after the step-3 checkpoint: the run resumes there.
-    db.update(trainingRuns).set({ status: "running", workerPid: 2 ** 22 + 4321, heartbeatAt: new Date(0), lastCheckpoint: join(runsRoot, String(run.id), "checkpoints", "step-3"), step: 5 })
-      .where(eq(trainingRuns.id, run.id)).run();
+    // The same run again, its worker stopped right after the step-3 checkpoint: the next attempt resumes there.
+    const again = db.insert(trainingRuns).values({ kind: "pretrain", config }).returning().get();
+    const checkpointed = () => db.select().from(trainingRuns).where(eq(trainingRuns.id, again.id)).get()!.lastCheckpoint !== null;
+    expect(await runOnce(db, { runsRoot, executors, shouldStop: checkpointed })).toBe(true);
+    expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, again.id)).get()).toMatchObject({ status: "queued", step: 3 });
     expect(await runOnce(db, { runsRoot, executors })).toBe(true);
-    const resumed = db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()!;
+    const resumed = db.select().from(trainingRuns).where(eq(trainingRuns.id, again.id)).get()!;
     expect(resumed).toMatchObject({ status: "succeeded", attempts: 2, step: 6 });
-    const events = db.select().from(runEvents).where(eq(runEvents.runId, run.id)).all();
-    expect(events.map((e) => e.message)).toContain("The worker stopped unexpectedly; resuming from its checkpoint at step 3.");
-    expect(finalWeights(join(runsRoot, String(run.id), "final"))).toEqual(uninterrupted);
+    const events = db.select().from(runEvents).where(eq(runEvents.runId, again.id)).all();
+    expect(events.map((e) => e.message)).toContain("The worker was stopped; resuming from its checkpoint at step 3.");
+    expect(events.filter((e) => e.loss !== null).map((e) => e.step)).toEqual([1, 2, 3, 4, 5, 6]);
+    expect(finalWeights(join(runsRoot, String(again.id), "final"))).toEqual(uninterrupted);
+    expect(existsSync(join(runsRoot, String(again.id), "checkpoints"))).toBe(false); // deleted once the run succeeded
     const artifacts = db.select().from(runArtifacts).where(eq(runArtifacts.runId, run.id)).all();
     expect(artifacts.some((a) => a.kind === "checkpoint" && a.metadata?.final === true)).toBe(true);
 
-    // The run registered one policy version, however many attempts it took.
+    // The resumed run registered one policy version, however many attempts it took.
+    expect(db.select().from(policies).where(eq(policies.runId, again.id)).all()).toHaveLength(1);
     const base = db.select().from(policies).where(eq(policies.runId, run.id)).all();
     expect(base).toEqual([expect.objectContaining({ kind: "checkpoint", path: join(runsRoot, String(run.id), "final"), version: 1 })]);
     // Continued pretraining from that policy yields version 2 with it as parent.
