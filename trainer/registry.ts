@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { RunKind } from "../db/enums";
 import { KIND_DEFAULTS, ktoConfigSchema } from "./dpo/config";
+import { RL_CONFIG_SCHEMAS } from "./rl/config";
 import { rewardConfigSchema } from "./reward/config";
 import { sftConfigSchema } from "./sft/config";
 import { lmRunConfigSchema } from "./train/lm-run-config";
@@ -33,11 +34,23 @@ const preference = (description: string, kind: keyof typeof KIND_DEFAULTS): RunK
   executor: async () => (await import(/* turbopackIgnore: true */ "./dpo/executor")).preferenceExecutor,
 });
 
+const online = (description: string, kind: keyof typeof RL_CONFIG_SCHEMAS): RunKindSpec => ({
+  description,
+  schema: RL_CONFIG_SCHEMAS[kind],
+  needsProject: true,
+  cliOnlyFields: [],
+  producesPolicy: true,
+  executor: async () => (await import(/* turbopackIgnore: true */ "./rl/executor")).rlExecutor,
+});
+
 export const RUN_KIND_REGISTRY: Partial<Record<RunKind, RunKindSpec>> = {
   dpo: preference("Direct Preference Optimization on the project's preference pairs (or rankings, lossType listwise)", "dpo"),
   ipo: preference("IPO: DPO with a squared loss on per-token log-ratios, robust to deterministic preferences", "ipo"),
   simpo: preference("SimPO: reference-free, length-normalised preference optimisation with a target margin", "simpo"),
   orpo: preference("ORPO: SFT on chosen answers plus an odds-ratio preference term, no reference model", "orpo"),
+  ppo: online("PPO against a reward model with a KL-shaped reward to the reference, a value head and GAE", "ppo"),
+  grpo: online("GRPO: k samples per prompt, group-normalised advantages, KL to the reference as a loss term; no value head", "grpo"),
+  rloo: online("RLOO: REINFORCE with a leave-one-out baseline on the KL-shaped sequence reward; no value head", "rloo"),
   kto: {
     description: "KTO: learns from unpaired desirable / undesirable answers (both-bad judgements, corrections, winners, losers)",
     schema: ktoConfigSchema,

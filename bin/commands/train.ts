@@ -13,6 +13,9 @@ import { RUN_KIND_REGISTRY, type RunKindSpec } from "../../trainer/registry";
 import { runsRootFor } from "../../trainer/train/run-dirs";
 import type { RunListener } from "../../trainer/worker/run-context";
 
+const num = (v: string) => Number.parseFloat(v);
+const int = (v: string) => Number.parseInt(v, 10);
+
 /** A project by name, or by id when the argument is digits and no project has that name. */
 export function resolveProjectArg(db: Db, nameOrId: string) {
   const project = findProjectByName(db, nameOrId) ?? (/^\d+$/.test(nameOrId) ? getProject(db, Number(nameOrId)) : null);
@@ -88,6 +91,7 @@ async function trainHere(db: Db, kind: RunKind, projectId: number | null, config
 
 interface PolicyRunFlags {
   project: string;
+  rewardModel?: number;
   policy?: string;
   beta?: number;
   epochs?: number;
@@ -108,7 +112,7 @@ function policyIdArg(db: Db, arg: string | undefined): number | undefined {
 
 /** Flags override the config file, which overrides the kind's defaults. */
 function policyRunConfig(db: Db, o: PolicyRunFlags): Record<string, unknown> {
-  const flags = { policyId: policyIdArg(db, o.policy), beta: o.beta, epochs: o.epochs, learningRate: o.lr, batchSize: o.batchSize };
+  const flags = { policyId: policyIdArg(db, o.policy), rewardModelId: o.rewardModel, beta: o.beta, epochs: o.epochs, learningRate: o.lr, batchSize: o.batchSize };
   return { ...readConfigFile(o.config), ...Object.fromEntries(Object.entries(flags).filter(([, v]) => v !== undefined)) };
 }
 
@@ -142,13 +146,16 @@ export function configFieldsHelp(spec: RunKindSpec): string {
   return `\nConfig fields (--config FILE, JSON; flags override them):\n${rows.join("\n")}\n`;
 }
 
-const num = (v: string) => Number.parseFloat(v);
-const int = (v: string) => Number.parseInt(v, 10);
 
-/** `train <policy kind>`: dpo, ipo, simpo, orpo, kto, sft — every registry kind that produces a policy from a project. */
+function schemaFields(spec: RunKindSpec): string[] {
+  return Object.keys((z.toJSONSchema(spec.schema, { io: "input" }) as { properties?: object }).properties ?? {});
+}
+
+/** `train <policy kind>`: dpo, ipo, simpo, orpo, kto, sft, ppo, grpo, rloo — every registry kind that produces a policy from a project. */
 function registerPolicyKind(train: Command, kind: RunKind, spec: RunKindSpec): void {
-  train
-    .command(kind)
+  const command = train.command(kind);
+  if (schemaFields(spec).includes("rewardModelId")) command.option("--reward-model <id>", "reward model scoring the samples (default: the project's newest)", int);
+  command
     .description(spec.description)
     .requiredOption("--project <name>", "project name (or id)")
     .option("--policy <id|dir>", "policy version (id) or checkpoint directory to start from; default: the project's newest")

@@ -24,9 +24,9 @@ export interface Objective<B> {
   /** The batch of step `step`: a function of the step alone, so a resumed run sees the same batches. */
   batch(step: number): B;
   /** Differentiable mean loss of a batch, and metric scalars logged beside it (not differentiated). */
-  loss(batch: B): { loss: tf.Scalar; metrics?: Record<string, tf.Scalar | number> };
-  /** Replaces the default single-thread gradient step (data-parallel threads). */
-  step?(batch: B, lr: number, optimizer: AdamW): Promise<StepResult>;
+  loss?(batch: B): { loss: tf.Scalar; metrics?: Record<string, tf.Scalar | number> };
+  /** Replaces the default gradient step (data-parallel threads; online RL's rollout + update). */
+  step?(batch: B, lr: number, optimizer: AdamW, step: number): Promise<StepResult>;
   /** Held-out metrics of the current weights (the validation split: what early stopping reads). */
   evaluate?(): Record<string, number> | Promise<Record<string, number>>;
   /** Writes the model as a loadable checkpoint directory. */
@@ -103,15 +103,17 @@ export interface LoopResult {
 
 /** One gradient step on the objective's trainable variables; returns the loss before the update. */
 export function defaultStep<B>(objective: Objective<B>, batch: B, lr: number, optimizer: AdamW): StepResult {
+  if (!objective.loss) throw new Error("an objective needs a loss or its own step");
+  const lossOf = objective.loss;
   return tf.tidy(() => {
-    let metricValues: Record<string, tf.Scalar | number> = {};
+    let metrics: Record<string, number> = {};
     const { value, grads } = tf.variableGrads(() => {
-      const out = objective.loss(batch);
-      metricValues = out.metrics ?? {};
+      const out = lossOf(batch);
+      // Read now: variableGrads disposes every tensor of the closure but the loss.
+      metrics = Object.fromEntries(Object.entries(out.metrics ?? {}).map(([k, v]) => [k, typeof v === "number" ? v : v.dataSync()[0]!]));
       return out.loss;
     }, Object.values(objective.trainable));
     const loss = value.dataSync()[0]!;
-    const metrics = Object.fromEntries(Object.entries(metricValues).map(([k, v]) => [k, typeof v === "number" ? v : v.dataSync()[0]!]));
     if (!Number.isFinite(loss)) return { loss, gradNorm: Number.NaN, metrics };
     const gradNorm = optimizer.step(objective.trainable, paramGrads(objective.trainable, grads), lr);
     return { loss, gradNorm, metrics };
@@ -170,7 +172,7 @@ export async function runTraining<B>(o: LoopOptions<B>): Promise<LoopResult> {
     if (scheduleStep >= c.schedule.maxSteps) break;
     const lr = learningRateAt(scheduleStep, c.schedule);
     const batch = o.objective.batch(state.step);
-    const result = o.objective.step ? await o.objective.step(batch, lr, o.optimizer) : defaultStep(o.objective, batch, lr, o.optimizer);
+    const result = o.objective.step ? await o.objective.step(batch, lr, o.optimizer, state.step) : defaultStep(o.objective, batch, lr, o.optimizer);
     if (!Number.isFinite(result.loss)) throw divergedError(state.step, lr, result.loss);
     state.step++;
     tokens += o.objective.tokensPerStep?.(batch) ?? 0;
