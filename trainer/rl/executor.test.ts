@@ -56,7 +56,7 @@ describe("online RL from a score", () => {
       const [before, after] = [await meanScore(base.path!), await meanScore(policy!.path!)];
       expect(after, `${before} → ${after}`).toBeGreaterThan(before + 0.05);
       const logged = db.select().from(runEvents).where(eq(runEvents.runId, row.id)).all().flatMap((e) => Object.keys(e.metrics ?? {}));
-      for (const name of ["objective/kl", "objective/entropy", "objective/scores", "objective/rlhf_reward", "policy/clipfrac", "policy/approxkl", "loss/policy_avg", "beta", "response_length"])
+      for (const name of ["objective/kl", "objective/entropy", "objective/scores", "objective/rlhf_reward", "policy/clipfrac", "policy/approxkl", "loss/policy_avg", "beta", "response_length", "time/sampling", "time/reference_logprobs", "time/scoring", "time/update"])
         expect(logged, name).toContain(name);
       if (kind === "ppo") for (const name of ["loss/value_avg", "val/clipfrac"]) expect(logged, name).toContain(name);
     }, 240_000);

@@ -65,12 +65,15 @@ export function rlObjective(run: RlRun): Objective<RlPrompt[]> {
     trainable: run.updater.variables,
     batch: (step) => batchIndices(step, c.batchSize, run.train.length, c.seed).map((i) => run.train[i]!),
     step: async (prompts, lr, optimizer: AdamW, step) => {
-      const samples = await rollout(run.rollout, prompts, c.seed * 7919 + step);
+      const times: Record<string, number> = {};
+      const samples = await rollout(run.rollout, prompts, c.seed * 7919 + step, times);
       const scored = run.algorithm.score(samples, c, run.controller.value);
       const stats = rolloutMetrics(scored, run.controller.value);
+      const started = performance.now();
       const update = updateOnBatch({ ...run.updater, optimizer }, scored, lr, c.seed + step);
+      times["time/update"] = (performance.now() - started) / 1000;
       run.controller.update(stats["objective/kl"]!, scored.length);
-      return { loss: update.loss ?? Number.NaN, gradNorm: update.grad_norm ?? 0, metrics: { ...stats, ...update } };
+      return { loss: update.loss ?? Number.NaN, gradNorm: update.grad_norm ?? 0, metrics: { ...stats, ...update, ...times } };
     },
     evaluate: () => evaluatePrompts(run, run.validation, c.seed + 1, "eval_"),
     save: (dir) => run.rollout.policy.save(dir),

@@ -64,15 +64,33 @@ export interface RolloutContext {
   config: RlConfig;
 }
 
+/** Seconds spent in each part of the last rollout, so the slowest part of an iteration shows. */
+export interface RolloutTimes {
+  "time/sampling": number;
+  "time/policy_logprobs": number;
+  "time/reference_logprobs": number;
+  "time/scoring": number;
+}
+
 /** Samples k completions per prompt and everything the update needs about them. */
-export async function rollout(r: RolloutContext, prompts: ReadonlyArray<{ text: string; ids: number[] }>, seed: number): Promise<Sample[]> {
+export async function rollout(r: RolloutContext, prompts: ReadonlyArray<{ text: string; ids: number[] }>, seed: number, times?: Partial<RolloutTimes>): Promise<Sample[]> {
   const k = r.config.samplesPerPrompt;
   const expanded = prompts.flatMap((p) => Array.from({ length: k }, () => p));
+  let t = performance.now();
+  const lap = (name: keyof RolloutTimes) => {
+    const now = performance.now();
+    if (times) times[name] = (now - t) / 1000;
+    t = now;
+  };
   const responses = await sampleResponses(r.policy, expanded.map((p) => p.ids), r.config, seed);
+  lap("time/sampling");
   const rows = expanded.map((p, i) => ({ promptIds: p.ids, completionIds: responses[i]!.ids }));
   const old = oldLogpsAndValues(r.policy, r.graph, r.head, rows);
+  lap("time/policy_logprobs");
   const ref = await completionLogprobs(r.reference.lm, rows);
+  lap("time/reference_logprobs");
   const scores = r.scores.score(expanded.map((p, i) => ({ prompt: p.text, completion: responses[i]!.text })));
+  lap("time/scoring");
   return expanded.map((p, i) => ({
     prompt: p.text, promptIds: p.ids, responseIds: responses[i]!.ids, text: responses[i]!.text,
     oldLogp: old.logp[i]!, refLogp: ref[i]!.logprobs, values: old.values[i]!, score: scores[i]!,
