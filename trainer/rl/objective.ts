@@ -73,7 +73,8 @@ export function rlObjective(run: RlRun): Objective<RlPrompt[]> {
       const update = updateOnBatch({ ...run.updater, optimizer }, scored, lr, c.seed + step);
       times["time/update"] = (performance.now() - started) / 1000;
       run.controller.update(stats["objective/kl"]!, scored.length);
-      return { loss: update.loss ?? Number.NaN, gradNorm: update.grad_norm ?? 0, metrics: { ...stats, ...update, ...times } };
+      const { loss, grad_norm: gradNorm, ...updateMetrics } = update; // the loop logs these two itself
+      return { loss: loss ?? Number.NaN, gradNorm: gradNorm ?? 0, metrics: { ...stats, ...updateMetrics, ...times } };
     },
     evaluate: () => evaluatePrompts(run, run.validation, c.seed + 1, "eval_"),
     save: (dir) => run.rollout.policy.save(dir),
