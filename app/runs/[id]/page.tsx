@@ -5,6 +5,7 @@ import { LossChart, type ChartPoint } from "../../components/loss-chart";
 import { RequireRole } from "../../components/require-role";
 import { Button, Card, ErrorMessage, ProgressBar } from "../../components/ui";
 import { useTRPC } from "../../trpc";
+import { metricGroups } from "../metric-groups";
 import { formatDuration, RunStatusBadge } from "../run-status";
 
 type Details = NonNullable<ReturnType<typeof useRunDetails>["data"]>;
@@ -96,8 +97,14 @@ function RunView({ runId }: { runId: number }) {
           value={run.totalSteps ? run.step / run.totalSteps : run.status === "succeeded" ? 1 : 0}
           label={`step ${run.step}${run.totalSteps ? ` of ${run.totalSteps}` : ""} · ETA ${formatDuration(last?.etaSeconds)} · ${last?.tokensPerSecond ? `${Math.round(last.tokensPerSecond)} tokens/s` : "–"} · attempt ${run.attempts}`}
         />
-        <div className="mt-4">
-          <LossChart points={chart.points} series={chart.series} />
+        {chart.series.length === 0 && <p className="mt-4 text-sm text-slate-500">No progress reported yet.</p>}
+        <div className="mt-4 grid gap-4 lg:grid-cols-2" data-testid="metric-charts">
+          {metricGroups(chart.series).map((g) => (
+            <div key={g.family}>
+              <h3 className="text-xs font-medium uppercase tracking-wide text-slate-500">{g.family}</h3>
+              <LossChart points={chart.points} series={g.series} />
+            </div>
+          ))}
         </div>
         <LatestMetrics events={events} />
       </Card>
