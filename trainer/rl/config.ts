@@ -23,7 +23,8 @@ function rlSchema(defaults: { samplesPerPrompt: number; beta: number; epochs: nu
     maxNewTokens: z.number().int().min(1).max(1024).default(24).describe("Tokens sampled per completion"),
     temperature: z.number().positive().max(5).default(1).describe("Sampling temperature of the rollouts (1: the policy's own distribution)"),
     beta: z.number().positive().max(100).default(defaults.beta).describe("β: weight of the KL penalty to the reference"),
-    klEstimator: z.enum(["k1", "k3"]).default(defaults.samplesPerPrompt > 1 ? "k3" : "k1").describe("Per-token KL estimator: k1 = log π − log π_ref, k3 = Schulman's non-negative one"),
+    // k1 by default, as TRL: inside a REINFORCE-style reward, k3 would bias the gradient (GRPO's loss term always uses k3).
+    klEstimator: z.enum(["k1", "k3"]).default("k1").describe("KL estimator of the KL-shaped reward (PPO, RLOO): k1 = log π − log π_ref, k3 = Schulman's non-negative one; GRPO's loss term always uses k3"),
     adaptiveKl: adaptiveKlSchema.nullable().default(null).describe("Adaptive KL controller (PPO); null: fixed β"),
     updateEpochs: z.number().int().min(1).max(32).default(4).describe("Optimisation passes over each rollout batch"),
     miniBatchSize: z.number().int().min(1).max(512).default(8).describe("Samples per gradient step within an update epoch"),
