@@ -4,6 +4,7 @@ import { iterateJudgements, iteratePreferenceRows, type CompletionView, type Jud
 import type { ChatMessage } from "../../../db/schema";
 import { joinHhTranscript } from "../../../db/hh-transcripts";
 import { ktoLabels } from "../../../db/kto-labels";
+import { csvCell } from "./csv-cell";
 import { judgementProvenance, pairProvenance } from "./provenance";
 
 /** One export format: how its file is named and the lines it is made of. */
@@ -28,10 +29,6 @@ function answerMessages(c: CompletionView): ChatMessage[] {
   return c.messages ?? [{ role: "assistant", content: c.text }];
 }
 
-const csvField = (v: unknown) => {
-  const s = v === null || v === undefined ? "" : String(v);
-  return /[",\r\n]/.test(s) ? `"${s.replaceAll('"', '""')}"` : s;
-};
 const CSV_COLUMNS = [
   "judgement_id", "task_id", "relation", "derivation", "weight", "strength", "prompt", "chosen", "rejected",
   "annotator", "source", "agreement", "seconds_on_task", "chosen_policy", "rejected_policy", "created_at",
@@ -94,7 +91,7 @@ export const exporters: Record<ExportFormat, Exporter> = {
       for (const r of iteratePreferenceRows(db, filters)) {
         const p = pairProvenance(r);
         const values = { ...p, prompt: r.judgement.prompt.text, chosen: r.chosen.text, rejected: r.rejected.text };
-        yield `${CSV_COLUMNS.map((c) => csvField(values[c])).join(",")}\n`;
+        yield `${CSV_COLUMNS.map((c) => csvCell(values[c])).join(",")}\n`;
       }
     },
   },
