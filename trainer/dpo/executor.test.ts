@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
@@ -7,7 +7,11 @@ import { judgements, policies, trainingRuns } from "../../db/schema";
 import { createTestDb } from "../../db/testing";
 import { queueRun } from "../../server/services/runs";
 import { initBackend } from "../backend";
+import { loadCheckpoint } from "../checkpoint/tfjs";
 import { computeLogprobs } from "../logprobs";
+import { TINY_CORPUS } from "../test-fixtures";
+import { toTokenizerJson } from "../tokenizer/tokenizer-json";
+import { trainBpe } from "../tokenizer/train-bpe";
 import { loadLanguageModel } from "../language-model";
 import { importRows, MARKER, plantedRows, saveTinyBackbone } from "../reward/executor-fixtures";
 import { runOnce } from "../worker/worker-loop";
@@ -49,6 +53,29 @@ describe("DPO runs in the worker", () => {
     db.update(judgements).set({ outcome: "tie" }).run();
     await runOnce(db, { runsRoot });
     expect(statusOf(db, run.id)).toMatchObject({ status: "failed", error: expect.stringContaining("no usable preference pairs") });
+    expect(db.select().from(policies).where(eq(policies.runId, run.id)).all()).toEqual([]);
+  }, 120_000);
+
+  it("trains LoRA adapters on a frozen base and saves them merged into a plain checkpoint", async () => {
+    const { db, base, run, runsRoot } = await plantedDpo({ epochs: 1, learningRate: 1e-2, lora: { rank: 4, alpha: 8 }, evaluation: { prompts: 0 } });
+    await runOnce(db, { runsRoot });
+    expect(statusOf(db, run.id)).toMatchObject({ status: "succeeded", backend: expect.stringContaining("LoRA r=4") });
+    const policy = db.select().from(policies).where(eq(policies.runId, run.id)).get()!;
+    const [before, after] = [loadCheckpoint(base.path!).params, loadCheckpoint(policy.path!).params];
+    const same = (name: string) => Array.from(before[name]!.dataSync()).every((v, i) => v === after[name]!.dataSync()[i]);
+    expect(same("transformer.wte.weight")).toBe(true); // not adapted: frozen
+    expect(same("transformer.h.0.ln_1.weight")).toBe(true);
+    expect(same("transformer.h.0.attn.c_attn.weight")).toBe(false); // adapted: W + (α/r)·A·B merged in
+    expect(same("transformer.h.1.mlp.c_fc.weight")).toBe(false);
+    expect(existsSync(path.join(policy.path!, "lora.safetensors"))).toBe(false); // a plain HF checkpoint
+  }, 120_000);
+
+  it("fails before training, naming the file, when the policy's tokenizer does not fit its model", async () => {
+    const { db, base, run, runsRoot } = await plantedDpo({ epochs: 1 });
+    const bigger = toTokenizerJson(trainBpe([...TINY_CORPUS, ...plantedRows(40).flatMap((r) => [r.chosen, r.rejected])], 900));
+    writeFileSync(path.join(base.path!, "tokenizer.json"), JSON.stringify(bigger));
+    await runOnce(db, { runsRoot });
+    expect(statusOf(db, run.id)).toMatchObject({ status: "failed", step: 0, error: expect.stringMatching(/tokenizer\.json/) });
     expect(db.select().from(policies).where(eq(policies.runId, run.id)).all()).toEqual([]);
   }, 120_000);
 });
