@@ -31,7 +31,7 @@ export const FLAG_REASONS = ["harmful", "broken", "unreadable", "other"] as cons
 export type FlagReason = (typeof FLAG_REASONS)[number];
 
 /** Every kind a run row may hold; trainer/registry.ts says which of them this build can execute. */
-export const RUN_KINDS = ["pretrain", "sft", "reward", "dpo", "ipo", "simpo", "orpo", "kto", "ppo", "grpo", "rloo", "sample"] as const;
+export const RUN_KINDS = ["pretrain", "sft", "reward", "dpo", "ipo", "simpo", "orpo", "kto", "ppo", "grpo", "rloo", "sample", "evaluate"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;

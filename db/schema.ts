@@ -312,6 +312,37 @@ export const rewardModels = sqliteTable("reward_models", {
   createdAt: createdAt(),
 });
 
+/**
+ * One policy against a base, as an `evaluate` run measured it on the same held-out prompts:
+ * reward-model alignment accuracy, mean reward, KL to the base, and a few samples side by side.
+ */
+export const evaluations = sqliteTable(
+  "evaluations",
+  {
+    id: id(),
+    projectId: integer()
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    runId: integer()
+      .notNull()
+      .references(() => trainingRuns.id, { onDelete: "cascade" }),
+    basePolicyId: integer()
+      .notNull()
+      .references(() => policies.id),
+    policyId: integer()
+      .notNull()
+      .references(() => policies.id),
+    /** Null when the project had no reward model: the reward columns stay empty. */
+    rewardModelId: integer().references(() => rewardModels.id, { onDelete: "set null" }),
+    /** The prompts both sides continued (the human comparison samples the same ones). */
+    promptIds: text({ mode: "json" }).$type<number[]>().notNull(),
+    metrics: text({ mode: "json" }).$type<Record<string, number | null>>().notNull(),
+    samples: text({ mode: "json" }).$type<Array<Record<string, unknown>>>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("evaluations_project_idx").on(t.projectId, t.id), index("evaluations_run_idx").on(t.runId)],
+);
+
 export const datasetSnapshots = sqliteTable("dataset_snapshots", {
   id: id(),
   projectId: integer()
