@@ -1,7 +1,7 @@
-import type { PairOutcome, TaskKind } from "../../db/enums";
-import type { GoldAnswer } from "../../db/schema";
+import type { PairOutcome, TaskKind } from "../db/enums";
+import type { GoldAnswer } from "../db/schema";
 import { ServiceError } from "./errors";
-import { rankingProblem, rankPositions } from "./judgements-ranking";
+import { rankingProblem, rankPositions } from "./ranking";
 
 /**
  * Gold tasks carry a known answer. A pair or correction gold is the winning completion; a rank

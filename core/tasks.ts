@@ -1,15 +1,16 @@
 import { and, eq, inArray } from "drizzle-orm";
-import { inTransaction, type Db } from "../../db/client";
-import type { TaskKind } from "../../db/enums";
-import { completions, prompts, tasks, type GoldAnswer } from "../../db/schema";
+import { inTransaction, type Db } from "../db/client";
+import type { TaskKind } from "../db/enums";
+import { completions, projects, prompts, tasks, type GoldAnswer } from "../db/schema";
+import { projectSettingsSchema } from "../db/types";
 import { ServiceError } from "./errors";
-import { getProject } from "./projects";
-import { checkGoldAnswer } from "./tasks-gold";
+import { checkGoldAnswer } from "./gold";
 
 /**
  * Task creation from a prompt's completions: the seed, the researcher's "make tasks" action and
- * the loop that sends a new policy's samples back to the queue all go through here, so every
- * task gets the same checks and the same `completionSetKey` (imports use it too).
+ * the `sample` run that sends a new policy's samples back to the queue (from the worker, hence
+ * core/) all go through here, so every task gets the same checks and the same
+ * `completionSetKey` (imports use it too).
  */
 
 export interface TaskSpec {
@@ -53,8 +54,7 @@ export function allPairs(ids: readonly number[]): Array<[number, number]> {
 
 /** Validates every spec first, then inserts in one transaction: all or nothing. */
 export function createTasks(db: Db, projectId: number, kind: TaskKind, specs: TaskSpec[]): CreatedTasks {
-  const project = getProject(db, projectId);
-  if (!project) throw new ServiceError("NOT_FOUND", `No project with id ${projectId}.`);
+  const overlap = projectOverlap(db, projectId);
   return inTransaction(db, () => {
       const seen = new Set<string>();
       const result: CreatedTasks = { created: [], duplicates: [] };
@@ -66,10 +66,17 @@ export function createTasks(db: Db, projectId: number, kind: TaskKind, specs: Ta
           continue;
         }
         seen.add(`${spec.promptId}:${key}`);
-        result.created.push(insertTask(db, projectId, kind, spec, key, project.settings.judgementsPerTask));
+        result.created.push(insertTask(db, projectId, kind, spec, key, overlap));
       }
       return result;
   });
+}
+
+/** The project's default overlap (settings stored before a field existed take its default). */
+function projectOverlap(db: Db, projectId: number): number {
+  const project = db.select({ settings: projects.settings }).from(projects).where(eq(projects.id, projectId)).get();
+  if (!project) throw new ServiceError("NOT_FOUND", `No project with id ${projectId}.`);
+  return projectSettingsSchema.parse(project.settings ?? {}).judgementsPerTask;
 }
 
 function hasTaskForSet(db: Db, promptId: number, key: string): boolean {
