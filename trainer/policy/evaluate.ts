@@ -10,6 +10,7 @@ import { referenceLogprobs } from "../dpo/reference";
 import { openOnnxCheckpoint } from "../onnx/checkpoint";
 import { generateFromIds } from "../onnx/generate";
 import { loadRewardScorer } from "../reward/scorer";
+import type { Tokenizer } from "../tokenizer/tokenizer";
 import type { EvaluationSettings } from "./config";
 import { tokenizeCompletion, type TruncationLimits } from "./sequences";
 
@@ -50,7 +51,7 @@ function newestRewardModel(db: Db, projectId: number | null) {
 }
 
 /** Samples, KL and reward of `modelDir` against `referenceDir` on held-out prompts. */
-export async function evaluatePolicy(db: Db, o: { modelDir: string; referenceDir: string; projectId: number | null; prompts: string[]; settings: EvaluationSettings; limits: TruncationLimits; seed: number; tokenizer: import("../tokenizer/tokenizer").Tokenizer }): Promise<PolicyEvaluation> {
+export async function evaluatePolicy(db: Db, o: { modelDir: string; referenceDir: string; projectId: number | null; prompts: string[]; settings: EvaluationSettings; limits: TruncationLimits; seed: number; tokenizer: Tokenizer }): Promise<PolicyEvaluation> {
   const prompts = [...new Set(o.prompts)].slice(0, o.settings.prompts);
   const empty: PolicyEvaluation = { prompts: 0, klToReference: null, rewardModelId: null, meanReward: null, referenceMeanReward: null, rewardWinRate: null, samples: [] };
   if (prompts.length === 0) return empty;
