@@ -4,14 +4,16 @@ import * as leaderboard from "./leaderboard";
 import * as model from "./model";
 import * as reward from "./reward";
 import * as server from "./server";
+import * as simulate from "./simulate";
 import * as train from "./train";
 import * as users from "./users";
 
 /**
  * Every command group registers itself here, one file per group under bin/commands:
- * server (setup/serve), users, data (import/export), model (logprobs/sample/pretrain), train, reward, leaderboard.
+ * server (setup/serve), users, data (import/export), model (logprobs/sample/pretrain), train, reward, leaderboard,
+ * simulate-annotator.
  */
-const groups = [server, users, data, model, train, reward, leaderboard];
+const groups = [server, users, data, model, train, reward, leaderboard, simulate];
 
 export function registerCommands(program: Command): void {
   for (const group of groups) group.register(program);
