@@ -6,6 +6,7 @@
 import type { z } from "zod";
 import type { RunKind } from "../db/enums";
 import { KIND_DEFAULTS, ktoConfigSchema } from "./dpo/config";
+import { evaluateConfigSchema } from "./evaluate/config";
 import { RL_CONFIG_SCHEMAS } from "./rl/config";
 import { rewardConfigSchema } from "./reward/config";
 import { sftConfigSchema } from "./sft/config";
@@ -74,6 +75,14 @@ export const RUN_KIND_REGISTRY: Partial<Record<RunKind, RunKindSpec>> = {
     cliOnlyFields: ["base"],
     producesPolicy: false,
     executor: async () => (await import(/* turbopackIgnore: true */ "./reward/executor")).rewardExecutor,
+  },
+  evaluate: {
+    description: "Evaluation: policy versions against a base on held-out prompts (reward-model win rate, mean reward, KL to the base, samples)",
+    schema: evaluateConfigSchema,
+    needsProject: true,
+    cliOnlyFields: [],
+    producesPolicy: false,
+    executor: async () => (await import(/* turbopackIgnore: true */ "./evaluate/executor")).evaluateExecutor,
   },
   pretrain: {
     description: "Language-model training on a text corpus (the built-in movie reviews by default), from scratch or from a policy",
