@@ -21,6 +21,8 @@ export interface TaskSpec {
   goldAnswer?: GoldAnswer;
   /** Overlap; defaults to the project's `judgementsPerTask`. */
   requiredJudgements?: number;
+  /** Served before tasks of lower priority (default 0); a `sample` run's new tasks use 1. */
+  priority?: number;
 }
 
 export interface CreatedTasks {
@@ -119,6 +121,7 @@ function insertTask(db: Db, projectId: number, kind: TaskKind, spec: TaskSpec, k
       requiredJudgements: spec.requiredJudgements ?? defaultOverlap,
       isGold: spec.goldAnswer !== undefined,
       goldAnswer: spec.goldAnswer ?? null,
+      priority: spec.priority ?? 0,
     })
     .returning({ id: tasks.id })
     .all();

@@ -144,11 +144,14 @@ export const tasks = sqliteTable(
     isGold: integer({ mode: "boolean" }).notNull().default(false),
     /** For gold tasks: the winning completion id (pair/correction) or the ranking (rank). */
     goldAnswer: text({ mode: "json" }).$type<GoldAnswer>(),
+    /** Served before lower priorities (then oldest first): a new policy's samples jump the backlog. */
+    priority: integer().notNull().default(0),
     createdAt: createdAt(),
   },
   (t) => [
-    // The assignment engine scans open tasks of one kind (gold or not) in id order.
-    index("tasks_queue_idx").on(t.projectId, t.status, t.isGold, t.id),
+    // The assignment engine scans open tasks of one kind (gold or not), highest priority first,
+    // then in id order: the index's order, so the walk stops at the first eligible task, no sort.
+    index("tasks_queue_idx").on(t.projectId, t.status, t.isGold, sql`${t.priority} desc`, t.id),
     index("tasks_set_idx").on(t.promptId, t.completionSetKey),
     // Export and training walk a project's tasks in id order, in batches: a range scan, not a sort.
     index("tasks_project_id_idx").on(t.projectId, t.id),

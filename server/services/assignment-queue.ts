@@ -5,8 +5,9 @@ import { createRng, seedFromString, shuffle } from "../../stats/random";
 
 /**
  * The queue query of the assignment engine. One indexed walk over the project's open tasks
- * (tasks_queue_idx: project, status, gold, id), oldest first so started tasks finish first, and
- * for each candidate:
+ * (tasks_queue_idx: project, status, gold, priority desc, id), highest priority first (a `sample`
+ * run's new tasks before the backlog), then oldest first so started tasks finish first; the index
+ * holds that order, so the walk stops at the first eligible task without sorting. For each candidate:
  * - the others' live leases on it (overlap is never overshot: submitted judgements + live leases
  *   stay below the target);
  * - whether this annotator was ever shown (any assignment: held, judged, skipped, expired) a task
@@ -35,13 +36,13 @@ const ELIGIBLE = (annotatorId: number, nowMs: number) => sql`
         and (select count(*) from json_each(mine.display_order) seen
              where seen.value in (select value from json_each(t.completion_ids))) >= 2)`;
 
-/** The oldest open task (gold or not) this annotator may lease now, or null. */
+/** The open task (gold or not) of highest priority, oldest among those, this annotator may lease now, or null. */
 export function findCandidate(db: Db, annotatorId: number, projectId: number, gold: boolean, now: Date): number | null {
   const row = db.get<{ id: number }>(sql`
     select t.id from tasks t
     where t.project_id = ${projectId} and t.status = 'open' and t.is_gold = ${gold ? 1 : 0}
       and ${ELIGIBLE(annotatorId, now.getTime())}
-    order by t.id limit 1`);
+    order by t.priority desc, t.id limit 1`);
   return row?.id ?? null;
 }
 

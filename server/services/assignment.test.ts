@@ -157,6 +157,22 @@ describe("pickNextTask", () => {
     expect(pickNextTask(db, ann.id, projectId, { now: T0 }).task!.taskId).toBe(first.task!.taskId);
   });
 
+  it("serves a higher-priority task first, then the oldest within a priority, each once", () => {
+    const { db, projectId } = labelingDb({ judgementsPerTask: 1, maxActiveLeases: 10 });
+    const made = (priority: number, text: string) => {
+      const { promptId, completionIds } = addPrompt(db, projectId, 2, text);
+      return createPairTasks(db, projectId, [{ promptId, completionIds, priority }]).created[0]!;
+    };
+    const old = made(0, "old backlog");
+    const urgent = made(2, "urgent");
+    const fresh = made(1, "fresh samples");
+    const fresher = made(1, "fresher samples");
+    const ann = addUser(db, "ann");
+    const served = [0, 1, 2, 3].map(() => pickNextTask(db, ann.id, projectId, { now: T0, another: true }).task!.taskId);
+    expect(served).toEqual([urgent, fresh, fresher, old]);
+    expect(pickNextTask(db, ann.id, projectId, { now: T0, another: true }).task).toBeNull();
+  });
+
   it("never serves flagged or retired tasks", () => {
     const { db, projectId, taskIds } = pairProject(2);
     db.update(tasks).set({ status: "flagged" }).where(eq(tasks.id, taskIds[0]!)).run();
