@@ -341,6 +341,8 @@ export const evaluations = sqliteTable(
     promptIds: text({ mode: "json" }).$type<number[]>().notNull(),
     metrics: text({ mode: "json" }).$type<Record<string, number | null>>().notNull(),
     samples: text({ mode: "json" }).$type<Array<Record<string, unknown>>>().notNull(),
+    /** The `sample` run that sent this policy's and the base's answers to annotators as blind pairs. */
+    humanRunId: integer().references(() => trainingRuns.id, { onDelete: "set null" }),
     createdAt: createdAt(),
   },
   (t) => [index("evaluations_project_idx").on(t.projectId, t.id), index("evaluations_run_idx").on(t.runId)],

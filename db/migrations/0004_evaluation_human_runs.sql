@@ -1,0 +1,1 @@
+ALTER TABLE `evaluations` ADD `human_run_id` integer REFERENCES training_runs(id);
