@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import * as data from "./data";
 import * as leaderboard from "./leaderboard";
+import * as demo from "./demo";
 import * as model from "./model";
 import * as reward from "./reward";
 import * as server from "./server";
@@ -11,9 +12,9 @@ import * as users from "./users";
 /**
  * Every command group registers itself here, one file per group under bin/commands:
  * server (setup/serve), users, data (import/export), model (logprobs/sample/pretrain), train, reward, leaderboard,
- * simulate-annotator.
+ * simulate-annotator, demo (loop).
  */
-const groups = [server, users, data, model, train, reward, leaderboard, simulate];
+const groups = [server, users, data, model, train, reward, leaderboard, simulate, demo];
 
 export function registerCommands(program: Command): void {
   for (const group of groups) group.register(program);
