@@ -1,4 +1,5 @@
 import { authRouter } from "./routers/auth";
+import { evaluationsRouter } from "./routers/evaluations";
 import { labelingRouter } from "./routers/labeling";
 import { leaderboardRouter } from "./routers/leaderboard";
 import { projectsRouter } from "./routers/projects";
@@ -11,6 +12,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 /** The router map: one router per resource. */
 export const appRouter = createTRPCRouter({
   auth: authRouter,
+  evaluations: evaluationsRouter,
   labeling: labelingRouter,
   leaderboard: leaderboardRouter,
   projects: projectsRouter,
