@@ -9,6 +9,7 @@ import { KIND_DEFAULTS, ktoConfigSchema } from "./dpo/config";
 import { evaluateConfigSchema } from "./evaluate/config";
 import { RL_CONFIG_SCHEMAS } from "./rl/config";
 import { rewardConfigSchema } from "./reward/config";
+import { sampleConfigSchema } from "./sample/config";
 import { sftConfigSchema } from "./sft/config";
 import { lmRunConfigSchema } from "./train/lm-run-config";
 import type { Executor } from "./worker/run-context";
@@ -75,6 +76,14 @@ export const RUN_KIND_REGISTRY: Partial<Record<RunKind, RunKindSpec>> = {
     cliOnlyFields: ["base"],
     producesPolicy: false,
     executor: async () => (await import(/* turbopackIgnore: true */ "./reward/executor")).rewardExecutor,
+  },
+  sample: {
+    description: "Samples of policy versions on the project's prompts, sent to the annotators' queue as pair, rank or correction tasks (ahead of the backlog)",
+    schema: sampleConfigSchema,
+    needsProject: true,
+    cliOnlyFields: [],
+    producesPolicy: false,
+    executor: async () => (await import(/* turbopackIgnore: true */ "./sample/executor")).sampleExecutor,
   },
   evaluate: {
     description: "Evaluation: policy versions against a base on held-out prompts (reward-model win rate, mean reward, KL to the base, samples)",
