@@ -8,6 +8,7 @@ import { useSession } from "./use-session";
 const LINKS = [
   { href: "/label", label: "Label", roles: ["annotator", "researcher", "admin"] },
   { href: "/dashboard", label: "Dashboard", roles: ["researcher", "admin"] },
+  { href: "/evaluation", label: "Evaluation", roles: ["researcher", "admin"] },
   { href: "/datasets", label: "Datasets", roles: ["researcher", "admin"] },
   { href: "/admin", label: "Admin", roles: ["admin"] },
 ] as const;
