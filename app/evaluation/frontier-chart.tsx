@@ -13,11 +13,11 @@ export function FrontierChart({ points }: { points: FrontierPoint[] }) {
   return (
     <div className="h-64 w-full" data-testid="frontier-chart">
       <ResponsiveContainer width="100%" height="100%">
-        <ScatterChart margin={{ top: 16, right: 32, bottom: 24, left: 8 }}>
+        <ScatterChart margin={{ top: 24, right: 40, bottom: 24, left: 16 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
-          <XAxis type="number" dataKey="kl" name="KL to base" tick={{ fontSize: 12 }} domain={["auto", "auto"]}
+          <XAxis type="number" dataKey="kl" name="KL to base" tick={{ fontSize: 12 }} domain={["auto", "auto"]} padding={{ left: 24, right: 24 }} tickFormatter={(v: number) => v.toFixed(2)}
             label={{ value: "KL to base (nats / sample)", position: "insideBottom", offset: -12, fontSize: 12 }} />
-          <YAxis type="number" dataKey="reward" name="mean reward" tick={{ fontSize: 12 }} width={64} domain={["auto", "auto"]}
+          <YAxis type="number" dataKey="reward" name="mean reward" tick={{ fontSize: 12 }} width={64} domain={["auto", "auto"]} padding={{ top: 24, bottom: 16 }} tickFormatter={(v: number) => v.toFixed(3)}
             label={{ value: "mean reward", angle: -90, position: "insideLeft", fontSize: 12 }} />
           <Tooltip formatter={(v) => (typeof v === "number" ? v.toFixed(4) : String(v))} />
           <Scatter data={points} fill="#4f46e5" isAnimationActive={false}>
