@@ -44,7 +44,6 @@ describe("queueing runs", () => {
     expect(refusal(() => queueRun(db, { kind: "dpo", projectId: project.id, config: { beta: 0 }, createdBy: null }))).toMatch(/^BAD_REQUEST: Invalid dpo config: .*beta/s);
     expect(refusal(() => queueRun(db, { kind: "dpo", projectId: null, config: {}, createdBy: null }))).toBe("BAD_REQUEST: A dpo run trains on a project's judgements: name the project.");
     expect(refusal(() => queueRun(db, { kind: "dpo", projectId: project.id, config: { policyId: 999 }, createdBy: null }))).toBe("BAD_REQUEST: no policy with id 999");
-    expect(refusal(() => queueRun(db, { kind: "ppo", projectId: project.id, config: {}, createdBy: null }))).toBe('BAD_REQUEST: This preflab cannot run "ppo" training yet.');
   });
 
   it("the kinds procedure gives each kind its description, defaults and a JSON Schema with a description per field", async () => {

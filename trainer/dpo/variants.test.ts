@@ -1,8 +1,8 @@
 import path from "node:path";
-import { eq } from "drizzle-orm";
+import { eq, gt, inArray } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { policyForDirectory } from "../../core/policy-versions";
-import { policies, trainingRuns } from "../../db/schema";
+import { completions, policies, tasks, trainingRuns } from "../../db/schema";
 import { createTestDb } from "../../db/testing";
 import { queueRun } from "../../server/services/runs";
 import { initBackend } from "../backend";
@@ -54,6 +54,21 @@ describe("the preference family on one project", () => {
       expect(chosenLogprob(policy.path!), kind).toBeGreaterThan(before);
       const metrics = (policy.evaluation as { metrics: Record<string, number> }).metrics;
       expect(metrics.test_loss, kind).toBeTypeOf("number");
+    }
+  }, 240_000);
+
+  it("a policy run with sampleAfter queues a sample round whose tasks pit the new version against its parent", async () => {
+    const { db, base, train } = await plantedProject();
+    const policy = await train("sft", { epochs: 1, learningRate: 1e-2, sources: ["chosen"], sampleAfter: { maxPrompts: 3, maxNewTokens: 4, prompts: "all" } });
+    const sample = db.select().from(trainingRuns).where(eq(trainingRuns.kind, "sample")).get()!;
+    expect(sample).toMatchObject({ status: "queued", config: expect.objectContaining({ policyIds: [policy.id, base.id], maxPrompts: 3 }) });
+    await runOnce(db, { runsRoot: path.join(path.dirname(db.$client.name), "runs") });
+    expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, sample.id)).get(), "sample run").toMatchObject({ status: "succeeded" });
+    const created = db.select().from(tasks).where(gt(tasks.priority, 0)).all();
+    expect(created).toHaveLength(3);
+    for (const task of created) {
+      const shown = db.select().from(completions).where(inArray(completions.id, task.completionIds)).all();
+      expect(shown.map((c) => c.policyId).sort()).toEqual([base.id, policy.id].sort());
     }
   }, 240_000);
 });

@@ -3,6 +3,7 @@
 // held-out evaluation at the end. Each field carries its one-line description (`.describe`), which
 // the dashboard's launch form and the CLI's --help read.
 import { z } from "zod";
+import { sampleConfigSchema } from "../sample/config";
 
 export const loraSchema = z.strictObject({
   rank: z.number().int().min(1).max(256).default(8).describe("Rank r of the low-rank update A·B (PEFT's default 8)"),
@@ -40,6 +41,8 @@ export function policyRunFields(defaults: { learningRate: number; epochs: number
     lora: loraSchema.nullable().default(null).describe("Low-rank adapters on a frozen base, merged into the saved policy; null: full fine-tuning"),
     evaluation: evaluationSchema.default(evaluationSchema.parse({})).describe("Held-out evaluation when the run ends"),
     seed: z.number().int().default(42).describe("Seed of the split, the batch order, LoRA initialisation and evaluation samples"),
+    sampleAfter: sampleConfigSchema.nullable().default(null)
+      .describe("A sample run queued when this run succeeds, so the new policy's samples reach the annotators (policyIds empty: the new version against the one it started from)"),
   };
 }
 

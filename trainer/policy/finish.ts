@@ -2,6 +2,8 @@
 // succeeded) the new policy version with its ONNX export, so a failure leaves no half-registered
 // policy behind.
 import { registerPolicyVersion } from "../../core/policy-versions";
+import { trainingRuns } from "../../db/schema";
+import type { SampleConfig } from "../sample/config";
 import { exportOnnx, onnxIsStale, onnxModelPath } from "../onnx/checkpoint";
 import { evaluateSplit, type BatchOutput } from "./batch-output";
 import type { Split } from "../reward/split";
@@ -31,7 +33,15 @@ export async function finishPolicyRun(ctx: RunContext, s: PolicyRunSetup, c: Pol
   ctx.progress({ step: result.steps, metrics, message: `registered policy ${policy.name}@${policy.version} (id ${policy.id})` });
   ctx.artifact("checkpoint", result.modelDir, { final: true, policyId: policy.id, metrics }, result.steps);
   ctx.artifact("onnx", onnxModelPath(result.modelDir), { policyId: policy.id }, result.steps);
+  if (c.sampleAfter) queueSampleRound(ctx, c.sampleAfter, policy.id, result.steps);
   return policy.id;
+}
+
+/** Closes the loop: the new version's samples against its parent's go to the labeling queue. */
+function queueSampleRound(ctx: RunContext, sample: SampleConfig, policyId: number, step: number): void {
+  const policyIds = sample.policyIds.length ? sample.policyIds : [policyId, ...(ctx.run.basePolicyId ? [ctx.run.basePolicyId] : [])];
+  const run = ctx.db.insert(trainingRuns).values({ kind: "sample", projectId: ctx.run.projectId, config: { ...sample, policyIds }, createdBy: ctx.run.createdBy }).returning().get();
+  ctx.progress({ step, message: `queued sample run ${run.id}: policies ${policyIds.join(", ")} on ${sample.maxPrompts} prompts` });
 }
 
 /** The shared tail of every policy executor: the loop, the test split, the evaluation, the new version. */

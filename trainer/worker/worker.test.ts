@@ -7,7 +7,7 @@ import { openDatabase } from "../../db/client";
 import { RunCancelled, type Executor } from "./run-context";
 import { runOnce } from "./worker-loop";
 
-function queue(db: ReturnType<typeof createTestDb>["db"], kind: "reward" | "ppo" = "reward") {
+function queue(db: ReturnType<typeof createTestDb>["db"], kind: "reward" = "reward") {
   return db.insert(trainingRuns).values({ kind, config: { steps: 3 } }).returning().get();
 }
 
@@ -34,12 +34,13 @@ describe("the run worker", () => {
   it("marks a run failed with the executor's message, and refuses kinds it cannot run", async () => {
     const { db } = createTestDb();
     const failing = queue(db);
-    const unknown = queue(db, "ppo");
+    // A run of a kind this build does not have (queued by a newer preflab on the same database).
+    const unknown = db.$client.prepare("insert into training_runs (kind, config) values ('distill', '{}') returning id").get() as { id: number };
     const executors = { reward: async () => Promise.reject(new Error("tokenizer.json does not fit the vocabulary")) };
     await runOnce(db, { runsRoot, executors });
     await runOnce(db, { runsRoot, executors });
     expect(statusOf(db, failing.id)).toMatchObject({ status: "failed", error: "tokenizer.json does not fit the vocabulary" });
-    expect(statusOf(db, unknown.id)).toMatchObject({ status: "failed", error: 'This preflab cannot run "ppo" training yet.' });
+    expect(statusOf(db, unknown.id)).toMatchObject({ status: "failed", error: 'This preflab cannot run "distill" training yet.' });
   });
 
   it("stops a running run within a step when cancellation is requested from another connection", async () => {
