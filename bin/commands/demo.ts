@@ -21,12 +21,13 @@ interface Flags {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
 
-function printTable(result: DemoResult): void {
-  console.table(result.rounds.map((r) => ({
+/** The rounds as a table (on stderr when stdout carries the JSON). */
+function printTable(result: DemoResult, out: NodeJS.WriteStream = process.stdout): void {
+  new console.Console(out).table(result.rounds.map((r) => ({
     round: r.round, policy: r.policyId, "win rate": pct(r.winRate), "95% CI": `${pct(r.winRateInterval[0])}..${pct(r.winRateInterval[1])}`,
     "mean score": Number(r.meanScore.toFixed(3)), "KL to base": Number(r.klToBase.toFixed(3)), judgements: r.judgements, seconds: Math.round(r.seconds),
   })));
-  process.stdout.write(`${result.algorithm}; base policy ${result.base.policyId} mean score ${result.base.meanScore.toFixed(3)}; hidden preference: the more positive review; database ${result.dbFile}\n`);
+  out.write(`${result.algorithm}; base policy ${result.base.policyId} mean score ${result.base.meanScore.toFixed(3)}; hidden preference: the more positive review; database ${result.dbFile}\n`);
 }
 
 async function loop(o: Flags): Promise<void> {
@@ -39,7 +40,8 @@ async function loop(o: Flags): Promise<void> {
     rounds: o.rounds, algorithm: o.algorithm as DemoAlgorithm, dbFile: o.db, noise: o.noise, tieRate: o.tieRate, seed: o.seed,
     log: (line) => process.stderr.write(`${line}\n`),
   });
-  if (!o.json) return printTable(result);
+  printTable(result, o.json ? process.stderr : process.stdout);
+  if (!o.json) return;
   const rounds = result.rounds.map(({ round, policyId, policyDir, winRate, winRateInterval, meanScore, klToBase, judgements, seconds }) =>
     ({ round, policyId, policyDir, winRate, winRateInterval, meanScore, klToBase, judgements, seconds }));
   process.stdout.write(`${JSON.stringify({ rounds, algorithm: result.algorithm, baseMeanScore: result.base.meanScore, dbFile: result.dbFile })}\n`);
