@@ -1,5 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { ADMIN, signIn } from "./helpers";
+import { addAnnotator, e2eDb, openLabeling, shownTaskId } from "./label-helpers";
 
 /** TRL rows with a planted preference: the preferred continuation says "great", the other never does. */
 function plantedJsonl(prompts: number): string {
@@ -10,8 +11,8 @@ function plantedJsonl(prompts: number): string {
   ).join("\n");
 }
 
-test("a researcher launches a DPO run from the dashboard and sees TRL's metrics and the new policy version it registered", async ({ page }) => {
-  test.setTimeout(300_000);
+test("a researcher launches a DPO run from the dashboard, sees TRL's metrics and its new policy version, whose samples reach an annotator's queue and get labeled", async ({ page, browser }) => {
+  test.setTimeout(600_000);
   await signIn(page, ADMIN);
   await page.goto("/dashboard");
   await page.locator('input[type="file"]').setInputFiles({ name: "planted.jsonl", mimeType: "application/json", buffer: Buffer.from(plantedJsonl(40)) });
@@ -20,23 +21,45 @@ test("a researcher launches a DPO run from the dashboard and sees TRL's metrics 
   await expect(page.getByRole("status")).toHaveText(/Imported 40 rows/, { timeout: 60_000 });
   await page.getByTestId("project-dpo-e2e").getByRole("button", { name: "dpo-e2e" }).click();
 
+  // A config naming a server file is refused with the field's message, and nothing is queued.
+  await page.getByRole("combobox", { name: /^Kind/ }).selectOption("reward");
+  await page.getByRole("textbox", { name: /^Config/ }).fill(JSON.stringify({ base: "/etc" }));
+  await page.getByRole("button", { name: "Start training" }).click();
+  await expect(page.getByText(/base names a file on the server and is accepted only from the command line/)).toBeVisible();
+
   await page.getByRole("combobox", { name: /^Kind/ }).selectOption("dpo");
   await expect(page.getByText(/Direct Preference Optimization/)).toBeVisible();
   // The form shows the kind's defaults; the run starts from them with a few fields changed.
   const config = page.getByRole("textbox", { name: /^Config/ });
   await expect(config).toHaveValue(/"beta": 0\.1/);
-  await config.fill(JSON.stringify({ maxSteps: 4, batchSize: 4, evalInterval: 2, evaluation: { prompts: 2, maxNewTokens: 4 } }));
+  await config.fill(JSON.stringify({ maxSteps: 4, batchSize: 4, evalInterval: 2, evaluation: { prompts: 2, maxNewTokens: 4 }, sampleAfter: { maxPrompts: 2, maxNewTokens: 8 } }));
   await page.getByRole("button", { name: "Start training" }).click();
   await expect(page).toHaveURL(/\/runs\/\d+$/);
   await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 240_000 });
   const metrics = page.getByRole("table", { name: "latest metrics" });
   for (const name of ["rewards/accuracies", "rewards/margins", "eval_loss", "test_rewards/accuracies", "kl_to_reference"]) await expect(metrics.getByText(name, { exact: true })).toBeVisible();
-  await expect(page.getByText(/registered policy builtin@\d+ \(id \d+\)/)).toBeVisible();
+  const registered = await page.getByText(/registered policy builtin@\d+ \(id \d+\)/).innerText();
+  const policyId = Number(/\(id (\d+)\)/.exec(registered)![1]);
 
-  // A config naming a server file is refused with the field's message, and nothing is queued.
-  await page.goBack();
-  await page.getByRole("combobox", { name: /^Kind/ }).selectOption("reward");
-  await page.getByRole("textbox", { name: /^Config/ }).fill(JSON.stringify({ base: "/etc" }));
-  await page.getByRole("button", { name: "Start training" }).click();
-  await expect(page.getByText(/base names a file on the server and is accepted only from the command line/)).toBeVisible();
+  // The run ends with a sample round: the new version's samples become tasks in the queue.
+  const queued = await page.getByText(/queued sample run \d+/).innerText();
+  const sampleRun = Number(/queued sample run (\d+)/.exec(queued)![1]);
+  await page.goto(`/runs/${sampleRun}`);
+  await expect(page.getByTestId("run-status")).toHaveText("succeeded", { timeout: 120_000 });
+  await expect(page.getByRole("table", { name: "latest metrics" }).getByText("tasks_created", { exact: true })).toBeVisible();
+  const sampled = e2eDb().$client.prepare("select count(*) as n from tasks t join projects p on p.id = t.project_id where p.name = 'dpo-e2e' and t.priority > 0").get();
+  expect(sampled).toEqual({ n: 2 });
+
+  // An annotator is served one of them first (they carry a higher priority) and labels it.
+  const annotator = await browser.newPage();
+  await openLabeling(annotator, addAnnotator("loop"), "dpo-e2e");
+  const taskId = await shownTaskId(annotator);
+  const shownPolicies = e2eDb().$client.prepare("select c.policy_id as p from tasks t join completions c on c.id in (select value from json_each(t.completion_ids)) where t.id = ?").all(taskId) as Array<{ p: number }>;
+  expect(shownPolicies.map((r) => r.p)).toContain(policyId);
+  await annotator.keyboard.press("a");
+  await annotator.keyboard.press("2");
+  await annotator.keyboard.press("Enter");
+  await expect(annotator.getByRole("status").filter({ hasText: "Judgement saved" })).toBeVisible();
+  expect(e2eDb().$client.prepare("select count(*) as n from judgements where task_id = ?").get(taskId)).toEqual({ n: 1 });
+  await annotator.close();
 });
