@@ -3,7 +3,7 @@ import { defineConfig } from "vitest/config";
 // Unit tests live beside the code they test (`*.test.ts`); e2e specs are Playwright's.
 export default defineConfig({
   test: {
-    include: ["{db,server,trainer,bin,app,stats,sim}/**/*.test.ts"],
+    include: ["{core,db,server,trainer,bin,app,stats,sim}/**/*.test.ts"],
     environment: "node",
     pool: "forks",
     testTimeout: 120_000,

@@ -54,19 +54,6 @@ function stderrListener(): RunListener {
   };
 }
 
-/** Executes queued runs in this process until `runId` has finished (runs queued before it go first). */
-async function executeUntilDone(db: Db, runId: number): Promise<void> {
-  const { runOnce } = await import("../../trainer/worker/worker-loop");
-  const runsRoot = runsRootFor(databasePathFromEnv());
-  const log = (line: string) => process.stderr.write(`${line}\n`);
-  const listener = stderrListener();
-  const status = () => db.select().from(trainingRuns).where(eq(trainingRuns.id, runId)).get()!.status;
-  while (status() === "queued" || status() === "running") {
-    // Nothing claimable while the run is queued means another worker has it: wait for it.
-    if (!(await runOnce(db, { runsRoot, log, listener }))) await new Promise((r) => setTimeout(r, 1000));
-  }
-}
-
 /** Asks the run to stop at its next step on Ctrl-C (a second Ctrl-C exits at once). */
 function cancelOnInterrupt(db: Db, runId: number): () => void {
   const handler = () => {
@@ -83,7 +70,9 @@ async function trainHere(db: Db, kind: RunKind, projectId: number | null, config
   const run = queueRun(db, { kind, projectId, config, createdBy: null, origin: "cli" });
   process.stderr.write(`queued ${kind} run ${run.id}${run.basePolicyId ? ` from policy ${run.basePolicyId}` : ""}\n`);
   const release = cancelOnInterrupt(db, run.id);
-  await executeUntilDone(db, run.id).finally(release);
+  const { executeUntilDone } = await import("../../trainer/worker/execute-here");
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  await executeUntilDone(db, run.id, { runsRoot: runsRootFor(databasePathFromEnv()), log, listener: stderrListener() }).finally(release);
   const done = db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()!;
   if (done.status !== "succeeded") throw new Error(`${kind} run ${run.id} ${done.status}${done.error ? `: ${done.error}` : ""}`);
   return done;
