@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import * as bench from "./bench";
 import * as data from "./data";
 import * as leaderboard from "./leaderboard";
 import * as demo from "./demo";
@@ -12,9 +13,9 @@ import * as users from "./users";
 /**
  * Every command group registers itself here, one file per group under bin/commands:
  * server (setup/serve), users, data (import/export), model (logprobs/sample/pretrain), train, reward, leaderboard,
- * simulate-annotator, demo (loop).
+ * simulate-annotator, demo (loop), bench (train).
  */
-const groups = [server, users, data, model, train, reward, leaderboard, simulate, demo];
+const groups = [server, users, data, model, train, reward, leaderboard, simulate, demo, bench];
 
 export function registerCommands(program: Command): void {
   for (const group of groups) group.register(program);
