@@ -1,12 +1,16 @@
+import { mkdirSync } from "node:fs";
 import path from "node:path";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { policyForDirectory } from "../../core/policy-versions";
 import type { RlAlgorithm } from "./config";
-import { policies, runEvents, trainingRuns } from "../../db/schema";
+import { policies, rewardModels, runEvents, trainingRuns } from "../../db/schema";
 import { createTestDb } from "../../db/testing";
 import { queueRun } from "../../server/services/runs";
 import { initBackend } from "../backend";
+import { saveCheckpoint } from "../checkpoint/tfjs";
+import { disposeNeuralRewardModel, loadNeuralRewardModel, saveNeuralRewardModel } from "../reward/train-neural-model";
+import { disposeSetup, freshSetup } from "../train/setup";
 import { openOnnxCheckpoint } from "../onnx/checkpoint";
 import { generateFromIds } from "../onnx/generate";
 import { importRows, plantedRows, saveTinyBackbone } from "../reward/executor-fixtures";
@@ -62,7 +66,7 @@ describe("online RL from a score", () => {
     }, 240_000);
   }
 
-  it("fails before the first rollout without a reward model, and on a prompt set smaller than one batch", async () => {
+  it("fails before the first rollout without a reward model, on a prompt set smaller than one batch, an unknown scoring function, and NaN rewards", async () => {
     const noModel = await rlRun("ppo", { scoringFunction: null });
     expect(noModel.row).toMatchObject({ status: "failed", error: expect.stringContaining("the project has no reward model: train one first") });
     expect(noModel.policy).toBeUndefined();
@@ -70,5 +74,33 @@ describe("online RL from a score", () => {
     expect(tooFew.row).toMatchObject({ status: "failed", error: expect.stringMatching(/training prompts are fewer than one rollout batch/) });
     const unknown = await rlRun("rloo", { scoringFunction: "nope" });
     expect(unknown.row.error).toMatch(/no scoring function "nope" is registered/);
+    registerScoringFunction("broken", (items) => items.map(() => Number.NaN));
+    const nan = await rlRun("ppo", { scoringFunction: "broken" });
+    expect(nan.row).toMatchObject({ status: "failed", step: 0, error: expect.stringMatching(/^scoring function broken gave NaN for a completion of "review \d+:": rewards must be finite numbers$/) });
+    expect(nan.policy).toBeUndefined();
+  }, 120_000);
+
+  it("refuses a neural reward model whose backbone reads text with another tokenizer than the policy's", async () => {
+    await initBackend("cpu");
+    const { db, dir } = createTestDb();
+    const projectId = await importRows(db, "planted", plantedRows(40));
+    // The policy: its own tokenizer, trained on the project's texts.
+    const other = freshSetup(plantedRows(40).flatMap((r) => [r.prompt, r.chosen, r.rejected]), { nLayer: 1, nEmbd: 16, nHead: 2, context: 32, vocabSize: 320 }, 3);
+    const policyDir = path.join(dir, "other-policy");
+    mkdirSync(policyDir);
+    saveCheckpoint(policyDir, { config: other.config, params: other.model.params, tokenizerJson: other.tokenizerJson, eosId: other.tokenizer.eosId });
+    disposeSetup(other);
+    // The reward model: the tiny backbone (another tokenizer) with a head.
+    const rewardDir = path.join(dir, "reward-model");
+    const model = loadNeuralRewardModel(saveTinyBackbone(2), 1);
+    saveNeuralRewardModel(rewardDir, model, { mean: 0, std: 1 });
+    disposeNeuralRewardModel(model);
+    const rm = db.insert(rewardModels).values({ projectId, name: "rm", kind: "neural", path: rewardDir, rewardMean: 0, rewardStd: 1 }).returning().get();
+    const policy = policyForDirectory(db, policyDir);
+    const run = queueRun(db, { kind: "ppo", projectId, createdBy: null, origin: "cli", config: { policyId: policy.id, rewardModelId: rm.id, batchSize: 4 } });
+    await runOnce(db, { runsRoot: path.join(dir, "runs") });
+    expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()).toMatchObject({
+      status: "failed", step: 0, error: `reward model ${rm.id}'s backbone tokenizer does not match the policy's tokenizer (${policyDir}): train the reward model on this policy's backbone`,
+    });
   }, 120_000);
 });
