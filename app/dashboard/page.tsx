@@ -1,10 +1,10 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import Link from "next/link";
-import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 import { RequireRole } from "../components/require-role";
 import { Card } from "../components/ui";
+import { useUrlProject } from "../components/use-url-project";
 import { useTRPC } from "../trpc";
 import { ImportPanel } from "./import-panel";
 import { LeaderboardCard } from "./leaderboard-card";
@@ -63,14 +63,7 @@ function ProjectsTable({ selected, onSelect }: { selected: number | null; onSele
 }
 
 function Dashboard() {
-  const trpc = useTRPC();
-  const projects = useQuery(trpc.projects.list.queryOptions());
-  const params = useSearchParams();
-  const router = useRouter();
-  // The selected project lives in the URL, so a reload or a shared link shows the same view.
-  const fromUrl = Number(params.get("project"));
-  const selected = projects.data?.find((p) => p.id === fromUrl)?.id ?? projects.data?.[0]?.id ?? null;
-  const select = (id: number) => router.replace(`/dashboard?project=${id}`, { scroll: false });
+  const { projects, selected, select } = useUrlProject("/dashboard");
   return (
     <div className="space-y-6">
       <h1 className="text-2xl font-semibold">Dashboard</h1>

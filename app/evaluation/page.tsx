@@ -1,9 +1,9 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { useRouter, useSearchParams } from "next/navigation";
 import { Suspense } from "react";
 import { RequireRole } from "../components/require-role";
 import { Card, Field, Select } from "../components/ui";
+import { useUrlProject } from "../components/use-url-project";
 import { useTRPC } from "../trpc";
 import { EvaluationCard } from "./evaluation-card";
 import { NewEvaluationForm } from "./new-evaluation-form";
@@ -29,13 +29,7 @@ function Evaluations({ projectId }: { projectId: number }) {
 }
 
 function EvaluationPage() {
-  const trpc = useTRPC();
-  const projects = useQuery(trpc.projects.list.queryOptions());
-  const params = useSearchParams();
-  const router = useRouter();
-  // The project lives in the URL, as on the dashboard: a reload or a shared link shows the same view.
-  const fromUrl = Number(params.get("project"));
-  const selected = projects.data?.find((p) => p.id === fromUrl)?.id ?? projects.data?.[0]?.id ?? null;
+  const { projects, selected, select } = useUrlProject("/evaluation");
   if (projects.isPending) return <p className="text-slate-500">Loading projects…</p>;
   return (
     <div className="space-y-6">
@@ -47,7 +41,7 @@ function EvaluationPage() {
           <Card title="New evaluation">
             <div className="mb-4 max-w-xs">
               <Field label="Project">
-                <Select value={selected} onChange={(e) => router.replace(`/evaluation?project=${e.target.value}`, { scroll: false })}>
+                <Select value={selected} onChange={(e) => select(Number(e.target.value))}>
                   {projects.data!.map((p) => (
                     <option key={p.id} value={p.id}>{p.name}</option>
                   ))}

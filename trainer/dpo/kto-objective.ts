@@ -5,12 +5,12 @@ import * as tf from "@tensorflow/tfjs-core";
 import { tokenizeCompletion, sequenceLogps, type TokenizedCompletion, type TruncationLimits } from "../policy/sequences";
 import type { TrainablePolicy } from "../policy/trainable-policy";
 import type { Tokenizer } from "../tokenizer/tokenizer";
-import { batchIndices } from "../train/batch-order";
 import type { Objective } from "../train/loop";
 import type { KtoConfig } from "./config";
 import type { KtoExample } from "./data";
 import { ktoLoss } from "./losses";
-import { evaluateSplit, type BatchOutput } from "../policy/batch-output";
+import type { BatchOutput } from "../policy/batch-output";
+import { policyObjective, type TrainingSplits } from "../policy/objective";
 
 export interface KtoTrainingExample {
   prompt: string;
@@ -75,14 +75,6 @@ export function ktoBatch(policy: TrainablePolicy, batch: readonly KtoTrainingExa
   };
 }
 
-export function ktoObjective(policy: TrainablePolicy, splits: { train: KtoTrainingExample[]; validation: KtoTrainingExample[] }, c: KtoConfig): Objective<KtoTrainingExample[]> {
-  const run = (batch: readonly KtoTrainingExample[]) => ktoBatch(policy, batch, c);
-  return {
-    trainable: policy.trainable,
-    batch: (step) => batchIndices(step, c.batchSize, splits.train.length, c.seed).map((i) => splits.train[i]!),
-    loss: run,
-    evaluate: () => evaluateSplit(splits.validation, c.batchSize, run, "eval_"),
-    save: (dir) => policy.save(dir),
-    saveState: (dir) => policy.saveState(dir),
-  };
+export function ktoObjective(policy: TrainablePolicy, splits: TrainingSplits<KtoTrainingExample>, c: KtoConfig): Objective<KtoTrainingExample[]> {
+  return policyObjective(policy, splits, c, (batch) => ktoBatch(policy, batch, c));
 }

@@ -5,9 +5,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { completionLengths, sequenceLogps } from "../policy/sequences";
 import type { TrainablePolicy } from "../policy/trainable-policy";
-import { batchIndices } from "../train/batch-order";
 import type { Objective } from "../train/loop";
-import { evaluateSplit, type BatchOutput } from "../policy/batch-output";
+import type { BatchOutput } from "../policy/batch-output";
+import { policyObjective, type TrainingSplits } from "../policy/objective";
 import type { PreferenceConfig } from "./config";
 import type { ListExample, PairExample } from "./examples";
 import { PAIR_LOSSES, pairMetrics, plackettLuceLoss, weightedMean } from "./losses";
@@ -51,26 +51,10 @@ export function listBatch(policy: TrainablePolicy, batch: readonly ListExample[]
   };
 }
 
-export interface PreferenceSplits<E> {
-  train: E[];
-  validation: E[];
+export function pairObjective(policy: TrainablePolicy, splits: TrainingSplits<PairExample>, c: PreferenceConfig): Objective<PairExample[]> {
+  return policyObjective(policy, splits, c, (batch) => pairBatch(policy, batch, c));
 }
 
-function objectiveOf<E>(policy: TrainablePolicy, splits: PreferenceSplits<E>, c: PreferenceConfig, run: (batch: readonly E[]) => BatchOutput): Objective<E[]> {
-  return {
-    trainable: policy.trainable,
-    batch: (step) => batchIndices(step, c.batchSize, splits.train.length, c.seed).map((i) => splits.train[i]!),
-    loss: (batch) => run(batch),
-    evaluate: () => evaluateSplit(splits.validation, c.batchSize, run, "eval_"),
-    save: (dir) => policy.save(dir),
-    saveState: (dir) => policy.saveState(dir),
-  };
-}
-
-export function pairObjective(policy: TrainablePolicy, splits: PreferenceSplits<PairExample>, c: PreferenceConfig): Objective<PairExample[]> {
-  return objectiveOf(policy, splits, c, (batch) => pairBatch(policy, batch, c));
-}
-
-export function listObjective(policy: TrainablePolicy, splits: PreferenceSplits<ListExample>, c: PreferenceConfig): Objective<ListExample[]> {
-  return objectiveOf(policy, splits, c, (batch) => listBatch(policy, batch, c));
+export function listObjective(policy: TrainablePolicy, splits: TrainingSplits<ListExample>, c: PreferenceConfig): Objective<ListExample[]> {
+  return policyObjective(policy, splits, c, (batch) => listBatch(policy, batch, c));
 }

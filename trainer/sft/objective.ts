@@ -3,9 +3,9 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { completionLengths, sequenceLogps, type TokenizedCompletion } from "../policy/sequences";
 import type { TrainablePolicy } from "../policy/trainable-policy";
-import { batchIndices } from "../train/batch-order";
 import type { Objective } from "../train/loop";
-import { evaluateSplit, type BatchOutput } from "../policy/batch-output";
+import type { BatchOutput } from "../policy/batch-output";
+import { policyObjective, type TrainingSplits } from "../policy/objective";
 
 export interface SftTrainingExample {
   prompt: string;
@@ -20,15 +20,7 @@ export function sftBatch(policy: TrainablePolicy, batch: readonly SftTrainingExa
   return { loss, metrics: { tokens: tokens.dataSync()[0]! } };
 }
 
-export function sftObjective(policy: TrainablePolicy, splits: { train: SftTrainingExample[]; validation: SftTrainingExample[] }, c: { batchSize: number; seed: number }): Objective<SftTrainingExample[]> {
-  const run = (batch: readonly SftTrainingExample[]) => sftBatch(policy, batch);
-  return {
-    trainable: policy.trainable,
-    batch: (step) => batchIndices(step, c.batchSize, splits.train.length, c.seed).map((i) => splits.train[i]!),
-    loss: run,
-    evaluate: () => evaluateSplit(splits.validation, c.batchSize, run, "eval_"),
-    save: (dir) => policy.save(dir),
-    saveState: (dir) => policy.saveState(dir),
-    tokensPerStep: (batch) => batch.reduce((s, e) => s + e.row.promptIds.length + e.row.completionIds.length, 0),
-  };
+export function sftObjective(policy: TrainablePolicy, splits: TrainingSplits<SftTrainingExample>, c: { batchSize: number; seed: number }): Objective<SftTrainingExample[]> {
+  const tokens = (batch: SftTrainingExample[]) => batch.reduce((s, e) => s + e.row.promptIds.length + e.row.completionIds.length, 0);
+  return policyObjective(policy, splits, c, (batch) => sftBatch(policy, batch), tokens);
 }

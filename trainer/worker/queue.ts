@@ -6,17 +6,12 @@ import type { Db } from "../../db/client";
 import { inTransaction } from "../../db/client";
 import type { ArtifactKind, RunStatus } from "../../db/enums";
 import { runArtifacts, runEvents, trainingRuns } from "../../db/schema";
+import type { ProgressRow } from "../train/loop";
 
 export type RunRow = typeof trainingRuns.$inferSelect;
 
-export interface ProgressEvent {
-  step: number;
-  loss?: number;
-  metrics?: Record<string, number>;
-  tokensPerSecond?: number;
-  etaSeconds?: number;
-  message?: string;
-}
+/** A progress row of a run, as the training loop reports it. */
+export type ProgressEvent = ProgressRow;
 
 /** True when a process with this pid exists on this machine (signal 0 only checks). */
 export function isAlive(pid: number | null): boolean {
