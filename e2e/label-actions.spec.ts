@@ -29,6 +29,8 @@ test("help, guidelines, skip and flag all work from the keyboard and land in the
   await page.keyboard.type("not my language");
   await page.keyboard.press("Enter");
   await expect(page.getByRole("status").filter({ hasText: "Task skipped" })).toBeVisible();
+  // The toast can show before the next task has replaced the skipped one: wait for that state.
+  await expect(page.locator('[data-testid="task"][data-ready="true"]')).not.toHaveAttribute("data-task-id", String(skipped));
   const flagged = await shownTaskId(page);
   expect(flagged).not.toBe(skipped);
   await page.keyboard.press("f");

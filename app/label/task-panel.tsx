@@ -69,12 +69,13 @@ export function TaskPanel({ view, project, busy, keysEnabled, onSubmit, onProble
   };
   useKeyMap({ enter: submit, "ctrl+enter": submit, r: () => rationaleField.current?.focus(), escape: leaveField }, keysEnabled);
   // Last effect of the panel (children's ran first): from here on every key of this task is bound.
+  // data-ready says exactly that, so it is false again while an action on this task is in flight.
   const [ready, setReady] = useState(false);
   useEffect(() => setReady(true), []);
 
   const Widget = WIDGETS[view.task.kind];
   return (
-    <section ref={region} tabIndex={-1} aria-label="Task" data-testid="task" data-task-id={view.task.taskId} data-kind={view.task.kind} data-ready={ready} className="space-y-4 outline-none">
+    <section ref={region} tabIndex={-1} aria-label="Task" data-testid="task" data-task-id={view.task.taskId} data-kind={view.task.kind} data-ready={ready && !busy} className="space-y-4 outline-none">
       <LeaseWarning expiresAt={view.task.leaseExpiresAt} />
       <PromptView prompt={view.task.prompt} />
       <Widget task={view.task} project={project} prefill={view.prefill} keysEnabled={keysEnabled} onDraft={onDraft} />
