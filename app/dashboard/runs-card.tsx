@@ -33,16 +33,19 @@ function NewRunForm({ projectId }: { projectId: number }) {
   };
   return (
     <div className="grid gap-4 md:grid-cols-3">
-      <Field label="Kind">
-        <Select value={chosen?.kind} onChange={(e) => setKind(e.target.value as RunKind)}>
-          {kinds.data.map((k) => (
-            <option key={k.kind} value={k.kind}>
-              {k.kind}
-            </option>
-          ))}
-        </Select>
-        {chosen && <p className="mt-2 text-xs text-slate-500">{chosen.description}</p>}
-      </Field>
+      <div>
+        <Field label="Kind">
+          <Select value={chosen?.kind} onChange={(e) => setKind(e.target.value as RunKind)} aria-describedby="run-kind-description">
+            {kinds.data.map((k) => (
+              <option key={k.kind} value={k.kind}>
+                {k.kind}
+              </option>
+            ))}
+          </Select>
+        </Field>
+        {/* Outside the label: the description explains the kind, it is not part of the field's name. */}
+        {chosen && <p id="run-kind-description" className="mt-2 text-xs text-slate-500">{chosen.description}</p>}
+      </div>
       <div className="md:col-span-2">
         <Field label="Config (defaults shown; edit any field)">
           <TextArea className="h-40" mono value={configText} onChange={(e) => setConfigText(e.target.value)} spellCheck={false} />
