@@ -8,12 +8,13 @@
 // becomes a "failed" row instead of taking the other cases down. On a shared machine the CPU ms
 // per step in the note is the steadier number (tfjs-wasm trains on one thread).
 import { spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { describeBackend, initBackend } from "../trainer/backend";
+import { peakRssMiB } from "../trainer/bench-train";
 import { writeCheckpoint } from "../trainer/checkpoint/write";
 import { pairObjective } from "../trainer/dpo/objective";
 import { dpoConfigSchema } from "../trainer/dpo/config";
@@ -87,13 +88,8 @@ function pairs(c: TrainCase, vocab: number): PairExample[] {
   return chosen.map((r, i) => ({ prompt: `p${i}`, chosen: r, rejected: rejected[i]!, weight: 1, refChosen: -100, refRejected: -100 }));
 }
 
-/** This process's peak RSS: VmHWM, since Linux's getrusage maxrss carries the parent's peak across fork+exec. */
-function peakRssMb(): number {
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(existsSync("/proc/self/status") ? readFileSync("/proc/self/status", "utf8") : "");
-  return (hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) / 1024;
-}
 /** On stderr, so a case that dies says how far it got ("warm-up step, begun at 1100 MB RSS"). */
-const phase = (what: string) => process.stderr.write(`phase: ${what}, begun at ${Math.round(peakRssMb())} MB RSS\n`);
+const phase = (what: string) => process.stderr.write(`phase: ${what}, begun at ${Math.round(peakRssMiB())} MB RSS\n`);
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 /** Warm-up step, then `steps` timed ones: wall and CPU ms of each (CPU time is what others' load cannot inflate on one thread). */
@@ -132,12 +128,12 @@ async function trainCase(c: TrainCase, dir: string): Promise<CaseResult> {
       : timeSteps(sftObjective(policy, { train: rows(c.batch, c.prompt, c.completion, vocab, 3).map((row, i) => ({ prompt: `p${i}`, row })), validation: [] }, { batchSize: c.batch, seed: 1 }), c.steps);
   } catch (error) {
     // What the failure had in hand: on wasm, live tensors against the heap it could not grow.
-    const held = `tfjs held ${Math.round(tf.memory().numBytes / 2 ** 20)} MB in ${tf.memory().numTensors} tensors, peak RSS ${Math.round(peakRssMb())} MB`;
+    const held = `tfjs held ${Math.round(tf.memory().numBytes / 2 ** 20)} MB in ${tf.memory().numTensors} tensors, peak RSS ${Math.round(peakRssMiB())} MB`;
     throw new Error(`${error instanceof Error ? `${error.name}: ${error.message}` : String(error)}; ${held}`);
   }
   const trainable = Object.values(policy.trainable).reduce((s, v) => s + v.size, 0);
   policy.dispose();
-  return { backend, msPerStep: mean(times.wall), minMs: Math.min(...times.wall), cpuMs: mean(times.cpu), trainable, peakRssMb: peakRssMb() };
+  return { backend, msPerStep: mean(times.wall), minMs: Math.min(...times.wall), cpuMs: mean(times.cpu), trainable, peakRssMb: peakRssMiB() };
 }
 
 async function bestOf(reps: number, fn: () => Promise<unknown>): Promise<number> {
@@ -165,7 +161,7 @@ async function referenceCase(): Promise<CaseResult> {
   });
   policy.dispose();
   const rates = { ort: REFERENCE_ITEMS / production, ort1: REFERENCE_ITEMS / oneThread, tfjs: REFERENCE_ITEMS / tfjs };
-  return { backend, msPerStep: production * 1000, minMs: production * 1000, trainable: 0, peakRssMb: peakRssMb(), rates };
+  return { backend, msPerStep: production * 1000, minMs: production * 1000, trainable: 0, peakRssMb: peakRssMiB(), rates };
 }
 
 /** Uniform noise of GPT-2's init scale from an LCG: 124M values in about a second (speed does not depend on them). */

@@ -9,3 +9,15 @@ export async function signIn(page: Page, user: { username: string; password: str
   await page.getByRole("button", { name: "Sign in" }).click();
   await expect(page.getByRole("button", { name: "Sign out" })).toBeVisible();
 }
+
+/**
+ * TRL rows with a planted preference: the preferred continuation says "great", the other never
+ * does. `prompt(i)` names each row's prompt.
+ */
+export function plantedJsonl(prompts: number, prompt: (i: number) => string, lead = ""): string {
+  const words = ["the", "movie", "was", "film", "not", "good", "a", "cast", "and", "weak", "plot"];
+  const pick = (i: number, k: number) => words[(i * 7 + k * 3) % words.length];
+  return Array.from({ length: prompts }, (_, i) =>
+    JSON.stringify({ prompt: prompt(i), chosen: ` ${lead}${pick(i, 0)} great ${pick(i, 1)}`, rejected: ` ${lead}${pick(i, 2)} ${pick(i, 3)} ${pick(i, 4)}` }),
+  ).join("\n");
+}

@@ -1,19 +1,10 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, signIn } from "./helpers";
-
-/** TRL rows with a planted preference: the preferred answer says "great", the other never does. */
-function plantedJsonl(prompts: number): string {
-  const words = ["the", "movie", "was", "film", "not", "good", "a", "cast", "and", "weak", "plot"];
-  const pick = (i: number, k: number) => words[(i * 7 + k * 3) % words.length];
-  return Array.from({ length: prompts }, (_, i) =>
-    JSON.stringify({ prompt: `review ${i}:`, chosen: ` ${pick(i, 0)} great ${pick(i, 1)}`, rejected: ` ${pick(i, 2)} ${pick(i, 3)} ${pick(i, 4)}` }),
-  ).join("\n");
-}
+import { ADMIN, plantedJsonl, signIn } from "./helpers";
 
 test("a researcher trains a linear reward model from the dashboard, sees its held-out metrics and scores a completion", async ({ page }) => {
   await signIn(page, ADMIN);
   await page.goto("/dashboard");
-  await page.locator('input[type="file"]').setInputFiles({ name: "planted.jsonl", mimeType: "application/json", buffer: Buffer.from(plantedJsonl(80)) });
+  await page.locator('input[type="file"]').setInputFiles({ name: "planted.jsonl", mimeType: "application/json", buffer: Buffer.from(plantedJsonl(80, (i) => `review ${i}:`)) });
   await page.getByLabel("Project").fill("reward-e2e");
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toHaveText(/Imported 80 rows/, { timeout: 60_000 });

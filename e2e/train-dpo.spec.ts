@@ -1,21 +1,12 @@
 import { expect, test } from "@playwright/test";
-import { ADMIN, signIn } from "./helpers";
+import { ADMIN, plantedJsonl, signIn } from "./helpers";
 import { addAnnotator, e2eDb, openLabeling, shownTaskId } from "./label-helpers";
-
-/** TRL rows with a planted preference: the preferred continuation says "great", the other never does. */
-function plantedJsonl(prompts: number): string {
-  const words = ["the", "movie", "was", "film", "not", "good", "a", "cast", "and", "weak", "plot"];
-  const pick = (i: number, k: number) => words[(i * 7 + k * 3) % words.length];
-  return Array.from({ length: prompts }, (_, i) =>
-    JSON.stringify({ prompt: `The film ${i}`, chosen: ` was ${pick(i, 0)} great ${pick(i, 1)}`, rejected: ` was ${pick(i, 2)} ${pick(i, 3)} ${pick(i, 4)}` }),
-  ).join("\n");
-}
 
 test("a researcher launches a DPO run from the dashboard, sees TRL's metrics and its new policy version, whose samples reach an annotator's queue and get labeled", async ({ page, browser }) => {
   test.setTimeout(600_000);
   await signIn(page, ADMIN);
   await page.goto("/dashboard");
-  await page.locator('input[type="file"]').setInputFiles({ name: "planted.jsonl", mimeType: "application/json", buffer: Buffer.from(plantedJsonl(40)) });
+  await page.locator('input[type="file"]').setInputFiles({ name: "planted.jsonl", mimeType: "application/json", buffer: Buffer.from(plantedJsonl(40, (i) => `The film ${i}`, "was ")) });
   await page.getByLabel("Project").fill("dpo-e2e");
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toHaveText(/Imported 40 rows/, { timeout: 60_000 });
