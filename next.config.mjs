@@ -10,6 +10,8 @@ const nextConfig = {
     "@tensorflow/tfjs-node",
   ],
   poweredByHeader: false,
+  // Several builds side by side (parallel e2e work on one checkout) each set their own folder.
+  distDir: process.env.PREFLAB_NEXT_DIST_DIR || ".next",
   // `npm run typecheck` checks the whole repository (trainer and CLI included) as its own step
   // of `npm test`; checking again inside every build would only double the time.
   typescript: { ignoreBuildErrors: true },
