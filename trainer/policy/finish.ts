@@ -44,7 +44,11 @@ function queueSampleRound(ctx: RunContext, sample: SampleConfig, policyId: numbe
   ctx.progress({ step, message: `queued sample run ${run.id}: policies ${policyIds.join(", ")} on ${sample.maxPrompts} prompts` });
 }
 
-/** The shared tail of every policy executor: the loop, the test split, the evaluation, the new version. */
+/**
+ * The shared tail of every policy executor: the loop, the test split, the evaluation, the new
+ * version. Under early stopping the run's model is the best checkpoint, not the last step's
+ * weights, so those are put back before the test split is scored.
+ */
 export async function trainAndFinish<E extends { prompt: string }>(
   ctx: RunContext,
   s: PolicyRunSetup,
@@ -56,6 +60,7 @@ export async function trainAndFinish<E extends { prompt: string }>(
   const config = policyLoopConfig(c, split.train.length);
   ctx.info({ totalSteps: config.totalSteps });
   const result = await runTraining({ objective, optimizer: s.optimizer, config, runDir: ctx.runDir, hooks: runHooks(ctx), resumeDir: ctx.resumeFrom?.dir });
+  if (result.modelStep !== result.steps) s.policy.restore(result.modelDir);
   const test = evaluateSplit(split.test, c.batchSize, batchOutput, "test_");
   return finishPolicyRun(ctx, s, c, result, { metrics: test, prompts: split.test.map((e) => e.prompt) });
 }

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { saveCheckpoint } from "../checkpoint/tfjs";
+import { readCheckpoint } from "../checkpoint/read";
 import { readSafetensors, writeSafetensors } from "../checkpoint/safetensors";
 import { CheckpointError } from "../checkpoint/errors";
 import { createLora, loadLoraState, loraState, type LoraAdapters } from "../train/lora";
@@ -24,6 +25,8 @@ export interface TrainablePolicy extends PolicyForward {
   save(dir: string): void;
   /** Resumable extras: the adapters (the base is the starting policy's, never saved again). */
   saveState(dir: string): void;
+  /** Puts the weights `save(dir)` wrote back in place (early stopping's best model, for the test split). */
+  restore(dir: string): void;
   dispose(): void;
 }
 
@@ -32,6 +35,21 @@ function saveMerged(setup: TrainingSetup, lora: LoraAdapters | null, dir: string
   const params = lora ? lora.merged(setup.model.params) : setup.model.params;
   saveCheckpoint(dir, { config: setup.config, params, tokenizerJson: setup.tokenizerJson, eosId: setup.tokenizer.eosId });
   if (lora) tf.dispose(Object.values(params));
+}
+
+/**
+ * Loads the merged weights of a saved checkpoint into the variables. With LoRA the merged weights
+ * become the base and every B adapter is zeroed, so the effective weights (base + A·B) are exactly
+ * the saved ones; only evaluation follows, never more training.
+ */
+function restoreMerged(setup: TrainingSetup, lora: LoraAdapters | null, dir: string): void {
+  const { weights } = readCheckpoint(dir);
+  for (const [name, variable] of Object.entries(setup.model.params) as [string, tf.Variable][]) {
+    const saved = weights[name];
+    if (!saved || saved.shape.join() !== variable.shape.join()) throw new CheckpointError(dir, `does not hold "${name}" as [${variable.shape}]`);
+    variable.assign(tf.tensor(saved.data, saved.shape, "float32"));
+  }
+  if (lora) for (const [name, v] of Object.entries(lora.variables)) if (name.endsWith(".lora_B")) v.assign(tf.zerosLike(v));
 }
 
 function restoreAdapters(lora: LoraAdapters, dir: string): void {
@@ -56,6 +74,7 @@ export function loadTrainablePolicy(startDir: string, o: { lora: LoraSettings | 
     saveState: (dir) => {
       if (lora) writeFileSync(path.join(dir, LORA_FILE), writeSafetensors(loraState(lora)));
     },
+    restore: (dir) => tf.tidy(() => restoreMerged(setup, lora, dir)),
     dispose: () => {
       lora?.dispose();
       disposeSetup(setup);
