@@ -7,6 +7,7 @@ import { openOnnxCheckpoint } from "../trainer/onnx/checkpoint";
 import { generateFromIds } from "../trainer/onnx/generate";
 import { referenceLogprobs } from "../trainer/dpo/reference";
 import type { SentimentScorer } from "../stats/sentiment-scorer";
+import { wilsonInterval } from "../stats/wilson";
 import { reviewText } from "./annotator";
 
 export interface PolicySamples {
@@ -44,21 +45,14 @@ export async function samplePolicy(dir: string, promptTexts: string[], scorer: S
   }
 }
 
-/** Wilson score interval for a proportion p̂ over n trials (z = 1.96). */
-export function wilsonInterval(p: number, n: number, z = 1.96): [number, number] {
-  if (n === 0) return [0, 1];
-  const denom = 1 + (z * z) / n;
-  const centre = (p + (z * z) / (2 * n)) / denom;
-  const half = (z / denom) * Math.sqrt((p * (1 - p)) / n + (z * z) / (4 * n * n));
-  return [Math.max(0, centre - half), Math.min(1, centre + half)];
-}
-
 export interface RoundEvaluation {
   winRate: number;
   winRateInterval: [number, number];
   meanScore: number;
   klToBase: number;
 }
+
+const intervalOf = (i: { low: number; high: number } | null): [number, number] => (i ? [i.low, i.high] : [0, 1]);
 
 export async function evaluateAgainstBase(policy: PolicySamples, base: PolicySamples, baseDir: string): Promise<RoundEvaluation> {
   const n = policy.scores.length;
@@ -69,7 +63,7 @@ export async function evaluateAgainstBase(policy: PolicySamples, base: PolicySam
   const kl = policy.logprobs.reduce((sum, lp, i) => sum + lp - baseLogprobs[i], 0) / n;
   return {
     winRate: wins / n,
-    winRateInterval: wilsonInterval(wins / n, n),
+    winRateInterval: intervalOf(wilsonInterval(wins, n)),
     meanScore: policy.scores.reduce((a, b) => a + b, 0) / n,
     klToBase: kl,
   };

@@ -4,7 +4,6 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { wilsonInterval } from "./demo-eval";
 
 describe("preflab demo loop", () => {
   it("runs a quick round end to end: sample run, simulated annotator over HTTP, reward model, DPO, evaluation", async () => {
@@ -21,16 +20,5 @@ describe("preflab demo loop", () => {
     expect(round.winRate).toBeGreaterThanOrEqual(round.winRateInterval[0]);
     expect(round.winRate).toBeLessThanOrEqual(round.winRateInterval[1]);
     expect(Number.isFinite(round.klToBase) && Number.isFinite(round.meanScore)).toBe(true);
-  });
-});
-
-describe("wilsonInterval", () => {
-  it("matches hand-computed values", () => {
-    // p̂ = 0.5, n = 100: 0.5 ± 1.96·sqrt(0.25/100 + 1.96²/40000) / (1 + 1.96²/100) = [0.4038, 0.5962]
-    const [lo, hi] = wilsonInterval(0.5, 100);
-    expect(lo).toBeCloseTo(0.4038, 4);
-    expect(hi).toBeCloseTo(0.5962, 4);
-    expect(wilsonInterval(1, 10)[1]).toBe(1);
-    expect(wilsonInterval(0, 10)[0]).toBe(0);
   });
 });
