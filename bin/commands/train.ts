@@ -6,7 +6,7 @@ import { z } from "zod";
 import { policyForDirectory } from "../../core/policy-versions";
 import { databasePathFromEnv, openDatabase, type Db } from "../../db/client";
 import { REWARD_MODEL_KINDS, type RunKind } from "../../db/enums";
-import { policies, rewardModels, trainingRuns } from "../../db/schema";
+import { policies, rewardModels, runEvents, trainingRuns } from "../../db/schema";
 import { findProjectByName, getProject } from "../../server/services/projects";
 import { queueRun } from "../../server/services/runs";
 import { RUN_KIND_REGISTRY, type RunKindSpec } from "../../trainer/registry";
@@ -158,7 +158,33 @@ function registerPolicyKind(train: Command, kind: RunKind, spec: RunKindSpec): v
     .action((o: PolicyRunFlags) => trainPolicy(kind, o));
 }
 
-/** Registers `train reward` and one `train <kind>` per policy kind of the registry. */
+/** What a run that produces no policy or reward model reported: its metrics (last value of each) and messages. */
+function runSummary(db: Db, runId: number, kind: RunKind) {
+  const events = db.select().from(runEvents).where(eq(runEvents.runId, runId)).orderBy(runEvents.id).all();
+  const metrics = Object.assign({}, ...events.map((e) => e.metrics ?? {})) as Record<string, number>;
+  return { runId, kind, metrics, messages: events.flatMap((e) => (e.message ? [e.message] : [])) };
+}
+
+/** `train <kind>` for the registry's other project kinds (sample, evaluate, ...): config file in, summary out. */
+function registerRunKind(train: Command, kind: RunKind, spec: RunKindSpec): void {
+  train
+    .command(kind)
+    .description(spec.description)
+    .requiredOption("--project <name>", "project name (or id)")
+    .option("--config <file>", "run config, JSON (fields below; {} when omitted: the defaults)")
+    .option("--json", "print runId, kind, metrics and messages as one JSON object on stdout")
+    .addHelpText("after", configFieldsHelp(spec))
+    .action(async (o: { project: string; config?: string; json?: boolean }) => {
+      const db = openDatabase();
+      const project = resolveProjectArg(db, o.project);
+      const done = await trainHere(db, kind, project.id, readConfigFile(o.config));
+      const summary = runSummary(db, done.id, kind);
+      if (o.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
+      else process.stdout.write(`${kind} run ${done.id} succeeded\n${summary.messages.map((m) => `  ${m}`).join("\n")}\n`);
+    });
+}
+
+/** Registers `train reward`, one `train <kind>` per policy kind of the registry, and one per other project kind. */
 export function register(program: Command): void {
   const train = program.command("train").description("train models from a project's judgements (queued as a run, executed here)");
   const reward = RUN_KIND_REGISTRY.reward!;
@@ -173,6 +199,8 @@ export function register(program: Command): void {
     .addHelpText("after", configFieldsHelp(reward))
     .action(trainReward);
   for (const [kind, spec] of Object.entries(RUN_KIND_REGISTRY) as [RunKind, RunKindSpec][]) {
-    if (spec.producesPolicy && spec.needsProject) registerPolicyKind(train, kind, spec);
+    if (!spec.needsProject || kind === "reward") continue;
+    if (spec.producesPolicy) registerPolicyKind(train, kind, spec);
+    else registerRunKind(train, kind, spec);
   }
 }
