@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { RUN_KINDS } from "../../db/enums";
 import { availableRunKinds, ensureWorkerRunning, runKindSpec } from "../../trainer/launcher";
+import { compareRuns, MAX_COMPARED_RUNS } from "../services/run-compare";
 import { cancelRun, listRuns, queueRun, resumeRun, runDetails } from "../services/runs";
 import { createTRPCRouter, researcherProcedure } from "../trpc";
 
@@ -29,6 +30,11 @@ export const runsRouter = createTRPCRouter({
     .query(({ ctx, input }) => listRuns(ctx.db, input.projectId)),
 
   get: researcherProcedure.input(runId).query(({ ctx, input }) => runDetails(ctx.db, input.runId)),
+
+  /** Two or more runs of a project side by side: their metric rows, for one chart per metric with a line per run. */
+  compare: researcherProcedure
+    .input(z.object({ projectId: z.number().int().positive(), runIds: z.array(z.number().int().positive()).min(2).max(MAX_COMPARED_RUNS) }))
+    .query(({ ctx, input }) => compareRuns(ctx.db, input.projectId, input.runIds)),
 
   cancel: researcherProcedure.input(runId).mutation(({ ctx, input }) => cancelRun(ctx.db, input.runId)),
 

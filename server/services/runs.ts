@@ -1,7 +1,8 @@
 import { and, asc, desc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { resolveStartPolicy } from "../../core/policy-versions";
-import type { Db } from "../../db/client";
+import { resumeStep } from "../../core/run-checkpoints";
+import { inTransaction, type Db } from "../../db/client";
 import type { RunKind } from "../../db/enums";
 import { runArtifacts, runEvents, trainingRuns } from "../../db/schema";
 import { runKindSpec, type RunKindSpec } from "../../trainer/launcher";
@@ -30,9 +31,15 @@ export function parseRunConfig(kind: RunKind, config: unknown, origin: RunOrigin
   const spec = requireSpec(kind);
   const raw = (config ?? {}) as Record<string, unknown>;
   const paths = origin === "api" ? spec.cliOnlyFields.filter((f) => hasField(raw, f)) : [];
-  if (paths.length) throw new ServiceError("BAD_REQUEST", `Invalid ${kind} config: ${paths.join(", ")} names a file on the server and is accepted only from the command line; refer to data and models by id.`);
+  if (paths.length) {
+    const why = "names a file on the server and is accepted only from the command line; refer to data and models by id.";
+    throw new ServiceError("BAD_REQUEST", `Invalid ${kind} config: ${paths.join(", ")} ${why}`, paths.map((f) => ({ path: f.split("."), message: `${f} ${why}` })));
+  }
   const parsed = spec.schema.safeParse(raw);
-  if (!parsed.success) throw new ServiceError("BAD_REQUEST", `Invalid ${kind} config: ${z.prettifyError(parsed.error)}`);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => ({ path: i.path.map((p) => (typeof p === "symbol" ? String(p) : p)), message: i.message }));
+    throw new ServiceError("BAD_REQUEST", `Invalid ${kind} config: ${z.prettifyError(parsed.error)}`, issues);
+  }
   return parsed.data;
 }
 
@@ -97,11 +104,20 @@ export function cancelRun(db: Db, runId: number) {
   return requireRun(db, runId);
 }
 
-/** A failed or cancelled run goes back to the queue and continues from its last checkpoint. */
+/**
+ * A failed or cancelled run goes back to the queue and continues from its last checkpoint: its
+ * step goes back to the checkpoint's (the worker drops the progress rows after it when it starts
+ * the run again), and the log says where it resumes.
+ */
 export function resumeRun(db: Db, runId: number) {
   const run = requireRun(db, runId);
   if (run.status !== "failed" && run.status !== "cancelled")
     throw new ServiceError("CONFLICT", `Only failed or cancelled runs can be resumed; run ${runId} is ${run.status}.`);
-  db.update(trainingRuns).set({ status: "queued", cancelRequested: false, error: null, finishedAt: null }).where(eq(trainingRuns.id, runId)).run();
+  inTransaction(db, (tx) => {
+    const step = resumeStep(tx, run);
+    const message = run.lastCheckpoint ? `Resumed: continuing from its checkpoint at step ${step}.` : "Resumed: it had no checkpoint, so it starts again from the beginning.";
+    tx.insert(runEvents).values({ runId, step, message }).run();
+    tx.update(trainingRuns).set({ status: "queued", cancelRequested: false, error: null, finishedAt: null, step }).where(eq(trainingRuns.id, runId)).run();
+  });
   return requireRun(db, runId);
 }

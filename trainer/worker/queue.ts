@@ -1,7 +1,8 @@
 // The worker's side of the training_runs table: requeueing runs whose worker died, claiming the
 // next queued run, recording progress, checkpoints, artifacts and the outcome, and reading
 // cancellation requests. Plain functions of `db`, one statement or transaction each.
-import { and, asc, desc, eq, gt } from "drizzle-orm";
+import { and, asc, eq, gt } from "drizzle-orm";
+import { resumeStep } from "../../core/run-checkpoints";
 import type { Db } from "../../db/client";
 import { inTransaction } from "../../db/client";
 import type { ArtifactKind, RunStatus } from "../../db/enums";
@@ -24,14 +25,6 @@ export function isAlive(pid: number | null): boolean {
   }
 }
 
-/** The step a checkpoint directory was saved at (from its artifact row), if recorded. */
-function checkpointStep(db: Db, runId: number, dir: string): number | undefined {
-  const row = db.select({ step: runArtifacts.step }).from(runArtifacts)
-    .where(and(eq(runArtifacts.runId, runId), eq(runArtifacts.kind, "checkpoint"), eq(runArtifacts.path, dir)))
-    .orderBy(desc(runArtifacts.id)).get();
-  return row?.step ?? undefined;
-}
-
 /**
  * Puts back in the queue every running run whose heartbeat is older than `staleMs` and whose
  * worker process no longer exists; it resumes from its last checkpoint (its step is reset to the
@@ -48,7 +41,7 @@ export function requeueStaleRuns(db: Db, staleMs: number): number {
 /** Puts a running run back in the queue at its last checkpoint (discardRedoneProgress runs when it restarts). */
 export function requeueFromCheckpoint(db: Db, run: RunRow, why: string): void {
   inTransaction(db, (tx) => {
-    const step = run.lastCheckpoint ? checkpointStep(tx, run.id, run.lastCheckpoint) ?? run.step : 0;
+    const step = resumeStep(tx, run);
     const message = run.lastCheckpoint ? `${why}; resuming from its checkpoint at step ${step}.` : `${why}; restarting the run from the beginning.`;
     tx.insert(runEvents).values({ runId: run.id, step, message }).run();
     tx.update(trainingRuns).set({ status: "queued", workerPid: null, step }).where(eq(trainingRuns.id, run.id)).run();
@@ -60,7 +53,7 @@ export function requeueFromCheckpoint(db: Db, run: RunRow, why: string): void {
  * earlier attempt go, so the run's metrics show every step exactly once. Returns the resume step.
  */
 export function discardRedoneProgress(db: Db, run: RunRow): number {
-  const step = run.lastCheckpoint ? checkpointStep(db, run.id, run.lastCheckpoint) ?? run.step : 0;
+  const step = resumeStep(db, run);
   db.delete(runEvents).where(and(eq(runEvents.runId, run.id), gt(runEvents.step, step))).run();
   return step;
 }
