@@ -1,10 +1,19 @@
 import { describe, expect, it } from "vitest";
-import type { Db } from "../../db/client";
+import { openDatabase, type Db } from "../../db/client";
+import { writeTempFile } from "../../db/testing";
 import { createRng, shuffle, uniformInt, type Rng } from "../../stats/random";
+import { createCaller } from "../root";
+import { createInnerContext } from "../trpc";
+import { pickNextTask } from "./assignment";
+import { importFile } from "./import/run-import";
+import { submitJudgement, type JudgementAnswer } from "./judgements";
+import { skipTask, undoLastJudgement } from "./judgements-actions";
 import { projectAgreement } from "./quality";
 import { annotatorReport } from "./quality-annotators";
+import { projectProgress } from "./quality-progress";
 import { referenceAnnotatorReport, referenceProjectAgreement } from "./quality-reference";
-import { labelingDb } from "./tasks-fixtures";
+import type { LeasedTask } from "./assignment-view";
+import { addUser, labelingDb } from "./tasks-fixtures";
 
 /**
  * The optimized dashboard statistics against the straightforward reference on random projects:
@@ -66,7 +75,7 @@ function addTask(sql: Sql, rng: Rng, projectId: number, annotators: number[], pe
 }
 
 function randomProject(seed: number, tasks: number) {
-  const { db, projectId } = labelingDb();
+  const { db, projectId, file } = labelingDb();
   const other = Number(db.$client.prepare("insert into projects (name, settings) values ('other', '{}')").run().lastInsertRowid);
   const sql = statements(db);
   const rng = createRng(seed);
@@ -74,7 +83,7 @@ function randomProject(seed: number, tasks: number) {
   const pending: Array<() => void> = [];
   for (let t = 0; t < tasks; t++) addTask(sql, rng, uniformInt(rng, 5) === 0 ? other : projectId, annotators, pending);
   for (const insert of shuffle(rng, pending)) insert(); // judgement ids out of task order
-  return { db, projectId };
+  return { db, projectId, file };
 }
 
 const comparable = (r: ReturnType<typeof projectAgreement>) => ({ ...r, matrix: { ...r.matrix, annotators: r.matrix.annotators.map((a) => a.id) } });
@@ -104,5 +113,90 @@ describe("optimized quality statistics equal the straightforward reference", () 
     const { db, projectId } = randomProject(4, 200);
     db.$client.prepare("update judgements set strength = 100 where id = (select min(id) from judgements where strength is not null)").run();
     expect(comparable(projectAgreement(db, projectId, { minShared: 1 }))).toEqual(referenceProjectAgreement(db, projectId, 1));
+  });
+});
+
+/** A valid answer to whatever task the annotator was given. */
+function answerFor(task: LeasedTask): JudgementAnswer {
+  const ids = task.completions.map((c) => c.id);
+  if (task.kind === "pair") return { kind: "pair", outcome: "left", strength: 2 };
+  if (task.kind === "rank") return { kind: "rank", ranking: ids.map((id) => [id]) };
+  return { kind: "correction", chosenCompletionId: ids[0]!, correctedText: "an edited answer" };
+}
+
+describe("the dashboard's cached quality calls equal a full recomputation", () => {
+  function viewed(seed: number) {
+    const fx = randomProject(seed, 150);
+    const researcher = addUser(fx.db, "researcher", "researcher");
+    const quality = createCaller(createInnerContext({ db: fx.db, user: researcher })).quality;
+    const views = async () => ({
+      agreement: await quality.projectAgreement({ projectId: fx.projectId, minShared: 1 }),
+      annotators: await quality.annotators({ projectId: fx.projectId }),
+      progress: await quality.projectProgress({ projectId: fx.projectId }),
+    });
+    /** Every view equals the services computed from scratch now. */
+    const expectFresh = async () => {
+      const seen = await views();
+      expect(seen).toEqual({
+        agreement: projectAgreement(fx.db, fx.projectId, { minShared: 1 }),
+        annotators: annotatorReport(fx.db, fx.projectId),
+        progress: projectProgress(fx.db, fx.projectId),
+      });
+      return seen;
+    };
+    return { ...fx, views, expectFresh };
+  }
+
+  const expectSame = (a: object, b: object) => Object.entries(a).forEach(([k, v]) => expect(v).toBe((b as Record<string, unknown>)[k]));
+  const expectAllNew = (a: object, b: object) => Object.entries(a).forEach(([k, v]) => expect(v).not.toBe((b as Record<string, unknown>)[k]));
+
+  it("serves repeated views from the cache, also while annotators fetch tasks, and recomputes after submit, undo and skip", async () => {
+    const { db, projectId, views, expectFresh } = viewed(5);
+    const first = await expectFresh();
+    expectSame(await views(), first);
+    const annotator = addUser(db, "new-annotator");
+    const leased = pickNextTask(db, annotator.id, projectId).task!;
+    expectSame(await views(), first);
+
+    submitJudgement(db, annotator.id, { taskId: leased.taskId, idempotencyKey: "cache-test-1", answer: answerFor(leased) });
+    const submitted = await expectFresh();
+    expectAllNew(submitted, first);
+    expect(submitted.agreement.judgements).toBe(first.agreement.judgements + 1);
+
+    undoLastJudgement(db, annotator.id, projectId);
+    const undone = await expectFresh();
+    expect(undone.agreement.judgements).toBe(first.agreement.judgements);
+
+    skipTask(db, annotator.id, { taskId: leased.taskId, reason: "unclear" });
+    const skipped = await expectFresh();
+    expect(skipped.progress.skipped).toBe(undone.progress.skipped + 1);
+  });
+
+  it("recomputes after an import, a rename and a write by another connection; a rolled-back write keeps the cache", async () => {
+    const { db, file, projectId, views, expectFresh } = viewed(6);
+    const first = await expectFresh();
+    const pairs = writeTempFile("pairs.jsonl", ['{"prompt":"p1","chosen":"a","rejected":"b"}', '{"prompt":"p2","chosen":"c","rejected":"d"}'].join("\n"));
+    expect((await importFile(db, pairs, { projectName: "labeling-test", format: "trl" })).imported).toBe(2);
+    const imported = await expectFresh();
+    expect(imported.progress.totalTasks).toBe(first.progress.totalTasks + 2);
+
+    const someone = imported.agreement.matrix.annotators[0]!;
+    db.$client.prepare("update users set username = 'renamed' where id = ?").run(someone.id);
+    const renamed = await expectFresh();
+    expect(renamed.agreement.matrix.annotators.find((a) => a.id === someone.id)?.username).toBe("renamed");
+
+    const other = openDatabase(file);
+    other.$client.prepare("update judgements set undone_at = 1 where id = (select min(j.id) from judgements j join tasks t on t.id = j.task_id where t.project_id = ? and j.source = 'human' and j.undone_at is null)").run(projectId);
+    other.$client.close();
+    const elsewhere = await expectFresh();
+    expect(elsewhere.agreement.judgements).toBe(renamed.agreement.judgements - 1);
+
+    expect(() =>
+      db.$client.transaction(() => {
+        db.$client.prepare("update judgements set undone_at = null where undone_at is not null").run();
+        throw new Error("rolled back");
+      })(),
+    ).toThrow("rolled back");
+    expectSame(await expectFresh(), elsewhere);
   });
 });
