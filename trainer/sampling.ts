@@ -1,5 +1,6 @@
-// Choosing the next token from one row of logits: temperature, top-k, top-p (nucleus), greedy.
-// Plain JS on a Float32Array: the row is small and this keeps sampling exactly reproducible.
+// Choosing the next token from one row of logits: temperature, top-k, top-p (nucleus), greedy,
+// and ε-greedy noise (D-REX). Plain JS on a Float32Array: the row is small and this keeps
+// sampling exactly reproducible.
 
 export interface SamplingOptions {
   /** 0 means greedy (argmax); otherwise logits are divided by it. */
@@ -8,6 +9,12 @@ export interface SamplingOptions {
   topK: number;
   /** Keep the smallest set of tokens whose probability reaches p (1: no limit). */
   topP: number;
+  /**
+   * ε-greedy noise (D-REX): with probability ε the token is drawn uniformly from the whole
+   * vocabulary instead of from the policy. Absent or 0: no noise, and no extra draw from `rand`,
+   * so a noise-free sample equals plain sampling with the same seed.
+   */
+  epsilon?: number;
 }
 
 /** log-softmax of a row (float64 accumulation). */
@@ -48,6 +55,7 @@ export function filteredDistribution(logits: ArrayLike<number>, o: SamplingOptio
 
 /** Picks the next token; `rand` gives uniforms in [0, 1). */
 export function sampleToken(logits: ArrayLike<number>, o: SamplingOptions, rand: () => number): number {
+  if (o.epsilon && rand() < o.epsilon) return Math.min(Math.floor(rand() * logits.length), logits.length - 1);
   if (o.temperature <= 0) return argmax(logits);
   const { ids, probs } = filteredDistribution(logits, o);
   let u = rand();
