@@ -26,7 +26,8 @@ const pairWinnerSql = `case when j.display_order = t.completion_ids then j.outco
 const correctionWinnerSql = `(select cast(key as integer) from json_each(t.completion_ids) where value = j.chosen_completion_id)`;
 const winnerSql = `case when t.kind = 'pair' and j.outcome in ('left', 'right') then ${pairWinnerSql}
   when t.kind = 'correction' then ${correctionWinnerSql} end`;
-const labelSql = `case when t.kind = 'pair' and j.outcome = 'both_bad' then 1 when t.kind = 'pair' and j.outcome = 'tie' then 2
+/** The nominal label code of a judgement `j` of task `t` (exported for agreement per day, quality-over-time.ts). */
+export const labelSql = `case when t.kind = 'pair' and j.outcome = 'both_bad' then 1 when t.kind = 'pair' and j.outcome = 'tie' then 2
   else coalesce(3 + ${winnerSql}, 0) end`;
 /** Pair tasks: +strength when completion 0 won, −strength when 1 won, 0 for a tie, else null. */
 const signedSql = `case when t.kind <> 'pair' then null when j.outcome = 'tie' then 0
