@@ -6,6 +6,18 @@ export function userFromRequest(req: Request): SessionUser | null {
   return userForSession(getServerDb(), readCookie(req.headers.get("cookie"), SESSION_COOKIE));
 }
 
+/**
+ * The caller's address, for rate limits. `next start` sets X-Forwarded-For to the socket's address
+ * when the request has none, and a reverse proxy appends the address it saw, so the last entry is
+ * the one nobody but the nearest hop wrote. A client talking to `next start` directly can still
+ * send its own header: per-address limits slow such a client only if it does not forge it, which
+ * is why the per-account limit exists beside them.
+ */
+export function clientAddress(req: Request): string {
+  const hops = req.headers.get("x-forwarded-for")?.split(",").map((h) => h.trim()).filter(Boolean) ?? [];
+  return hops.at(-1) ?? req.headers.get("x-real-ip") ?? "unknown";
+}
+
 export function isResearcher(user: SessionUser | null): user is SessionUser {
   return user?.role === "researcher" || user?.role === "admin";
 }

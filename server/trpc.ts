@@ -13,17 +13,24 @@ import { ServiceError } from "./services/errors";
 
 export { ServiceError };
 import { readCookie, SESSION_COOKIE, userForSession, type SessionUser } from "./services/auth";
+import { clientAddress } from "./http";
 
 export interface Context {
   db: Db;
   user: SessionUser | null;
   /** Cookies a procedure wants set on the response (sign-in, sign-out). */
   setCookie: (cookie: string) => void;
+  /** Other response headers (Retry-After on a rate-limited sign-in). */
+  setHeader: (name: string, value: string) => void;
   sessionToken?: string;
+  /** The caller's network address as the proxy in front reports it (see clientAddress); rate limits key on it. */
+  clientAddress?: string;
 }
 
-export function createInnerContext(opts: { db: Db; user: SessionUser | null; setCookie?: (c: string) => void; sessionToken?: string }): Context {
-  return { db: opts.db, user: opts.user, setCookie: opts.setCookie ?? (() => {}), sessionToken: opts.sessionToken };
+type InnerContextOptions = Pick<Context, "db" | "user" | "sessionToken" | "clientAddress"> & Partial<Pick<Context, "setCookie" | "setHeader">>;
+
+export function createInnerContext(opts: InnerContextOptions): Context {
+  return { setCookie: () => {}, setHeader: () => {}, ...opts };
 }
 
 export function createRequestContext({ req, resHeaders }: { req: Request; resHeaders: Headers }): Context {
@@ -33,15 +40,27 @@ export function createRequestContext({ req, resHeaders }: { req: Request; resHea
     db,
     user: userForSession(db, sessionToken),
     setCookie: (cookie) => resHeaders.append("Set-Cookie", cookie),
+    setHeader: (name, value) => resHeaders.set(name, value),
     sessionToken,
+    clientAddress: clientAddress(req),
   });
+}
+
+/**
+ * Who may call a procedure: "public", or the least role (annotator < researcher < admin). Every
+ * procedure declares it through the builder it is made from, the check below enforces exactly
+ * that declaration, and server/security's authorization matrix reads it from the router.
+ */
+export type ProcedureAccess = "public" | UserRole;
+export interface ProcedureMeta {
+  access: ProcedureAccess;
 }
 
 /**
  * 2. INITIALIZATION: superjson carries Dates; zod failures become 400s whose message is the
  *    zod message, so clients show what was wrong instead of "internal error".
  */
-const t = initTRPC.context<Context>().create({
+const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
@@ -57,8 +76,8 @@ export const createTRPCRouter = t.router;
 export const createCallerFactory = t.createCallerFactory;
 
 /**
- * 3. PROCEDURES: the role is checked on the server for every procedure; the UI hiding a button
- *    is a convenience, never the protection.
+ * 3. PROCEDURES: the role is checked on the server for every procedure, from the access it
+ *    declares (`meta`); the UI hiding a button is a convenience, never the protection.
  */
 const mapServiceErrors = t.middleware(async ({ next }) => {
   const result = await next();
@@ -70,22 +89,29 @@ const mapServiceErrors = t.middleware(async ({ next }) => {
   return result;
 });
 
-export const publicProcedure = t.procedure.use(mapServiceErrors);
+const ROLE_RANK: Record<UserRole, number> = { annotator: 0, researcher: 1, admin: 2 };
 
-export const authedProcedure = publicProcedure.use(({ ctx, next }) => {
+/** Enforces the procedure's declared access; a procedure that declares none is refused to everyone. */
+const enforceDeclaredAccess = t.middleware(({ ctx, meta, next }) => {
+  const access = meta?.access;
+  if (access === "public") return next();
+  if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
+  if (access === undefined) throw new TRPCError({ code: "FORBIDDEN", message: "This procedure declares no access rule." });
+  if (ROLE_RANK[ctx.user.role] < ROLE_RANK[access])
+    throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${access === "researcher" ? "researcher or admin" : access} role.` });
+  return next();
+});
+
+const declaredProcedure = t.procedure.use(mapServiceErrors).use(enforceDeclaredAccess);
+
+export const publicProcedure = declaredProcedure.meta({ access: "public" });
+
+/** Signed in, any role; `ctx.user` is typed non-null from here on. */
+export const authedProcedure = declaredProcedure.meta({ access: "annotator" }).use(({ ctx, next }) => {
   if (!ctx.user) throw new TRPCError({ code: "UNAUTHORIZED", message: "Sign in first." });
   return next({ ctx: { ...ctx, user: ctx.user } });
 });
 
-function roleProcedure(roles: readonly UserRole[]) {
-  return authedProcedure.use(({ ctx, next }) => {
-    if (!roles.includes(ctx.user.role))
-      throw new TRPCError({ code: "FORBIDDEN", message: `This needs the ${roles.join(" or ")} role.` });
-    return next({ ctx });
-  });
-}
-
 export const annotatorProcedure = authedProcedure;
-export const researcherProcedure = roleProcedure(["researcher", "admin"]);
-export const adminProcedure = roleProcedure(["admin"]);
-
+export const researcherProcedure = authedProcedure.meta({ access: "researcher" });
+export const adminProcedure = authedProcedure.meta({ access: "admin" });

@@ -1,8 +1,10 @@
+import { TRPCError } from "@trpc/server";
 import { count } from "drizzle-orm";
 import { z } from "zod";
 import { users } from "../../db/schema";
-import { authenticate, clearedSessionCookie, createSession, createUser, deleteSession, sessionCookie } from "../services/auth";
+import { authenticate, clearedSessionCookie, createSession, createUser, deleteSession, deleteUserSessions, sessionCookie } from "../services/auth";
 import { ServiceError } from "../services/errors";
+import { loginRetryAfter, recordLoginFailure, recordLoginSuccess } from "../services/login-limit";
 import { authedProcedure, createTRPCRouter, publicProcedure } from "../trpc";
 
 const credentials = z.object({
@@ -32,10 +34,20 @@ export const authRouter = createTRPCRouter({
   }),
 
   signIn: publicProcedure
-    .input(z.object({ username: z.string().trim().min(1, "Enter your username"), password: z.string().min(1, "Enter your password") }))
+    .input(z.object({ username: z.string().trim().min(1, "Enter your username").max(256), password: z.string().min(1, "Enter your password").max(1024) }))
     .mutation(({ ctx, input }) => {
+      const attempt = { username: input.username, address: ctx.clientAddress ?? "unknown" };
+      const retryAfter = loginRetryAfter(attempt);
+      if (retryAfter > 0) {
+        ctx.setHeader("Retry-After", String(retryAfter));
+        throw new TRPCError({ code: "TOO_MANY_REQUESTS", message: `Too many failed sign-ins: try again in ${Math.ceil(retryAfter / 60)} min.` });
+      }
       const user = authenticate(ctx.db, input.username, input.password);
-      if (!user) throw new ServiceError("BAD_REQUEST", "Wrong username or password.");
+      if (!user) {
+        recordLoginFailure(attempt);
+        throw new ServiceError("BAD_REQUEST", "Wrong username or password.");
+      }
+      recordLoginSuccess(attempt);
       const session = createSession(ctx.db, user.id);
       ctx.setCookie(sessionCookie(session.token, session.expiresAt));
       return user;
@@ -45,6 +57,13 @@ export const authRouter = createTRPCRouter({
     if (ctx.sessionToken) deleteSession(ctx.db, ctx.sessionToken);
     ctx.setCookie(clearedSessionCookie());
     return { ok: true };
+  }),
+
+  /** Ends every session of this account (a lost laptop, a shared computer), this one included. */
+  signOutEverywhere: authedProcedure.mutation(({ ctx }) => {
+    const ended = deleteUserSessions(ctx.db, ctx.user.id);
+    ctx.setCookie(clearedSessionCookie());
+    return { ended };
   }),
 });
 

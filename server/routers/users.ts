@@ -2,7 +2,7 @@ import { asc, eq } from "drizzle-orm";
 import { z } from "zod";
 import { USER_ROLES } from "../../db/enums";
 import { users } from "../../db/schema";
-import { createUser } from "../services/auth";
+import { createUser, deleteUserSessions } from "../services/auth";
 import { adminProcedure, createTRPCRouter } from "../trpc";
 import { credentials } from "./auth";
 
@@ -26,6 +26,13 @@ export const usersRouter = createTRPCRouter({
       if (id === ctx.user.id && (changes.disabled || (changes.role && changes.role !== "admin")))
         throw new z.ZodError([{ code: "custom", path: ["id"], message: "You cannot demote or disable yourself.", input: id }]);
       ctx.db.update(users).set(changes).where(eq(users.id, id)).run();
+      // A disabled account is out at once, not when its cookies expire.
+      if (changes.disabled) deleteUserSessions(ctx.db, id);
       return { ok: true };
     }),
+
+  /** Signs a user out of every browser (a leaked password, a departed annotator); returns how many sessions ended. */
+  revokeSessions: adminProcedure
+    .input(z.object({ id: z.number().int().positive() }))
+    .mutation(({ ctx, input }) => ({ ended: deleteUserSessions(ctx.db, input.id) })),
 });

@@ -84,6 +84,11 @@ export function deleteSession(db: Db, token: string): void {
   db.delete(sessions).where(eq(sessions.tokenHash, sha256(token))).run();
 }
 
+/** Ends every session of a user (sign out everywhere, an admin revoking, disabling); returns how many. */
+export function deleteUserSessions(db: Db, userId: number): number {
+  return db.delete(sessions).where(eq(sessions.userId, userId)).run().changes;
+}
+
 export function sessionCookie(token: string, expiresAt: Date): string {
   return `${SESSION_COOKIE}=${token}; Path=/; HttpOnly; SameSite=Lax; Expires=${expiresAt.toUTCString()}`;
 }
