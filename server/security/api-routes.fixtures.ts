@@ -1,0 +1,59 @@
+import fs from "node:fs";
+import path from "node:path";
+import type { ProcedureAccess } from "../trpc";
+import { BASE_URL } from "./trpc-http";
+import type { World } from "./world.fixtures";
+
+/**
+ * The raw API routes (app/api/**\/route.ts) besides tRPC, which the matrix covers procedure by
+ * procedure. Next.js allows a route file no exports of our own, so the access each method
+ * checks is declared here; a route file or method missing here fails the matrix.
+ */
+export const HTTP_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+type Method = (typeof HTTP_METHODS)[number];
+type RouteHandler = (req: Request) => Promise<Response> | Response;
+
+export interface RouteCase {
+  access: ProcedureAccess;
+  /** A request that succeeds for a caller with the access, sending `cookie` (empty: none). */
+  request: (w: World, cookie: string) => Request;
+}
+
+/** What a browser on this site sends with state-changing requests. */
+const SAME_ORIGIN = { origin: BASE_URL, host: new URL(BASE_URL).host, "sec-fetch-site": "same-origin" };
+let uploads = 0;
+
+export const ROUTE_CASES: Record<string, RouteCase | "tRPC: one case per procedure"> = {
+  "GET /api/trpc/[trpc]": "tRPC: one case per procedure",
+  "POST /api/trpc/[trpc]": "tRPC: one case per procedure",
+  "GET /api/export": {
+    access: "researcher",
+    request: (w, cookie) => new Request(`${BASE_URL}/api/export?projectId=${w.projectId}&format=trl`, { headers: { cookie } }),
+  },
+  "POST /api/import": {
+    access: "researcher",
+    request: (_w, cookie) =>
+      new Request(`${BASE_URL}/api/import?project=sec-import-${++uploads}&fileName=pairs.jsonl`, {
+        method: "POST",
+        headers: { cookie, ...SAME_ORIGIN },
+        body: `${JSON.stringify({ prompt: `p${uploads}`, chosen: "a", rejected: "b" })}\n`,
+      }),
+  },
+};
+
+export interface ApiRoute {
+  key: string;
+  handler: RouteHandler;
+}
+
+/** Every exported method of every route file under app/api, as "METHOD /api/path". */
+export async function apiRoutes(root = path.resolve("app/api")): Promise<ApiRoute[]> {
+  const files = (fs.readdirSync(root, { recursive: true }) as string[]).filter((f) => path.basename(f) === "route.ts").sort();
+  const routes: ApiRoute[] = [];
+  for (const file of files) {
+    const mod = (await import(path.join(root, file))) as Partial<Record<Method, RouteHandler>>;
+    const urlPath = `/api/${path.dirname(file).split(path.sep).join("/")}`;
+    for (const method of HTTP_METHODS) if (mod[method]) routes.push({ key: `${method} ${urlPath}`, handler: mod[method]! });
+  }
+  return routes;
+}
