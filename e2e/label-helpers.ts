@@ -39,8 +39,11 @@ export function createProject(name: string, settings: Partial<ProjectSettings> =
   return project.id;
 }
 
-/** Imports `{prompt, completions}` rows with the CLI: 2 completions make a pair task, 3..9 a rank task. */
-export function importCompletions(project: string, rows: Array<{ prompt: string; completions: string[] }>): void {
+/** A completions-format row: a plain or conversational prompt; 2 completions make a pair task, 3..9 a rank task. */
+export type CompletionsRow = { prompt: string | Array<{ role: string; content: string }>; completions: string[] };
+
+/** Imports `{prompt, completions}` rows with the CLI. */
+export function importCompletions(project: string, rows: CompletionsRow[]): void {
   const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "preflab-label-")), "rows.jsonl");
   fs.writeFileSync(file, rows.map((r) => JSON.stringify(r)).join("\n") + "\n");
   cli(["import", file, "--project", project, "--format", "completions"]);

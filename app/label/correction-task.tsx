@@ -6,6 +6,7 @@ import { Key } from "../components/keyboard-key";
 import { TextArea } from "../components/ui";
 import { ChoiceButton } from "./choice-button";
 import { CompletionCard } from "./completion-card";
+import { InvisibleNotice } from "./invisible-notice";
 import type { Draft, TaskWidgetProps } from "./types";
 
 function correctionDraft(chosenId: number | null, text: string): Draft {
@@ -16,20 +17,23 @@ function correctionDraft(chosenId: number | null, text: string): Draft {
 
 function CorrectionEditor({ original, text, onText, editor }: { original: string; text: string; onText: (t: string) => void; editor: RefObject<HTMLTextAreaElement | null> }) {
   return (
-    <section className="grid gap-4 md:grid-cols-2">
-          <label className="block text-sm">
-            <span className="mb-1 block font-medium text-slate-700">
-              Corrected text <Key>E</Key> to edit, <Key>Esc</Key> to leave, <Key>Ctrl+Enter</Key> to submit
-            </span>
-            <TextArea ref={editor} value={text} onChange={(e) => onText(e.target.value)} rows={10} mono />
-          </label>
-          <div className="text-sm">
-            <span className="mb-1 block font-medium text-slate-700">Changes</span>
-            <div className="rounded-md border border-slate-200 bg-white p-2.5">
-              <CompletionDiff original={original} edited={text} />
-            </div>
-          </div>
-        </section>
+    <section className="grid grid-cols-1 gap-4 md:grid-cols-2">
+      <div className="text-sm">
+        <label className="block">
+          <span className="mb-1 block font-medium text-slate-700">
+            Corrected text <Key>E</Key> to edit, <Key>Esc</Key> to leave, <Key>Ctrl+Enter</Key> to submit
+          </span>
+          <TextArea ref={editor} value={text} onChange={(e) => onText(e.target.value)} rows={10} mono dir="auto" />
+        </label>
+        <InvisibleNotice text={text} onRemove={onText} />
+      </div>
+      <div className="text-sm">
+        <span className="mb-1 block font-medium text-slate-700">Changes</span>
+        <div className="rounded-md border border-slate-200 bg-white p-2.5">
+          <CompletionDiff original={original} edited={text} />
+        </div>
+      </div>
+    </section>
   );
 }
 
@@ -56,7 +60,7 @@ export function CorrectionTask({ task, prefill, keysEnabled, onDraft }: TaskWidg
 
   return (
     <div className="space-y-4">
-      <div className={`grid gap-4 ${task.completions.length === 2 ? "md:grid-cols-2" : "md:grid-cols-3"}`}>
+      <div className={`grid grid-cols-1 gap-4 ${task.completions.length === 2 ? "md:grid-cols-2" : "md:grid-cols-3"}`}>
         {task.completions.map((c, i) => (
           <CompletionCard
             key={c.id}

@@ -80,7 +80,7 @@ export function PairTask({ task, prefill, keysEnabled, onDraft }: TaskWidgetProp
   const [left, right] = task.completions;
   return (
     <div className="space-y-4">
-      <div className="grid gap-4 md:grid-cols-2">
+      <div className="grid grid-cols-1 gap-4 md:grid-cols-2">
         {[left, right].map((c, i) => (
           <CompletionCard
             key={c?.id ?? i}

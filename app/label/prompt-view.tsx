@@ -1,6 +1,11 @@
+import { VisibleText } from "../components/visible-text";
 import type { LeasedTask } from "./types";
 
-/** The prompt as written (plain text, whitespace kept); a conversation shows each turn with its role. */
+/**
+ * The prompt as written (plain text, whitespace kept, invisible characters shown as markers); a
+ * conversation shows each turn with its role. Each turn's text is isolated (bdi): its direction
+ * comes from its own first letter and cannot reorder the role label beside it.
+ */
 export function PromptView({ prompt }: { prompt: LeasedTask["prompt"] }) {
   const turns = prompt.messages?.length ? prompt.messages : [{ role: "", content: prompt.text }];
   return (
@@ -8,9 +13,11 @@ export function PromptView({ prompt }: { prompt: LeasedTask["prompt"] }) {
       <h2 className="mb-1 text-xs font-semibold uppercase tracking-wide text-slate-500">Prompt</h2>
       <div className="max-h-[30vh] space-y-2 overflow-y-auto">
         {turns.map((m, i) => (
-          <p key={i} className="whitespace-pre-wrap break-words text-sm leading-relaxed">
-            {m.role && <span className="mr-1 font-semibold capitalize text-slate-600">{m.role}:</span>}
-            {m.content}
+          <p key={i} className="whitespace-pre-wrap wrap-anywhere text-sm leading-relaxed">
+            {m.role && <span className="me-1 font-semibold capitalize text-slate-600">{m.role}:</span>}
+            <bdi data-testid="prompt-text">
+              <VisibleText text={m.content} />
+            </bdi>
           </p>
         ))}
       </div>
