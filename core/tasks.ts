@@ -23,6 +23,11 @@ export interface TaskSpec {
   requiredJudgements?: number;
   /** Served before tasks of lower priority (default 0); a `sample` run's new tasks use 1. */
   priority?: number;
+  /**
+   * A cold-start run's task (drex, trex), judged by the run itself: it is checked for duplicates
+   * only against other synthetic tasks, so synthetic and human judgements of one pair can coexist.
+   */
+  synthetic?: boolean;
 }
 
 export interface CreatedTasks {
@@ -63,7 +68,7 @@ export function createTasks(db: Db, projectId: number, kind: TaskKind, specs: Ta
       for (const spec of specs) {
         validateSpec(db, projectId, kind, spec);
         const key = completionSetKey(spec.completionIds);
-        if (seen.has(`${spec.promptId}:${key}`) || hasTaskForSet(db, spec.promptId, key)) {
+        if (seen.has(`${spec.promptId}:${key}`) || hasTaskForSet(db, spec.promptId, key, spec.synthetic ?? false)) {
           result.duplicates.push(spec);
           continue;
         }
@@ -81,11 +86,11 @@ function projectOverlap(db: Db, projectId: number): number {
   return projectSettingsSchema.parse(project.settings ?? {}).judgementsPerTask;
 }
 
-function hasTaskForSet(db: Db, promptId: number, key: string): boolean {
+function hasTaskForSet(db: Db, promptId: number, key: string, synthetic: boolean): boolean {
   const row = db
     .select({ id: tasks.id })
     .from(tasks)
-    .where(and(eq(tasks.promptId, promptId), eq(tasks.completionSetKey, key)))
+    .where(and(eq(tasks.promptId, promptId), eq(tasks.completionSetKey, key), eq(tasks.synthetic, synthetic)))
     .get();
   return row !== undefined;
 }
@@ -122,6 +127,7 @@ function insertTask(db: Db, projectId: number, kind: TaskKind, spec: TaskSpec, k
       isGold: spec.goldAnswer !== undefined,
       goldAnswer: spec.goldAnswer ?? null,
       priority: spec.priority ?? 0,
+      synthetic: spec.synthetic ?? false,
     })
     .returning({ id: tasks.id })
     .all();

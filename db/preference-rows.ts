@@ -1,7 +1,8 @@
-import { and, asc, eq, gt, inArray, isNull } from "drizzle-orm";
+import { and, asc, eq, gt, inArray, isNull, ne } from "drizzle-orm";
 import type { Db } from "./client";
 import { agreementLabel, derivePairs, taskAgreement, type DerivedPair, type JudgementForDerivation } from "./derive-pairs";
-import { completions, judgements, policies, prompts, tasks, users, type ChatMessage, type GoldAnswer } from "./schema";
+import type { JudgementSource, RunKind } from "./enums";
+import { completions, judgements, policies, prompts, tasks, trainingRuns, users, type ChatMessage, type GoldAnswer } from "./schema";
 
 /**
  * Reads judgements with everything export and training need (texts, provenance, agreement) in
@@ -22,6 +23,11 @@ export interface PreferenceFilters {
    * test of the annotator, asked many times over, and would otherwise dominate the data.
    */
   includeGold?: boolean;
+  /**
+   * Keep synthetic judgements (drex, trex runs). Off by default: they were generated, not given by
+   * people, so data and models use them only when someone chooses to.
+   */
+  includeSynthetic?: boolean;
 }
 
 export interface CompletionView {
@@ -43,8 +49,11 @@ export interface JudgementView {
   derivation: JudgementForDerivation;
   strength: number | null;
   rationale: string | null;
+  /** A pseudonym; for imports "import-<id>", for synthetic judgements "<kind>-run-<id>". */
   annotator: string;
-  source: "human" | "import";
+  source: JudgementSource;
+  /** The run that generated a synthetic judgement; null for people's and imports. */
+  generatingRun: { id: number; kind: RunKind } | null;
   agreement: number | null;
   judgementsOnTask: number;
   secondsOnTask: number | null;
@@ -68,6 +77,7 @@ function loadBatch(db: Db, filters: PreferenceFilters, afterTaskId: number) {
       gt(tasks.id, afterTaskId),
       gt(tasks.judgementCount, 0),
       filters.includeGold ? undefined : eq(tasks.isGold, false),
+      filters.includeSynthetic ? undefined : eq(tasks.synthetic, false),
     ))
     .orderBy(asc(tasks.id))
     .limit(TASK_BATCH)
@@ -75,10 +85,11 @@ function loadBatch(db: Db, filters: PreferenceFilters, afterTaskId: number) {
   if (taskRows.length === 0) return null;
   const taskIds = taskRows.map((t) => t.id);
   const judgementRows = db
-    .select({ j: judgements, pseudonym: users.pseudonym })
+    .select({ j: judgements, pseudonym: users.pseudonym, runKind: trainingRuns.kind })
     .from(judgements)
     .leftJoin(users, eq(users.id, judgements.annotatorId))
-    .where(and(inArray(judgements.taskId, taskIds), isNull(judgements.undoneAt)))
+    .leftJoin(trainingRuns, eq(trainingRuns.id, judgements.runId))
+    .where(and(inArray(judgements.taskId, taskIds), isNull(judgements.undoneAt), filters.includeSynthetic ? undefined : ne(judgements.source, "synthetic")))
     .orderBy(asc(judgements.taskId), asc(judgements.id))
     .all();
   const promptRows = db.select().from(prompts).where(inArray(prompts.id, [...new Set(taskRows.map((t) => t.promptId))])).all();
@@ -152,7 +163,7 @@ function* taskJudgements(
   const agreement = taskAgreement(derivations.map(agreementLabel));
   if (filters.minAgreement !== undefined && filters.minAgreement > 0 && (agreement === null || agreement < filters.minAgreement)) return;
   const prompt = promptById.get(task.promptId)!;
-  for (const [i, { j, pseudonym }] of rows.entries()) {
+  for (const [i, { j, pseudonym, runKind }] of rows.entries()) {
     if (!keepJudgement(filters, j, task.completionIds, policyOf)) continue;
     yield {
       judgementId: j.id,
@@ -164,8 +175,9 @@ function* taskJudgements(
       derivation: derivations[i]!,
       strength: j.strength,
       rationale: j.rationale,
-      annotator: pseudonym ?? `import-${j.importId ?? "unknown"}`,
+      annotator: pseudonym ?? (j.runId !== null ? `${runKind}-run-${j.runId}` : `import-${j.importId ?? "unknown"}`),
       source: j.source,
+      generatingRun: j.runId !== null && runKind !== null ? { id: j.runId, kind: runKind } : null,
       agreement,
       judgementsOnTask: rows.length,
       secondsOnTask: j.secondsOnTask,

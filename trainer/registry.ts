@@ -11,6 +11,7 @@ import { RL_CONFIG_SCHEMAS } from "./rl/config";
 import { rewardConfigSchema } from "./reward/config";
 import { sampleConfigSchema } from "./sample/config";
 import { sftConfigSchema } from "./sft/config";
+import { drexConfigSchema, trexConfigSchema } from "./synthetic/config";
 import { lmRunConfigSchema } from "./train/lm-run-config";
 import type { Executor } from "./worker/run-context";
 
@@ -92,6 +93,22 @@ export const RUN_KIND_REGISTRY: Partial<Record<RunKind, RunKindSpec>> = {
     cliOnlyFields: [],
     producesPolicy: false,
     executor: async () => (await import(/* turbopackIgnore: true */ "./evaluate/executor")).evaluateExecutor,
+  },
+  drex: {
+    description: "D-REX cold start: the policy sampled at rising ε-greedy noise; synthetic judgements prefer less noise (used in training and export only when asked: includeSynthetic)",
+    schema: drexConfigSchema,
+    needsProject: true,
+    cliOnlyFields: [],
+    producesPolicy: false,
+    executor: async () => (await import(/* turbopackIgnore: true */ "./synthetic/drex")).drexExecutor,
+  },
+  trex: {
+    description: "T-REX cold start: demonstrations ranked by quality (policy versions best first, or a ranked file); synthetic judgements prefer the better rank (used only when asked: includeSynthetic)",
+    schema: trexConfigSchema,
+    needsProject: true,
+    cliOnlyFields: ["file"],
+    producesPolicy: false,
+    executor: async () => (await import(/* turbopackIgnore: true */ "./synthetic/trex")).trexExecutor,
   },
   pretrain: {
     description: "Language-model training on a text corpus (the built-in movie reviews by default), from scratch or from a policy",

@@ -1,6 +1,7 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { Card, ErrorMessage } from "../components/ui";
+import { syntheticLabel } from "../components/synthetic-label";
 import { useTRPC } from "../trpc";
 
 interface Interval {
@@ -79,6 +80,7 @@ export function LeaderboardCard({ projectId }: { projectId: number }) {
           <p className="mt-3 text-xs text-slate-500">
             {board.data!.base} is anchored at 1000; 400 points = 10× the odds of being preferred. Ties count half a win each way;
             both-bad judgements are shown, not counted. Intervals: 1,000 bootstrap resamples of the {board.data!.judgements.toLocaleString()} judgements.
+            {syntheticLabel(board.data!.synthetic) && ` Left out: ${syntheticLabel(board.data!.synthetic)} (people rate the policies here).`}
           </p>
         </>
       )}

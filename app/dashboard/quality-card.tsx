@@ -2,6 +2,7 @@
 import { useQuery } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
 import { Card } from "../components/ui";
+import { syntheticLabel } from "../components/synthetic-label";
 import { useTRPC } from "../trpc";
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
@@ -144,6 +145,12 @@ function ProgressChart({ projectId }: { projectId: number }) {
           <dt className="inline text-slate-500">Skipped: </dt>
           <dd className="inline tabular-nums">{p.skipped}</dd>
         </div>
+        {syntheticLabel(p.synthetic) && (
+          <div>
+            <dt className="inline text-slate-500">Not counted here: </dt>
+            <dd className="inline tabular-nums" data-testid="synthetic-progress">{syntheticLabel(p.synthetic)}</dd>
+          </div>
+        )}
       </dl>
       <div className="h-40 md:col-span-2">
         {p.perDay.length === 0 ? (

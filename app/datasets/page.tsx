@@ -4,6 +4,7 @@ import { useSearchParams } from "next/navigation";
 import { Suspense, useState } from "react";
 import { EXPORT_FORMATS } from "../../db/enums";
 import { RequireRole } from "../components/require-role";
+import { syntheticLabel } from "../components/synthetic-label";
 import { Card, Field, Select, TextInput } from "../components/ui";
 import { useTRPC } from "../trpc";
 
@@ -25,11 +26,14 @@ function ExportForm() {
   const [since, setSince] = useState("");
   const [until, setUntil] = useState("");
   const [minAgreement, setMinAgreement] = useState("");
+  const [includeSynthetic, setIncludeSynthetic] = useState(false);
   const chosen = projectId || String(projects.data?.[0]?.id ?? "");
+  const synthetic = syntheticLabel(projects.data?.find((p) => String(p.id) === chosen)?.synthetic);
   const query = new URLSearchParams({ projectId: chosen, format });
   if (since) query.set("since", since);
   if (until) query.set("until", `${until}T23:59:59.999Z`);
   if (minAgreement) query.set("minAgreement", minAgreement);
+  if (includeSynthetic) query.set("includeSynthetic", "1");
   return (
     <Card title="Export a training-ready dataset">
       <div className="grid gap-4 md:grid-cols-2">
@@ -37,7 +41,7 @@ function ExportForm() {
           <Select name="project" value={chosen} onChange={(e) => setProjectId(e.target.value)}>
             {(projects.data ?? []).map((p) => (
               <option key={p.id} value={p.id}>
-                {p.name} ({p.judgements.toLocaleString()} judgements)
+                {p.name} ({p.judgements.toLocaleString()} judgements{syntheticLabel(p.synthetic) ? `, ${syntheticLabel(p.synthetic)}` : ""})
               </option>
             ))}
           </Select>
@@ -60,6 +64,11 @@ function ExportForm() {
         <Field label="Minimum agreement" hint="0–1; keeps tasks judged by several people who agree at least this much. Empty: no filter.">
           <TextInput type="number" min={0} max={1} step={0.05} value={minAgreement} onChange={(e) => setMinAgreement(e.target.value)} />
         </Field>
+        <label className="flex items-center gap-2 self-end text-sm">
+          <input type="checkbox" checked={includeSynthetic} onChange={(e) => setIncludeSynthetic(e.target.checked)} />
+          Include synthetic judgements
+          <span className="text-xs text-slate-500">({synthetic ?? "none in this project"}: made by D-REX/T-REX runs, not by people)</span>
+        </label>
       </div>
       <a
         href={`/api/export?${query}`}

@@ -38,7 +38,7 @@ async function runImport(file: string, opts: { project: string; format: ImportFo
   process.stdout.write(`imported ${report.imported} ${report.format} rows into project "${opts.project}"${report.skipped ? `, skipped ${report.skipped} invalid` : ""}\n`);
 }
 
-async function runExport(opts: { project: string; format: ExportFormat; out?: string; since?: Date; until?: Date; policy?: string; minAgreement?: string; includeGold?: boolean }) {
+async function runExport(opts: { project: string; format: ExportFormat; out?: string; since?: Date; until?: Date; policy?: string; minAgreement?: string; includeGold?: boolean; includeSynthetic?: boolean }) {
   const db = openDatabase();
   const project = findProjectByName(db, opts.project);
   if (!project) throw new Error(`no project named "${opts.project}"`);
@@ -49,6 +49,7 @@ async function runExport(opts: { project: string; format: ExportFormat; out?: st
     policyId: opts.policy === undefined ? undefined : Number(opts.policy),
     minAgreement: opts.minAgreement === undefined ? undefined : Number(opts.minAgreement),
     includeGold: opts.includeGold === true,
+    includeSynthetic: opts.includeSynthetic === true,
   };
   if (filters.minAgreement !== undefined && !(filters.minAgreement >= 0 && filters.minAgreement <= 1))
     throw new Error("--min-agreement must be a number between 0 and 1");
@@ -81,5 +82,6 @@ export function register(program: Command): void {
     .option("--policy <id>", "only tasks showing a completion of this policy")
     .option("--min-agreement <x>", "only tasks whose annotators agree at least this much (0..1)")
     .option("--include-gold", "also export judgements of gold tasks (left out by default)")
+    .option("--include-synthetic", "also export synthetic judgements of drex/trex runs (left out by default; rows say source synthetic and their generating_run)")
     .action(runExport);
 }

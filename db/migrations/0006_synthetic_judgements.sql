@@ -1,2 +1,3 @@
--- Reserved for the change named in the file name; it replaces this no-op with its own statements.
-SELECT 1;
+ALTER TABLE `judgements` ADD `run_id` integer REFERENCES training_runs(id);--> statement-breakpoint
+ALTER TABLE `tasks` ADD `synthetic` integer DEFAULT false NOT NULL;--> statement-breakpoint
+CREATE INDEX `tasks_synthetic_idx` ON `tasks` (`project_id`,`id`) WHERE "tasks"."synthetic" = 1;

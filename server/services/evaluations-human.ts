@@ -4,9 +4,9 @@
  * (what a blind human comparison creates, and any other such pair on those prompts). A pair
  * outcome is relative to what the annotator saw ("left" = displayOrder[0] won), resolved to
  * policies through the completions' policyId. Ties count half a win; both-bad is counted apart
- * and never as a game; undone judgements are ignored.
+ * and never as a game; undone and synthetic (drex, trex) judgements are ignored.
  */
-import { and, eq, inArray, isNotNull, isNull } from "drizzle-orm";
+import { and, eq, inArray, isNotNull, isNull, ne } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { completions, judgements, tasks } from "../../db/schema";
 import { wilsonInterval } from "../../stats/wilson";
@@ -28,7 +28,7 @@ export function humanWinRate(db: Db, o: { policyId: number; baseId: number; prom
     .select({ outcome: judgements.outcome, shown: judgements.displayOrder })
     .from(judgements)
     .innerJoin(tasks, eq(tasks.id, judgements.taskId))
-    .where(and(inArray(tasks.promptId, o.promptIds), eq(tasks.kind, "pair"), eq(tasks.isGold, false), isNull(judgements.undoneAt), isNotNull(judgements.outcome)))
+    .where(and(inArray(tasks.promptId, o.promptIds), eq(tasks.kind, "pair"), eq(tasks.isGold, false), isNull(judgements.undoneAt), isNotNull(judgements.outcome), ne(judgements.source, "synthetic")))
     .all();
   const ids = [...new Set(rows.flatMap((r) => r.shown))];
   const policyOf = new Map(ids.length ? db.select({ id: completions.id, policyId: completions.policyId }).from(completions).where(inArray(completions.id, ids)).all().map((c) => [c.id, c.policyId]) : []);

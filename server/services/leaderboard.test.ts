@@ -87,6 +87,6 @@ describe("the policy leaderboard service", () => {
   it("is empty for a project without policies", () => {
     const { db } = createTestDb();
     const project = ensureProject(db, "empty", null);
-    expect(projectLeaderboard(db, project.id)).toEqual({ base: null, rows: [], judgements: 0 });
+    expect(projectLeaderboard(db, project.id)).toEqual({ base: null, rows: [], judgements: 0, synthetic: [] });
   });
 });

@@ -4,7 +4,8 @@
  * stats/bradley-terry.ts. A pair outcome is relative to what the annotator saw, as in
  * db/derive-pairs.ts: "left" means the completion displayed first won. Ties count half a win
  * each way; both-bad is reported per policy but never counted as a game. Undone judgements
- * are ignored; rank and correction tasks are not part of the leaderboard (pair tasks only).
+ * are ignored, and so are synthetic ones (drex, trex runs: people rate policies here); rank and
+ * correction tasks are not part of the leaderboard (pair tasks only).
  */
 import { and, asc, eq, inArray, isNotNull, sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
@@ -12,6 +13,7 @@ import type { PairOutcome } from "../../db/enums";
 import { completions, judgements, policies, prompts, tasks } from "../../db/schema";
 import { leaderboard, type LeaderboardRow, type Outcome, type PolicyJudgement } from "../../stats/bradley-terry";
 import { ServiceError } from "./errors";
+import { syntheticCounts, type SyntheticCount } from "./synthetic-counts";
 
 export interface LeaderboardOptions {
   /** Policy anchored at 1000, as "name@version" or a name unique in the project; default the earliest. */
@@ -25,6 +27,8 @@ export interface ProjectLeaderboard {
   rows: LeaderboardRow[];
   /** Judgements behind the table (both-bad included). */
   judgements: number;
+  /** Synthetic judgements of the project (drex, trex runs), never counted in the table. */
+  synthetic: SyntheticCount[];
 }
 
 const OUTCOME: Record<PairOutcome, Outcome> = { left: "a", right: "b", tie: "tie", both_bad: "both_bad" };
@@ -42,7 +46,7 @@ export function policyJudgementCounts(db: Db, projectId: number) {
     FROM (
       SELECT j.display_order AS shown, j.outcome AS outcome, COUNT(*) AS n
       FROM ${judgements} j JOIN ${tasks} t ON t.id = j.task_id
-      WHERE t.project_id = ${projectId} AND t.kind = 'pair' AND j.undone_at IS NULL AND j.outcome IS NOT NULL
+      WHERE t.project_id = ${projectId} AND t.kind = 'pair' AND j.undone_at IS NULL AND j.outcome IS NOT NULL AND j.source <> 'synthetic'
       GROUP BY j.display_order, j.outcome
     ) g
     JOIN ${completions} lc ON lc.id = json_extract(g.shown, '$[0]')
@@ -80,7 +84,8 @@ export function projectLeaderboard(db: Db, projectId: number, options: Leaderboa
     outcome: OUTCOME[r.outcome],
     count: r.count,
   }));
-  if (base === null) return { base, rows: [], judgements: 0 };
+  const synthetic = syntheticCounts(db, projectId);
+  if (base === null) return { base, rows: [], judgements: 0, synthetic };
   const rows = leaderboard(counted, { base, policies: [...labels.values()], bootstraps: options.bootstraps ?? 1000, seed: projectId });
-  return { base, rows, judgements: counted.reduce((s, j) => s + (j.count ?? 1), 0) };
+  return { base, rows, judgements: counted.reduce((s, j) => s + (j.count ?? 1), 0), synthetic };
 }

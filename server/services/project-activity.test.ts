@@ -5,7 +5,7 @@ import { judgements, tasks } from "../../db/schema";
 import { median } from "../../stats/annotator-quality";
 import { createRng, uniformInt } from "../../stats/random";
 import { medianOfHistogram, projectActivity } from "./project-activity";
-import { createCorrectionTasks, createRankTasks } from "./tasks";
+import { createCorrectionTasks, createPairTasks, createRankTasks } from "./tasks";
 import { addPrompt, addUser, pairProject } from "./tasks-fixtures";
 
 const at = (iso: string) => new Date(`${iso}Z`);
@@ -40,12 +40,14 @@ describe("project activity", () => {
     judgement(db, rankTask!, { annotatorId: null, at: "2026-03-09T08:40:00" });
     judgement(db, correctionTask!, { annotatorId: bob.id, at: "2026-03-01T10:00:00", seconds: 100 }); // before the window
     judgement(elsewhere.db, elsewhere.taskIds[0]!, { annotatorId: null, at: "2026-03-10T12:00:00" });
+    const [drexTask] = createPairTasks(db, projectId, [{ ...addPrompt(db, projectId, 2, "noisy"), synthetic: true }]).created;
+    db.insert(judgements).values({ taskId: drexTask!, source: "synthetic", outcome: "left", displayOrder: [], createdAt: at("2026-03-10T12:15:00") }).run(); // a D-REX pair: no one's label
 
     const activity = projectActivity(db, projectId, { days: 2, now: at("2026-03-10T12:30:00").getTime() });
     expect(activity.judgements).toEqual([
-      { kind: "pair", human: 4, imported: 0, undone: 1 },
-      { kind: "rank", human: 1, imported: 1, undone: 0 },
-      { kind: "correction", human: 1, imported: 0, undone: 0 },
+      { kind: "pair", human: 4, imported: 0, undone: 1, synthetic: 1 },
+      { kind: "rank", human: 1, imported: 1, undone: 0, synthetic: 0 },
+      { kind: "correction", human: 1, imported: 0, undone: 0, synthetic: 0 },
     ]);
     // The window is 48 whole hours ending with the current one: 2026-03-08T13:00 to 2026-03-10T13:00.
     expect(activity.labelsPerHour).toHaveLength(48);
@@ -61,7 +63,7 @@ describe("project activity", () => {
   it("an empty project has zero counts, an hourly series of zeros and no days", () => {
     const { db, projectId } = pairProject(1);
     const activity = projectActivity(db, projectId, { days: 1, now: Date.UTC(2026, 2, 10) });
-    expect(activity.judgements.every((k) => k.human + k.imported + k.undone === 0)).toBe(true);
+    expect(activity.judgements.every((k) => k.human + k.imported + k.undone + k.synthetic === 0)).toBe(true);
     expect(activity.labelsPerHour.map((h) => h.labels)).toEqual(new Array(24).fill(0));
     expect(activity.perDay).toEqual([]);
   });

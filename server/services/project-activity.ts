@@ -15,7 +15,8 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 /** An hour: a longer "time on task" is an idle tab, clamped so one outlier cannot stretch the packing. */
 const MAX_DECISECONDS = 36_000;
-const STATES = ["human", "imported", "undone"] as const;
+// Synthetic judgements (drex, trex runs) are a state of their own: never counted as people's labels.
+const STATES = ["human", "imported", "undone", "synthetic"] as const;
 const KIND_STATES = TASK_KINDS.length * STATES.length;
 
 // Bound JS numbers arrive as REAL, hence the cast: the hour slot must be an integer division.
@@ -26,7 +27,7 @@ function activitySql(hours: number): string {
   const hourSlots = hours + 1;
   return `select
       (case t.kind when 'pair' then 0 when 'rank' then 1 else 2 end) * ${STATES.length}
-      + (case when j.undone_at is not null then 2 when j.source = 'import' then 1 else 0 end)
+      + (case when j.undone_at is not null then 2 when j.source = 'import' then 1 when j.source = 'synthetic' then 3 else 0 end)
       + ${KIND_STATES} * (
         (case when j.created_at >= @start and j.created_at < @end then 1 + cast((j.created_at - @start) / ${HOUR_MS} as integer) else 0 end)
         + ${hourSlots} * (case when j.created_at >= @start and j.created_at < @end and j.undone_at is null and j.source = 'human' and coalesce(j.seconds_on_task, j.server_seconds_on_task) is not null
@@ -89,7 +90,7 @@ export function projectActivity(db: Db, projectId: number, options: ActivityOpti
   }
   return {
     days,
-    /** Every judgement of the project, by its task's kind: live human ones, imported ones, undone ones. */
+    /** Every judgement of the project, by its task's kind: live human ones, imported ones, undone ones, synthetic ones. */
     judgements: TASK_KINDS.map((kind, k) => ({
       kind: kind as TaskKind,
       ...Object.fromEntries(STATES.map((state, s) => [state, byKindState[k * STATES.length + s]!])) as Record<(typeof STATES)[number], number>,

@@ -1,13 +1,14 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { TASK_STATUSES, type TaskStatus } from "../../db/enums";
+import { syntheticCounts } from "./synthetic-counts";
 
-/** Where a project stands: tasks by status, judgements still needed, judgements per UTC day. */
+/** Where a project stands: tasks by status, judgements still needed, judgements per UTC day (people's; synthetic ones counted apart). */
 export function projectProgress(db: Db, projectId: number) {
   const byStatus = db.all<{ status: TaskStatus; n: number; needed: number; gold: number }>(sql`
     select status, count(*) as n, sum(case when is_gold = 0 then max(required_judgements - judgement_count, 0) else 0 end) as needed,
            sum(is_gold) as gold
-    from tasks where project_id = ${projectId} group by status`);
+    from tasks where project_id = ${projectId} and synthetic = 0 group by status`);
   const tasks = Object.fromEntries(TASK_STATUSES.map((s) => [s, 0])) as Record<TaskStatus, number>;
   for (const row of byStatus) tasks[row.status] = row.n;
   // Days as integers (ms since the epoch / 86,400,000, exact for times after 1970): a million
@@ -30,6 +31,8 @@ export function projectProgress(db: Db, projectId: number) {
     humanJudgements: perDay.reduce((s, d) => s + d.judgements, 0),
     skipped,
     perDay,
+    /** Synthetic judgements (drex, trex runs) by generating kind: in none of the counts above. */
+    synthetic: syntheticCounts(db, projectId),
   };
 }
 

@@ -6,7 +6,7 @@ import { and, asc, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { iterateJudgements, type JudgementView } from "../../db/preference-rows";
 import { completions, prompts, tasks } from "../../db/schema";
-import type { PolicyDataOptions } from "./data";
+import { dataFilters, type PolicyDataOptions } from "./data";
 
 export type SftSource = "corrections" | "chosen" | "demonstrations";
 
@@ -46,7 +46,7 @@ function correctedId(j: JudgementView): number | null {
 
 function fromJudgements(db: Db, projectId: number, o: PolicyDataOptions): Record<"corrections" | "chosen", SftExample[]> {
   const out = { corrections: [] as SftExample[], chosen: [] as SftExample[] };
-  for (const j of iterateJudgements(db, { projectId, includeGold: o.includeGold })) {
+  for (const j of iterateJudgements(db, dataFilters(projectId, o))) {
     const example = (id: number, source: SftSource): SftExample => ({ prompt: j.prompt.text, completion: j.completions.get(id)!.text, source, judgementId: j.judgementId });
     const edited = correctedId(j);
     if (edited !== null) out.corrections.push(example(edited, "corrections"));

@@ -4,21 +4,26 @@
  * derivation export uses (db/preference-rows.ts, db/kto-labels.ts), so an exported file is what a
  * run trained on. Loaders return empty data for an empty project; the executor decides the error.
  *
- * Gold tasks are left out unless `includeGold`. When included, pairs and rankings take their
+ * Gold tasks are left out unless `includeGold`, synthetic judgements unless `includeSynthetic`. When included, pairs and rankings take their
  * judgements as the annotators gave them (the derivation, as export writes it, wrong answers too);
  * single-answer data (KTO labels, SFT's chosen answers) takes a gold item's known answer instead.
  */
 import type { Db } from "../../db/client";
 import type { PairDerivation } from "../../db/derive-pairs";
 import { ktoLabels } from "../../db/kto-labels";
-import { iterateJudgements, iteratePreferenceRows, type JudgementView } from "../../db/preference-rows";
+import { iterateJudgements, iteratePreferenceRows, type JudgementView, type PreferenceFilters } from "../../db/preference-rows";
 import { marginForStrength } from "../reward/config";
 
 export interface PolicyDataOptions {
   includeGold: boolean;
+  /** Synthetic judgements (drex, trex runs) too; absent or false: people's and imported ones only. */
+  includeSynthetic?: boolean;
   /** Margin per strength 1..3, as trainer/reward/config.ts marginForStrength; absent: no margin. */
   marginByStrength?: [number, number, number];
 }
+
+/** The derivation's filters for a run: its project, and the judgements its config chose to include. */
+export const dataFilters = (projectId: number, o: PolicyDataOptions): PreferenceFilters => ({ projectId, includeGold: o.includeGold, includeSynthetic: o.includeSynthetic });
 
 export interface PreferencePair {
   prompt: string;
@@ -39,7 +44,7 @@ export interface PreferencePair {
  */
 export function loadPreferencePairs(db: Db, projectId: number, o: PolicyDataOptions): PreferencePair[] {
   const pairs: PreferencePair[] = [];
-  for (const row of iteratePreferenceRows(db, { projectId, includeGold: o.includeGold })) {
+  for (const row of iteratePreferenceRows(db, dataFilters(projectId, o))) {
     if (row.relation !== "preferred") continue;
     pairs.push({
       prompt: row.judgement.prompt.text,
@@ -85,7 +90,7 @@ function strictOrder(j: JudgementView): number[] | "tied" | null {
 export function loadRankings(db: Db, projectId: number, o: PolicyDataOptions): { lists: RankedList[]; skippedWithTies: number } {
   const lists: RankedList[] = [];
   let skippedWithTies = 0;
-  for (const j of iterateJudgements(db, { projectId, includeGold: o.includeGold })) {
+  for (const j of iterateJudgements(db, dataFilters(projectId, o))) {
     const order = strictOrder(j);
     if (order === "tied") skippedWithTies++;
     else if (order) lists.push({ prompt: j.prompt.text, ranked: order.map((id) => j.completions.get(id)!.text), judgementId: j.judgementId });
@@ -103,7 +108,7 @@ export interface KtoExample {
 /** Unpaired examples for KTO, labelled by db/kto-labels.ts (the `kto` export's labels). */
 export function loadKtoExamples(db: Db, projectId: number, o: PolicyDataOptions): KtoExample[] {
   const examples: KtoExample[] = [];
-  for (const j of iterateJudgements(db, { projectId, includeGold: o.includeGold }))
+  for (const j of iterateJudgements(db, dataFilters(projectId, o)))
     for (const { completionId, desirable } of ktoLabels(j))
       examples.push({ prompt: j.prompt.text, completion: j.completions.get(completionId)!.text, desirable, judgementId: j.judgementId });
   return examples;

@@ -20,7 +20,7 @@ function requireProject(ctx: RunContext): number {
 
 /** Pairs (or rankings, for listwise), split and tokenised, with reference log-probs attached. */
 async function preparePairs(ctx: RunContext, s: PolicyRunSetup, c: PreferenceConfig, projectId: number): Promise<Split<PairExample>> {
-  const pairs = loadPreferencePairs(ctx.db, projectId, { includeGold: c.includeGold });
+  const pairs = loadPreferencePairs(ctx.db, projectId, c);
   ctx.progress({ step: ctx.resumeFrom?.step ?? 0, message: `${ctx.run.kind} (${c.lossType}, β=${c.beta}) on ${describePolicyData({ pairs })}` });
   if (pairs.length === 0) throw new Error("the project has no usable preference pairs (ties and both-bad judgements say neither answer is better): label some pairs first");
   const examples = tokenizePairs(s.policy.setup.tokenizer, pairs, s.limits);
@@ -30,7 +30,7 @@ async function preparePairs(ctx: RunContext, s: PolicyRunSetup, c: PreferenceCon
 }
 
 async function prepareLists(ctx: RunContext, s: PolicyRunSetup, c: PreferenceConfig, projectId: number): Promise<Split<ListExample>> {
-  const rankings = loadRankings(ctx.db, projectId, { includeGold: c.includeGold });
+  const rankings = loadRankings(ctx.db, projectId, c);
   ctx.progress({ step: ctx.resumeFrom?.step ?? 0, message: `${ctx.run.kind} (listwise, β=${c.beta}) on ${describePolicyData({ rankings })}` });
   if (rankings.lists.length === 0) throw new Error(`the project has no usable rankings (${rankings.skippedWithTies} have tied groups): label some tasks first`);
   const examples = tokenizeLists(s.policy.setup.tokenizer, rankings.lists, s.limits);

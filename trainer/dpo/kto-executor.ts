@@ -15,7 +15,7 @@ export async function ktoExecutor(ctx: RunContext): Promise<void> {
   const s = await setUpPolicyRun(ctx, c);
   try {
     ctx.info({ backend: s.backend });
-    const kto = loadKtoExamples(ctx.db, ctx.run.projectId, { includeGold: c.includeGold });
+    const kto = loadKtoExamples(ctx.db, ctx.run.projectId, c);
     ctx.progress({ step: ctx.resumeFrom?.step ?? 0, message: `kto (β=${c.beta}) on ${describePolicyData({ kto })}` });
     if (kto.length === 0) throw new Error("the project has no labelled answers for KTO (winners, losers, both-bad or corrections): label some tasks first");
     const examples = tokenizeKto(s.policy.setup.tokenizer, kto, s.limits);

@@ -23,6 +23,7 @@ export function policyRunFields(defaults: { learningRate: number; epochs: number
     policyId: z.number().int().positive().nullable().default(null)
       .describe("Policy version to start from, also the reference; null: the project's newest policy"),
     includeGold: z.boolean().default(false).describe("Train on gold items' judgements too (off: gold items only check annotators)"),
+    includeSynthetic: z.boolean().default(false).describe("Train on synthetic judgements (drex, trex cold-start runs) too (off: people's and imported judgements only)"),
     epochs: z.number().positive().max(1000).default(defaults.epochs).describe("Passes over the training examples"),
     maxSteps: z.number().int().positive().nullable().default(null).describe("Cap on optimizer steps whatever epochs says (a time budget)"),
     batchSize: z.number().int().min(1).max(512).default(defaults.batchSize).describe("Examples per optimizer step"),

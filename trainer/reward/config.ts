@@ -16,6 +16,8 @@ const rewardConfigFields = z.strictObject({
     .describe("Backbone checkpoint directory (neural); null: the built-in policy, models/builtin"),
   name: z.string().min(1).max(200).nullable().default(null)
     .describe("Name listed on the dashboard; null: named after the run (reward-<run id>)"),
+  includeSynthetic: z.boolean().default(false)
+    .describe("Train on synthetic judgements (drex, trex cold-start runs) too (off: people's and imported judgements only)"),
   tieMode: z.enum(TIE_MODES).default("exclude")
     .describe("How ties enter the loss (neural; linear learns from decided pairs only); exclude: a tie says neither answer is better"),
   tieParameter: z.number().positive().nullable().default(null)

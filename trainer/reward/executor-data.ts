@@ -32,7 +32,7 @@ export interface RewardData {
 
 /** Reads, selects and splits the project's preference pairs; throws a clear Error when unusable. */
 export function loadRewardData(db: Db, projectId: number, config: RewardConfig): RewardData {
-  const rows = [...iteratePreferenceRows(db, { projectId })];
+  const rows = [...iteratePreferenceRows(db, { projectId, includeSynthetic: config.includeSynthetic })];
   const counts = countRelations(rows);
   const pairs = selectRewardPairs(rows, config.tieMode).map(
     (row): RewardTrainingPair => ({

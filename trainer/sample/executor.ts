@@ -37,15 +37,17 @@ export interface SampleSummary {
   taskIds: number[];
 }
 
-interface Sample { text: string; params: SamplingParams }
-interface Open { row: PolicyRow; model: OnnxLanguageModel }
+/** One draw's sampling parameters, as its completion records them (drex adds its noise level ε). */
+export type DrawParams = Required<Pick<SamplingParams, "temperature" | "maxNewTokens" | "seed">> & Pick<SamplingParams, "epsilon">;
+export interface Sample { text: string; params: DrawParams }
+export interface Open { row: PolicyRow; model: OnnxLanguageModel }
 
 const label = (p: PolicyRow) => `${p.name}@${p.version} (id ${p.id})`;
 
 /** A seed per completion, so each one is reproducible alone from what it records. */
 export const sampleSeed = (seed: number, promptId: number, policyId: number, j: number) => seedFromString(`sample:${seed}:${promptId}:${policyId}:${j}`);
 
-async function openAll(rows: PolicyRow[]): Promise<Open[]> {
+export async function openAll(rows: PolicyRow[]): Promise<Open[]> {
   const open: Open[] = [];
   try {
     for (const row of rows) open.push({ row, model: await openOnnxCheckpoint(row.path!, { intraOpNumThreads: 1 }) });
@@ -56,25 +58,30 @@ async function openAll(rows: PolicyRow[]): Promise<Open[]> {
   }
 }
 
-/** samples[p][j]: policy p's j-th continuation of the prompt (which keeps its end to leave room for maxNewTokens). */
+/** One policy's continuations of a prompt, one per draw; the prompt keeps its end to leave room for the longest draw. */
+export async function continuePrompt(model: OnnxLanguageModel, text: string, draws: DrawParams[]): Promise<Sample[]> {
+  const room = Math.max(1, model.config.n_positions - Math.max(...draws.map((d) => d.maxNewTokens)));
+  const { promptIds } = tokenizeCompletion(model.tokenizer, text, "", { maxLength: room, maxPromptLength: room });
+  const out: Sample[] = [];
+  for (const params of draws) { // one draw at a time: the cores are shared
+    const [g] = await generateFromIds(model.lm, [promptIds], model.tokenizer, params);
+    out.push({ text: g!.text, params });
+  }
+  return out;
+}
+
+/** samples[p][j]: policy p's j-th continuation of the prompt. */
 async function samplePrompt(open: Open[], prompt: { id: number; text: string }, c: SampleConfig): Promise<Sample[][]> {
   const samples: Sample[][] = [];
-  for (const { row, model } of open) { // one session at a time: the cores are shared
-    const room = Math.max(1, model.config.n_positions - c.maxNewTokens);
-    const { promptIds } = tokenizeCompletion(model.tokenizer, prompt.text, "", { maxLength: room, maxPromptLength: room });
-    const out: Sample[] = [];
-    for (let j = 0; j < c.samplesPerPolicy; j++) {
-      const params = { temperature: c.temperature, maxNewTokens: c.maxNewTokens, seed: sampleSeed(c.seed, prompt.id, row.id, j) };
-      const [g] = await generateFromIds(model.lm, [promptIds], model.tokenizer, params);
-      out.push({ text: g!.text, params });
-    }
-    samples.push(out);
+  for (const { row, model } of open) {
+    const draws = Array.from({ length: c.samplesPerPolicy }, (_, j) => ({ temperature: c.temperature, maxNewTokens: c.maxNewTokens, seed: sampleSeed(c.seed, prompt.id, row.id, j) }));
+    samples.push(await continuePrompt(model, prompt.text, draws));
   }
   return samples;
 }
 
 /** The completion row of a sample: an identical earlier draw (same policy, text and params) is reused, so a repeated run makes no duplicate tasks. */
-function completionId(db: Db, promptId: number, policyId: number, s: Sample): number {
+export function completionId(db: Db, promptId: number, policyId: number, s: Sample): number {
   const same = db.select({ id: completions.id, params: completions.samplingParams }).from(completions)
     .where(and(eq(completions.promptId, promptId), eq(completions.policyId, policyId), eq(completions.text, s.text))).all()
     .find((r) => JSON.stringify(r.params) === JSON.stringify(s.params));

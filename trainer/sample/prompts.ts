@@ -22,7 +22,7 @@ export function samplePolicies(db: Db, projectId: number, policyIds: number[]): 
 
 /**
  * Held-out prompts, exactly: the project's prompts none of whose tasks (any kind, any status, gold
- * included) shows a completion made by one of `policyIds`. A prompt these policies were already
+ * included; synthetic ones, which no annotator sees, aside) shows a completion made by one of `policyIds`. A prompt these policies were already
  * sampled on and sent to annotators is left alone, so repeated runs spread over new prompts. A
  * task's completions are found through its completion_set_key (sorted ids joined by ","), in
  * SQL that PostgreSQL reads the same way.
@@ -30,7 +30,7 @@ export function samplePolicies(db: Db, projectId: number, policyIds: number[]): 
 export function heldOutForPolicies(db: Db, projectId: number, policyIds: number[]): number[] {
   const covered = db.selectDistinct({ id: tasks.promptId }).from(tasks)
     .innerJoin(completions, and(eq(completions.promptId, tasks.promptId), inArray(completions.policyId, policyIds)))
-    .where(and(eq(tasks.projectId, projectId), like(sql`',' || ${tasks.completionSetKey} || ','`, sql`'%,' || ${completions.id} || ',%'`)));
+    .where(and(eq(tasks.projectId, projectId), eq(tasks.synthetic, false), like(sql`',' || ${tasks.completionSetKey} || ','`, sql`'%,' || ${completions.id} || ',%'`)));
   return db.select({ id: prompts.id }).from(prompts)
     .where(and(eq(prompts.projectId, projectId), notInArray(prompts.id, covered)))
     .orderBy(asc(prompts.id)).all().map((r) => r.id);

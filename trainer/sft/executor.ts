@@ -16,7 +16,7 @@ export async function sftExecutor(ctx: RunContext): Promise<void> {
   const s = await setUpPolicyRun(ctx, c);
   try {
     ctx.info({ backend: s.backend });
-    const sft = loadSftExamples(ctx.db, ctx.run.projectId, { includeGold: c.includeGold, sources: c.sources });
+    const sft = loadSftExamples(ctx.db, ctx.run.projectId, c);
     ctx.progress({ step: ctx.resumeFrom?.step ?? 0, message: `sft on ${describePolicyData({ sft })}` });
     if (sft.length === 0) throw new Error(`the project has no ${c.sources.join(", ")} to imitate: label or import some first`);
     const examples = sft

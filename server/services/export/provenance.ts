@@ -1,8 +1,9 @@
 import type { JudgementView, PreferenceRow } from "../../../db/preference-rows";
 
-/** What every exported row says about where it came from. */
+/** What every exported row says about where it came from (a synthetic row also names the run that generated it). */
 export function judgementProvenance(j: JudgementView) {
   return {
+    ...(j.generatingRun ? { generating_run: j.generatingRun } : {}),
     judgement_id: j.judgementId,
     task_id: j.taskId,
     task_kind: j.taskKind,
