@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import * as tf from "@tensorflow/tfjs-core";
 import { describeBackend, initBackend } from "../trainer/backend";
-import { peakRssMiB } from "../trainer/bench-train";
+import { peakRssMiB } from "../trainer/peak-rss";
 import { writeCheckpoint } from "../trainer/checkpoint/write";
 import { pairObjective } from "../trainer/dpo/objective";
 import { dpoConfigSchema } from "../trainer/dpo/config";

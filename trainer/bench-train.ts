@@ -2,8 +2,8 @@
 // AdamW) of a checkpoint at a given batch and sequence length on one engine, timed after a
 // warm-up, with peak memory. The ONNX Runtime training engine is not built yet: asking for it
 // is a clear error, never a silent fallback.
-import { existsSync, readFileSync } from "node:fs";
 import { describeBackend, initBackend, type BackendChoice } from "./backend";
+import { peakRssMiB } from "./peak-rss";
 import { trainStep } from "./train/lm-step";
 import { AdamW } from "./train/optimizer";
 import { checkpointSetup, disposeSetup } from "./train/setup";
@@ -18,12 +18,6 @@ export interface TrainBenchResult {
   peakRssMiB: number;
   secondsPerStep: number;
   parameters: number;
-}
-
-/** This process's peak resident memory in MiB: VmHWM, since on Linux getrusage's maxRSS carries the parent's peak across fork+exec. */
-export function peakRssMiB(): number {
-  const hwm = /VmHWM:\s+(\d+) kB/.exec(existsSync("/proc/self/status") ? readFileSync("/proc/self/status", "utf8") : "");
-  return (hwm ? Number(hwm[1]) : process.resourceUsage().maxRSS) / 1024;
 }
 
 export async function benchTrain(dir: string, o: { batch: number; seq: number; steps: number; engine: BenchEngine }): Promise<TrainBenchResult> {
