@@ -27,4 +27,20 @@ describe("openDatabase", () => {
     const again = openDatabase(path.join(dir, "nested", "test.db"));
     expect(again.select().from(projects).all()).toHaveLength(1);
   });
+
+  it("waits 10 s for another writer's lock by default, or PREFLAB_DB_BUSY_MS", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflab-db-"));
+    const previous = process.env.PREFLAB_DB_BUSY_MS;
+    try {
+      delete process.env.PREFLAB_DB_BUSY_MS;
+      expect(openDatabase(path.join(dir, "a.db")).$client.pragma("busy_timeout", { simple: true })).toBe(10_000);
+      process.env.PREFLAB_DB_BUSY_MS = "250";
+      expect(openDatabase(path.join(dir, "b.db")).$client.pragma("busy_timeout", { simple: true })).toBe(250);
+      process.env.PREFLAB_DB_BUSY_MS = "soon";
+      expect(openDatabase(path.join(dir, "c.db")).$client.pragma("busy_timeout", { simple: true })).toBe(10_000);
+    } finally {
+      if (previous === undefined) delete process.env.PREFLAB_DB_BUSY_MS;
+      else process.env.PREFLAB_DB_BUSY_MS = previous;
+    }
+  });
 });

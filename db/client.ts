@@ -31,6 +31,18 @@ export function databasePathFromEnv(): string {
   return process.env.PREFLAB_DB || DEFAULT_DB_PATH;
 }
 
+const DEFAULT_BUSY_TIMEOUT_MS = 10_000;
+
+/**
+ * How long a write waits for another connection's lock before failing with SQLITE_BUSY:
+ * PREFLAB_DB_BUSY_MS (a non-negative integer) or 10 s. The wait blocks the server's one thread,
+ * so tests that hold a lock on purpose shorten it instead of stalling every request for 10 s.
+ */
+function busyTimeoutMs(): number {
+  const configured = Number(process.env.PREFLAB_DB_BUSY_MS);
+  return process.env.PREFLAB_DB_BUSY_MS && Number.isInteger(configured) && configured >= 0 ? configured : DEFAULT_BUSY_TIMEOUT_MS;
+}
+
 /**
  * Opens (creating if needed) and migrates a database. WAL lets the web server read while the
  * training worker writes; the busy timeout makes the two wait for each other instead of failing.
@@ -38,9 +50,9 @@ export function databasePathFromEnv(): string {
 export function openDatabase(file: string = databasePathFromEnv()): Db {
   if (file !== ":memory:") fs.mkdirSync(path.dirname(path.resolve(/*turbopackIgnore: true*/ file)), { recursive: true });
   const sqlite = new Database(file);
+  sqlite.pragma(`busy_timeout = ${busyTimeoutMs()}`); // first: switching to WAL may wait for another writer too
   sqlite.pragma("journal_mode = WAL");
   sqlite.pragma("foreign_keys = ON");
-  sqlite.pragma("busy_timeout = 10000");
   sqlite.pragma("synchronous = NORMAL");
   const db = drizzle(sqlite, { schema, casing: "snake_case" }) as Db;
   migrate(db, { migrationsFolder: findMigrationsFolder() });

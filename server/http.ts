@@ -1,3 +1,4 @@
+import { databaseFault, type DatabaseFault } from "../db/errors";
 import { getServerDb } from "./db";
 import { readCookie, SESSION_COOKIE, userForSession, type SessionUser } from "./services/auth";
 
@@ -60,4 +61,28 @@ function originIsHost(origin: string, req: Request): boolean {
 
 export function jsonError(status: number, message: string): Response {
   return Response.json({ error: message }, { status });
+}
+
+/** 507 Insufficient Storage for a full disk; 503 for every other fault of the database itself (it may pass). */
+export function databaseFaultStatus(fault: DatabaseFault): 503 | 507 {
+  return fault.kind === "full" ? 507 : 503;
+}
+
+/**
+ * Wraps a raw route handler (upload, download) so that a fault of the database (full disk,
+ * read-only file, lock held elsewhere) answers with its status and a message the user can act on
+ * instead of a bare 500; anything else is rethrown as before. tRPC gets the same mapping in
+ * server/trpc.ts's error formatter.
+ */
+export function withDatabaseFaults(handler: (req: Request) => Promise<Response>): (req: Request) => Promise<Response> {
+  return async (req) => {
+    try {
+      return await handler(req);
+    } catch (error) {
+      const fault = databaseFault(error);
+      if (!fault) throw error;
+      console.error(`${req.method} ${new URL(req.url).pathname}: ${fault.code}`, error);
+      return jsonError(databaseFaultStatus(fault), fault.message);
+    }
+  };
 }

@@ -2,18 +2,18 @@
  * 1. CONTEXT: what every procedure sees. `createInnerContext` needs no HTTP request, so tests
  *    call routers directly on a real database (`appRouter.createCaller(createInnerContext(...))`).
  */
-import { initTRPC, TRPCError } from "@trpc/server";
+import { initTRPC, TRPCError, type TRPCDefaultErrorData } from "@trpc/server";
 import superjson from "superjson";
 import { z, ZodError } from "zod";
 import type { Db } from "../db/client";
 import type { UserRole } from "../db/enums";
-import { isUniqueViolation } from "../db/errors";
+import { databaseFault, isUniqueViolation, type DatabaseFault } from "../db/errors";
 import { getServerDb } from "./db";
 import { ServiceError } from "./services/errors";
 
 export { ServiceError };
 import { readCookie, SESSION_COOKIE, userForSession, type SessionUser } from "./services/auth";
-import { clientAddress } from "./http";
+import { clientAddress, databaseFaultStatus } from "./http";
 
 export interface Context {
   db: Db;
@@ -57,6 +57,17 @@ export interface ProcedureMeta {
 }
 
 /**
+ * A fault of the database itself (full disk, read-only file, a lock another process holds past
+ * the busy timeout) arrives as an internal error, from a procedure or from opening the database
+ * for the context. The client gets SERVICE_UNAVAILABLE (HTTP 507 for a full disk, 503 otherwise)
+ * with a message it can show, never a 500 with the driver's words; the route's onError still
+ * logs the cause for the administrator.
+ */
+function databaseFaultData(fault: DatabaseFault | null): Partial<TRPCDefaultErrorData> {
+  return fault ? { code: "SERVICE_UNAVAILABLE", httpStatus: databaseFaultStatus(fault) } : {};
+}
+
+/**
  * 2. INITIALIZATION: superjson carries Dates; zod failures become 400s whose message is the
  *    zod message, so clients show what was wrong instead of "internal error".
  */
@@ -64,10 +75,18 @@ const t = initTRPC.context<Context>().meta<ProcedureMeta>().create({
   transformer: superjson,
   errorFormatter({ shape, error }) {
     const zodError = error.cause instanceof ZodError ? error.cause : null;
+    const fault = error.code === "INTERNAL_SERVER_ERROR" ? databaseFault(error.cause) : null;
     return {
       ...shape,
-      message: zodError ? z.prettifyError(zodError) : shape.message,
-      data: { ...shape.data, stack: undefined, zodIssues: zodError?.issues ?? null },
+      message: fault?.message ?? (zodError ? z.prettifyError(zodError) : shape.message),
+      data: {
+        ...shape.data,
+        ...databaseFaultData(fault),
+        stack: undefined,
+        zodIssues: zodError?.issues ?? null,
+        // Paths inside the document a service validated (e.g. a run's config), for the form's fields.
+        fieldIssues: error.cause instanceof ServiceError && error.cause.issues.length ? error.cause.issues : null,
+      },
     };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { EXPORT_FORMATS } from "../../../db/enums";
 import { getServerDb } from "../../../server/db";
-import { isResearcher, jsonError, userFromRequest } from "../../../server/http";
+import { isResearcher, jsonError, userFromRequest, withDatabaseFaults } from "../../../server/http";
 import { exporters } from "../../../server/services/export/formats";
 import { exportStream } from "../../../server/services/export/write-export";
 import { getProject } from "../../../server/services/projects";
@@ -28,10 +28,12 @@ const query = z.object({
   minAgreement: z.coerce.number().min(0).max(1).optional(),
   /** `includeGold=1` (or `true`) also exports gold tasks' judgements, which are left out by default. */
   includeGold: z.enum(["0", "1", "true", "false"]).optional().transform((v) => v === "1" || v === "true"),
+  /** `includeSynthetic=1` (or `true`) also exports synthetic judgements (drex, trex runs), which are left out by default. */
+  includeSynthetic: z.enum(["0", "1", "true", "false"]).optional().transform((v) => v === "1" || v === "true"),
 });
 
 /** Download: the export streams straight from the database to the browser. */
-export async function GET(req: Request) {
+export const GET = withDatabaseFaults(async (req: Request) => {
   const user = userFromRequest(req);
   if (!isResearcher(user)) return jsonError(user ? 403 : 401, "Exporting needs a researcher account.");
   const parsed = query.safeParse(Object.fromEntries(new URL(req.url).searchParams));
@@ -49,4 +51,4 @@ export async function GET(req: Request) {
       "Cache-Control": "no-store",
     },
   });
-}
+});

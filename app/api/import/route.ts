@@ -5,8 +5,9 @@ import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { z } from "zod";
 import { IMPORT_FORMATS } from "../../../db/enums";
+import { databaseFault } from "../../../db/errors";
 import { getServerDb } from "../../../server/db";
-import { isResearcher, isSameOrigin, jsonError, userFromRequest } from "../../../server/http";
+import { isResearcher, isSameOrigin, jsonError, userFromRequest, withDatabaseFaults } from "../../../server/http";
 import { importFile } from "../../../server/services/import/run-import";
 
 export const runtime = "nodejs";
@@ -23,7 +24,7 @@ const query = z.object({
  * Upload: the raw file body goes to a temporary file (bounded memory for any size), then the
  * import runs while the response streams its progress as JSON lines, ending with the report.
  */
-export async function POST(req: Request) {
+export const POST = withDatabaseFaults(async (req: Request) => {
   if (!isSameOrigin(req)) return jsonError(403, "Cross-site request refused.");
   const user = userFromRequest(req);
   if (!isResearcher(user)) return jsonError(user ? 403 : 401, "Importing needs a researcher account.");
@@ -49,7 +50,7 @@ export async function POST(req: Request) {
         send({ type: "report", ...report });
       } catch (error) {
         console.error("import failed", error);
-        send({ type: "error", message: `The import failed and nothing was written: ${(error as Error).message}` });
+        send({ type: "error", message: `The import failed and nothing was written: ${databaseFault(error)?.message ?? (error as Error).message}` });
       } finally {
         fs.rmSync(dir, { recursive: true, force: true });
         controller.close();
@@ -57,4 +58,4 @@ export async function POST(req: Request) {
     },
   });
   return new Response(stream, { headers: { "Content-Type": "application/x-ndjson", "Cache-Control": "no-store" } });
-}
+});
