@@ -31,14 +31,19 @@ export interface DemoSettings {
   algorithm: DemoAlgorithm;
   /** Database file; default: a fresh one in a temporary directory. */
   dbFile?: string;
-  /** New openings sampled, labeled and trained on per round (one pair task each). */
+  /** New openings sampled, labeled and trained on per round (one task each). */
   promptsPerRound: number;
+  /** Samples of the current policy per opening: 2 make a pair task, 3 to 9 a ranking (more pairs per opening). */
+  samplesPerPrompt: number;
   /** Held-out openings the evaluation samples (never labeled or trained on). */
   heldOut: number;
   /** Tokens per sample, for the labeling queue and the evaluation alike. */
   maxNewTokens: number;
   /** Passes of the policy run over its examples (DPO), or over its prompts (PPO / GRPO). */
   epochs: number;
+  /** The policy run's β and peak learning rate; undefined: the kind's defaults. */
+  beta?: number;
+  learningRate?: number;
   /** The simulated annotator's Bradley-Terry temperature and tie rate. */
   noise: number;
   tieRate: number;
@@ -47,7 +52,7 @@ export interface DemoSettings {
 }
 
 export const DEMO_DEFAULTS: Omit<DemoSettings, "log" | "dbFile"> = {
-  rounds: 3, algorithm: "dpo", promptsPerRound: 40, heldOut: 64, maxNewTokens: 24, epochs: 4, noise: 0.25, tieRate: 0.05, seed: 1,
+  rounds: 3, algorithm: "dpo", promptsPerRound: 40, samplesPerPrompt: 2, heldOut: 64, maxNewTokens: 24, epochs: 4, noise: 0.25, tieRate: 0.05, seed: 1,
 };
 
 /** `--quick`: a round in well under a minute, for the test of the whole command. */
@@ -88,7 +93,8 @@ function setUp(db: Db) {
 
 function policyConfig(s: DemoSettings, policyId: number, rewardModelId: number): Record<string, unknown> {
   // The run's own end-of-run evaluation is kept small: the demo evaluates under the hidden preference itself.
-  const common = { policyId, epochs: s.epochs, evaluation: { prompts: 4, maxNewTokens: s.maxNewTokens }, checkpointEvery: 0, seed: s.seed };
+  const tuned = Object.fromEntries(Object.entries({ beta: s.beta, learningRate: s.learningRate }).filter(([, v]) => v !== undefined));
+  const common = { ...tuned, policyId, epochs: s.epochs, evaluation: { prompts: 4, maxNewTokens: s.maxNewTokens }, checkpointEvery: 0, seed: s.seed };
   if (s.algorithm === "dpo") return { ...common, batchSize: 8 };
   return { ...common, rewardModelId, maxNewTokens: s.maxNewTokens, batchSize: 8, miniBatchSize: 8 };
 }
@@ -114,8 +120,8 @@ export async function runDemoLoop(input: Partial<DemoSettings> = {}): Promise<De
     for (let r = 0; r < s.rounds; r++) {
       const started = Date.now();
       const promptIds = data.rounds[r].map((text) => db.insert(prompts).values({ projectId: project.id, text }).returning().get().id);
-      const queued = await sampleIntoQueue(db, { projectId: project.id, policyId: current.id, promptIds, samplesPerPolicy: 2, maxNewTokens: s.maxNewTokens, temperature: 1, seed: s.seed * 100 + r }, run);
-      log(`round ${r + 1}: ${queued} pair tasks from policy ${current.id}`);
+      const queued = await sampleIntoQueue(db, { projectId: project.id, policyId: current.id, promptIds, samplesPerPolicy: s.samplesPerPrompt, maxNewTokens: s.maxNewTokens, temperature: 1, seed: s.seed * 100 + r }, run);
+      log(`round ${r + 1}: ${queued} ${s.samplesPerPrompt > 2 ? "ranking" : "pair"} tasks from policy ${current.id}`);
       const labeled = await new SimulatedAnnotator({ url: server.url, username: ANNOTATOR, password, project: PROJECT, seed: s.seed * 100 + r, temperature: s.noise, tieRate: s.tieRate }).run();
       log(`round ${r + 1}: annotator judged ${labeled.judged} (ties ${labeled.ties}, skipped ${labeled.skipped}), agreement with the noiseless preference ${labeled.agreement.rate?.toFixed(3)}`);
       const rewardRun = await runHere(db, "reward", project.id, { kind: "linear" }, run);

@@ -9,6 +9,9 @@ interface Flags {
   algorithm: string;
   db?: string;
   prompts?: number;
+  samples?: number;
+  beta?: number;
+  lr?: number;
   heldOut?: number;
   maxNewTokens?: number;
   epochs?: number;
@@ -33,7 +36,7 @@ function printTable(result: DemoResult, out: NodeJS.WriteStream = process.stdout
 async function loop(o: Flags): Promise<void> {
   if (!DEMO_ALGORITHMS.includes(o.algorithm as DemoAlgorithm)) throw new Error(`--algorithm must be one of ${DEMO_ALGORITHMS.join(", ")}`);
   if (!(o.rounds >= 1)) throw new Error("--rounds must be at least 1");
-  const given = { promptsPerRound: o.prompts, heldOut: o.heldOut, maxNewTokens: o.maxNewTokens, epochs: o.epochs };
+  const given = { promptsPerRound: o.prompts, samplesPerPrompt: o.samples, heldOut: o.heldOut, maxNewTokens: o.maxNewTokens, epochs: o.epochs, beta: o.beta, learningRate: o.lr };
   const result = await runDemoLoop({
     ...(o.quick ? DEMO_QUICK : {}),
     ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)),
@@ -57,9 +60,12 @@ export function register(program: Command): void {
     .option("--algorithm <kind>", DEMO_ALGORITHMS.join(" | "), DEMO_DEFAULTS.algorithm)
     .option("--db <file>", "database file (default: a fresh one in a temporary directory)")
     .option("--prompts <n>", `new openings labeled per round (default ${DEMO_DEFAULTS.promptsPerRound})`, int)
+    .option("--samples <n>", `samples per opening: 2 make a pair task, 3 to 9 a ranking (default ${DEMO_DEFAULTS.samplesPerPrompt})`, int)
     .option("--held-out <n>", `held-out openings evaluated (default ${DEMO_DEFAULTS.heldOut})`, int)
     .option("--max-new-tokens <n>", `tokens per sample (default ${DEMO_DEFAULTS.maxNewTokens})`, int)
     .option("--epochs <n>", `policy-run epochs (default ${DEMO_DEFAULTS.epochs})`, num)
+    .option("--beta <b>", "β of the policy run (default: the kind's)", num)
+    .option("--lr <x>", "peak learning rate of the policy run (default: the kind's)", num)
     .option("--noise <t>", "the annotator's Bradley-Terry temperature (rating units)", num, DEMO_DEFAULTS.noise)
     .option("--tie-rate <p>", "the annotator's tie rate on pairs", num, DEMO_DEFAULTS.tieRate)
     .option("--seed <n>", "seed of the prompts, samples and annotator", int, DEMO_DEFAULTS.seed)
