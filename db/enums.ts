@@ -43,7 +43,8 @@ export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 export const REWARD_MODEL_KINDS = ["neural", "linear"] as const;
 export type RewardModelKind = (typeof REWARD_MODEL_KINDS)[number];
 
-export const IMPORT_FORMATS = ["trl", "hh", "prompts", "completions"] as const;
+/** arena: Chatbot Arena battles (model_a, model_b, winner, conversation_a/b, judge, tstamp). */
+export const IMPORT_FORMATS = ["trl", "hh", "prompts", "completions", "arena"] as const;
 export type ImportFormat = (typeof IMPORT_FORMATS)[number];
 
 export const EXPORT_FORMATS = ["trl", "trl-conversational", "hh", "ranked", "kto", "csv"] as const;

@@ -35,6 +35,8 @@ export const users = sqliteTable("users", {
   /** Stable pseudonym used in exports so annotators are never named outside preflab. */
   pseudonym: text().notNull().unique(),
   disabled: integer({ mode: "boolean" }).notNull().default(false),
+  /** A judge an import brought in (Arena battles): a pseudonym judgements are attributed to, never an account (no password, disabled, not listed). */
+  external: integer({ mode: "boolean" }).notNull().default(false),
   createdAt: createdAt(),
 });
 
@@ -192,7 +194,7 @@ export const judgements = sqliteTable(
     taskId: integer()
       .notNull()
       .references(() => tasks.id, { onDelete: "cascade" }),
-    /** Null for judgements that came in with an imported dataset (see importId). */
+    /** Null for judgements that came in with an imported dataset (see importId); an imported Arena battle's names its external judge. */
     annotatorId: integer().references(() => users.id),
     importId: integer().references(() => imports.id, { onDelete: "set null" }),
     source: text({ enum: JUDGEMENT_SOURCES }).notNull(),

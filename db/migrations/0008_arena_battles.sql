@@ -1,2 +1,1 @@
--- Reserved for the change named in the file name; it replaces this no-op with its own statements.
-SELECT 1;
+ALTER TABLE `users` ADD `external` integer DEFAULT false NOT NULL;

@@ -1,5 +1,6 @@
 import { TRPCError } from "@trpc/server";
-import { count } from "drizzle-orm";
+import { count, eq } from "drizzle-orm";
+import type { Db } from "../../db/client";
 import { z } from "zod";
 import { users } from "../../db/schema";
 import { authenticate, clearedSessionCookie, createSession, createUser, deleteSession, deleteUserSessions, sessionCookie } from "../services/auth";
@@ -12,18 +13,20 @@ const credentials = z.object({
   password: z.string().min(8, "Password needs at least 8 characters").max(256),
 });
 
+/** People's accounts: imported Arena judges (external pseudonyms) do not make an instance set up. */
+const accountCount = (db: Db) => db.select({ n: count() }).from(users).where(eq(users.external, false)).get()!.n;
+
 export const authRouter = createTRPCRouter({
   /** Who is signed in, and whether the instance still needs its first admin. */
   status: publicProcedure.query(({ ctx }) => {
-    const userCount = ctx.db.select({ n: count() }).from(users).get()!.n;
-    return { user: ctx.user, needsSetup: userCount === 0 };
+    return { user: ctx.user, needsSetup: accountCount(ctx.db) === 0 };
   }),
 
   /** Creates the first account (an admin); refused once any account exists. */
   setup: publicProcedure.input(credentials).mutation(({ ctx, input }) => {
     const created = ctx.db.$client
       .transaction(() => {
-        if (ctx.db.select({ n: count() }).from(users).get()!.n > 0) return null;
+        if (accountCount(ctx.db) > 0) return null;
         return createUser(ctx.db, { ...input, role: "admin" });
       })
       .immediate();

@@ -11,6 +11,7 @@ export const usersRouter = createTRPCRouter({
     ctx.db
       .select({ id: users.id, username: users.username, role: users.role, pseudonym: users.pseudonym, disabled: users.disabled, createdAt: users.createdAt })
       .from(users)
+      .where(eq(users.external, false)) // imported Arena judges are pseudonyms, not accounts
       .orderBy(asc(users.id))
       .all(),
   ),
@@ -20,7 +21,12 @@ export const usersRouter = createTRPCRouter({
     .mutation(({ ctx, input }) => createUser(ctx.db, input)),
 
   update: adminProcedure
-    .input(z.object({ id: z.number().int(), role: z.enum(USER_ROLES).optional(), disabled: z.boolean().optional() }))
+    .input(
+      z
+        .object({ id: z.number().int(), role: z.enum(USER_ROLES).optional(), disabled: z.boolean().optional() })
+        // An update with nothing to set was a 500 ("No values to set"), found by server/security's fuzzing.
+        .refine((i) => i.role !== undefined || i.disabled !== undefined, "Say what to change: role or disabled."),
+    )
     .mutation(({ ctx, input }) => {
       const { id, ...changes } = input;
       if (id === ctx.user.id && (changes.disabled || (changes.role && changes.role !== "admin")))

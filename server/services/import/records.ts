@@ -1,35 +1,27 @@
 import { z } from "zod";
-import type { ImportFormat, TaskKind } from "../../../db/enums";
+import type { ImportFormat, PairOutcome, TaskKind } from "../../../db/enums";
 import type { ChatMessage, GoldAnswer } from "../../../db/schema";
 import { ServiceError } from "../errors";
 import { checkGoldAnswer } from "../tasks-gold";
 import { splitHhTranscripts } from "../../../db/hh-transcripts";
+import { isArenaRow, normalizeArenaRow } from "./arena";
+import { parseRow, RowError, splitSharedPrompt, textOrMessages, textSchema, toText, type ImportText } from "./row-fields";
 
-/** A piece of text as imported: plain, or a conversation whose flattened form is `text`. */
-export interface ImportText {
-  text: string;
-  messages?: ChatMessage[];
+export { RowError, type ImportText } from "./row-fields";
+
+/** One side of an Arena battle: the model (an imported policy of the project) and its answer. */
+export interface BattleSide {
+  model: string;
+  completion: ImportText;
 }
 
 /** What one valid line of any import format becomes. */
 export type ImportRecord =
   | { kind: "prompt"; prompt: ImportText }
   | { kind: "completions"; prompt: ImportText; completions: ImportText[]; taskKind: TaskKind | null; gold: GoldAnswer | null }
-  | { kind: "preference"; prompt: ImportText; chosen: ImportText; rejected: ImportText };
-
-/** Longest text accepted in any field; longer ones are almost always a broken export. */
-export const MAX_TEXT_CHARS = 100_000;
-
-const tooLong = `text longer than ${MAX_TEXT_CHARS.toLocaleString("en")} characters`;
-const messageSchema = z.object({ role: z.string().min(1), content: z.string() });
-/** A conversation counts as one field: its messages' contents together stay under the limit,
- *  so splitting an over-long text into many messages does not get it past the check. */
-const messagesSchema = z
-  .array(messageSchema)
-  .min(1)
-  .refine((ms) => ms.reduce((n, m) => n + m.content.length, 0) <= MAX_TEXT_CHARS, `${tooLong} (all messages together)`);
-const textSchema = z.string().max(MAX_TEXT_CHARS, tooLong);
-const textOrMessages = z.union([textSchema, messagesSchema]);
+  | { kind: "preference"; prompt: ImportText; chosen: ImportText; rejected: ImportText }
+  /** Side 0 is shown left (model_a), so the outcome reads as Arena's winner does. */
+  | { kind: "battle"; prompt: ImportText; sides: [BattleSide, BattleSide]; outcome: PairOutcome; judge: string | null; at: Date | null };
 
 const promptRow = z.object({ prompt: textOrMessages.optional(), text: textSchema.optional() }).refine(
   (r) => r.prompt !== undefined || r.text !== undefined,
@@ -64,34 +56,12 @@ function completionsTask(r: z.infer<typeof completionsRow>): { taskKind: TaskKin
 const trlRow = z.object({ prompt: textOrMessages.optional(), chosen: textOrMessages, rejected: textOrMessages });
 const hhRow = z.object({ chosen: textSchema, rejected: textSchema });
 
-export function flattenMessages(messages: ChatMessage[]): string {
-  return messages.map((m) => `${m.role}: ${m.content}`).join("\n\n");
-}
-
-function toText(value: string | ChatMessage[]): ImportText {
-  return typeof value === "string" ? { text: value } : { text: flattenMessages(value), messages: value };
-}
-
 /** TRL conversational rows may leave the prompt implicit: the shared leading messages. */
 function splitImplicitPrompt(chosen: ChatMessage[], rejected: ChatMessage[]): ImportRecord {
-  let shared = 0;
-  while (
-    shared < chosen.length - 1 &&
-    shared < rejected.length - 1 &&
-    chosen[shared]!.role === rejected[shared]!.role &&
-    chosen[shared]!.content === rejected[shared]!.content
-  )
-    shared++;
-  if (shared === 0) throw new RowError('no "prompt" field and chosen/rejected share no leading messages');
-  return {
-    kind: "preference",
-    prompt: toText(chosen.slice(0, shared)),
-    chosen: toText(chosen.slice(shared)),
-    rejected: toText(rejected.slice(shared)),
-  };
+  const split = splitSharedPrompt(chosen, rejected);
+  if (!split) throw new RowError('no "prompt" field and chosen/rejected share no leading messages');
+  return { kind: "preference", prompt: split.prompt, chosen: split.first, rejected: split.second };
 }
-
-export class RowError extends Error {}
 
 type Normalizer = (row: unknown) => ImportRecord;
 
@@ -119,17 +89,8 @@ const normalizers: Record<ImportFormat, Normalizer> = {
     if (!split) throw new RowError('chosen and rejected share no prefix ending in "\\n\\nAssistant:"');
     return { kind: "preference", prompt: { text: split.prompt }, chosen: { text: split.chosen }, rejected: { text: split.rejected } };
   },
+  arena: normalizeArenaRow,
 };
-
-function parseRow<T>(schema: z.ZodType<T>, row: unknown): T {
-  const result = schema.safeParse(row);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path.join(".");
-  const value = issue.path.reduce<unknown>((v, key) => (v as Record<PropertyKey, unknown> | undefined)?.[key], row);
-  if (value === undefined && field) throw new RowError(`missing field "${field}"`);
-  throw new RowError(`${field ? `${field}: ` : ""}${issue.message}`);
-}
 
 export function normalizeRow(format: ImportFormat, row: unknown): ImportRecord {
   if (typeof row !== "object" || row === null || Array.isArray(row)) throw new RowError("expected a JSON object");
@@ -140,6 +101,7 @@ export function normalizeRow(format: ImportFormat, row: unknown): ImportRecord {
 export function detectFormat(row: unknown): ImportFormat | null {
   if (typeof row !== "object" || row === null) return null;
   const r = row as Record<string, unknown>;
+  if (isArenaRow(r)) return "arena";
   if ("chosen" in r && "rejected" in r) {
     const hhLike = typeof r.chosen === "string" && !("prompt" in r) && r.chosen.includes("\n\nAssistant:");
     return hhLike ? "hh" : "trl";
@@ -158,5 +120,7 @@ export function recordKey(record: ImportRecord): string {
       return JSON.stringify([record.prompt.text, ...record.completions.map((c) => c.text)]);
     case "preference":
       return JSON.stringify([record.prompt.text, record.chosen.text, record.rejected.text]);
+    case "battle":
+      return JSON.stringify([record.judge, record.at?.getTime() ?? null, record.prompt.text, ...record.sides.flatMap((s) => [s.model, s.completion.text])]);
   }
 }

@@ -1,8 +1,9 @@
 import { sql } from "drizzle-orm";
 import type { Db } from "../../../db/client";
-import type { TaskKind } from "../../../db/enums";
+import type { PairOutcome, TaskKind } from "../../../db/enums";
 import { completions, judgements, prompts, tasks, type GoldAnswer } from "../../../db/schema";
 import { completionSetKey } from "../tasks";
+import { createArenaIdentities } from "./arena-identities";
 import type { ImportRecord, ImportText } from "./records";
 
 const p = sql.placeholder;
@@ -23,7 +24,7 @@ export function createRecordWriter(db: Db, ctx: { projectId: number; importId: n
     .prepare();
   const insertCompletion = db
     .insert(completions)
-    .values({ promptId: p("promptId"), origin: "import", text: p("text"), messages: p("messages") })
+    .values({ promptId: p("promptId"), policyId: p("policyId"), origin: "import", text: p("text"), messages: p("messages") })
     .prepare();
   const insertTask = db
     .insert(tasks)
@@ -46,10 +47,13 @@ export function createRecordWriter(db: Db, ctx: { projectId: number; importId: n
       taskId: p("taskId"),
       importId: ctx.importId,
       source: "import",
-      outcome: "left",
+      annotatorId: p("annotatorId"),
+      outcome: p("outcome"),
       displayOrder: p("displayOrder"),
+      createdAt: p("createdAt"),
     })
     .prepare();
+  const arena = createArenaIdentities(db, ctx.projectId);
 
   // Consecutive rows that share a prompt (several pairs per prompt) reuse one prompt row.
   let lastPrompt: { key: string; id: number } | null = null;
@@ -61,8 +65,10 @@ export function createRecordWriter(db: Db, ctx: { projectId: number; importId: n
     lastPrompt = { key, id };
     return id;
   };
-  const addCompletion = (promptId: number, c: ImportText) =>
-    Number(insertCompletion.run({ promptId, text: c.text, messages: c.messages ?? null }).lastInsertRowid);
+  const addCompletion = (promptId: number, c: ImportText, policyId: number | null = null) =>
+    Number(insertCompletion.run({ promptId, policyId, text: c.text, messages: c.messages ?? null }).lastInsertRowid);
+  const addJudgement = (taskId: number, shown: number[], outcome: PairOutcome, annotatorId: number | null = null, at: Date | null = null) =>
+    insertJudgement.run({ taskId, displayOrder: shown, outcome, annotatorId, createdAt: at ?? new Date() });
   const addTask = (promptId: number, ids: number[], done: boolean, kind: TaskKind = "pair", gold: GoldAnswer | null = null) =>
     Number(
       insertTask.run({
@@ -86,10 +92,15 @@ export function createRecordWriter(db: Db, ctx: { projectId: number; importId: n
       if (record.taskKind) addTask(promptId, ids, false, record.taskKind, record.gold && goldWithIds(record.gold, ids));
       return;
     }
+    if (record.kind === "battle") {
+      const ids = record.sides.map((side) => addCompletion(promptId, side.completion, arena.policyFor(side.model)));
+      addJudgement(addTask(promptId, ids, true), ids, record.outcome, record.judge === null ? null : arena.judgeFor(record.judge), record.at);
+      return;
+    }
     // An imported preference is a finished pair task with one judgement: chosen shown left, left won.
     const chosenId = addCompletion(promptId, record.chosen);
     const rejectedId = addCompletion(promptId, record.rejected);
     const taskId = addTask(promptId, [chosenId, rejectedId], true);
-    insertJudgement.run({ taskId, displayOrder: [chosenId, rejectedId] });
+    addJudgement(taskId, [chosenId, rejectedId], "left");
   };
 }
