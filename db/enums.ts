@@ -21,7 +21,8 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const PAIR_OUTCOMES = ["left", "right", "tie", "both_bad"] as const;
 export type PairOutcome = (typeof PAIR_OUTCOMES)[number];
 
-export const JUDGEMENT_SOURCES = ["human", "import"] as const;
+/** synthetic: made by a cold-start run (drex, trex), never by a person; kept apart from human counts and data unless asked for. */
+export const JUDGEMENT_SOURCES = ["human", "import", "synthetic"] as const;
 export type JudgementSource = (typeof JUDGEMENT_SOURCES)[number];
 
 export const ASSIGNMENT_STATUSES = ["active", "submitted", "expired", "skipped", "released"] as const;
@@ -31,7 +32,7 @@ export const FLAG_REASONS = ["harmful", "broken", "unreadable", "other"] as cons
 export type FlagReason = (typeof FLAG_REASONS)[number];
 
 /** Every kind a run row may hold; trainer/registry.ts says which of them this build can execute. */
-export const RUN_KINDS = ["pretrain", "sft", "reward", "dpo", "ipo", "simpo", "orpo", "kto", "ppo", "grpo", "rloo", "sample", "evaluate"] as const;
+export const RUN_KINDS = ["pretrain", "sft", "reward", "dpo", "ipo", "simpo", "orpo", "kto", "ppo", "grpo", "rloo", "sample", "evaluate", "drex", "trex"] as const;
 export type RunKind = (typeof RUN_KINDS)[number];
 
 export const RUN_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
@@ -42,6 +43,18 @@ export type ArtifactKind = (typeof ARTIFACT_KINDS)[number];
 
 export const REWARD_MODEL_KINDS = ["neural", "linear"] as const;
 export type RewardModelKind = (typeof REWARD_MODEL_KINDS)[number];
+
+/** How a project's annotation queue is ordered within a priority band (see server/services/assignment-queue.ts). */
+export const QUEUE_ORDERS = ["oldest", "uncertainty", "disagreement"] as const;
+export type QueueOrder = (typeof QUEUE_ORDERS)[number];
+
+/** A round of the loop (reward model → policy run → sample run): who started it, where it is, its steps. */
+export const ROUND_TRIGGERS = ["auto", "manual"] as const;
+export type RoundTrigger = (typeof ROUND_TRIGGERS)[number];
+export const ROUND_STATUSES = ["running", "succeeded", "failed"] as const;
+export type RoundStatus = (typeof ROUND_STATUSES)[number];
+export const ROUND_STEPS = ["reward", "policy", "sample"] as const;
+export type RoundStep = (typeof ROUND_STEPS)[number];
 
 /** arena: Chatbot Arena battles (model_a, model_b, winner, conversation_a/b, judge, tstamp). */
 export const IMPORT_FORMATS = ["trl", "hh", "prompts", "completions", "arena"] as const;

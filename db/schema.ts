@@ -9,12 +9,17 @@ import {
   JUDGEMENT_SOURCES,
   PAIR_OUTCOMES,
   POLICY_KINDS,
+  QUEUE_ORDERS,
   REWARD_MODEL_KINDS,
+  ROUND_STATUSES,
+  ROUND_STEPS,
+  ROUND_TRIGGERS,
   RUN_KINDS,
   RUN_STATUSES,
   TASK_KINDS,
   TASK_STATUSES,
   USER_ROLES,
+  type RunKind,
 } from "./enums";
 import type { ProjectSettings, SamplingParams } from "./types";
 
@@ -148,15 +153,29 @@ export const tasks = sqliteTable(
     goldAnswer: text({ mode: "json" }).$type<GoldAnswer>(),
     /** Served before lower priorities (then oldest first): a new policy's samples jump the backlog. */
     priority: integer().notNull().default(0),
+    /**
+     * Active-learning order within a priority band, higher first: reward-model uncertainty or
+     * annotator disagreement, written by a re-scoring pass (core/queue-order.ts), never computed
+     * per pick; 0 everywhere keeps the oldest-first order.
+     */
+    queueScore: real().notNull().default(0),
+    /**
+     * Made by a cold-start run (drex, trex) together with its synthetic judgement: created complete,
+     * so never served, and left out of human counts, statistics and the duplicate-set check.
+     */
+    synthetic: integer({ mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
   },
   (t) => [
     // The assignment engine scans open tasks of one kind (gold or not), highest priority first,
-    // then in id order: the index's order, so the walk stops at the first eligible task, no sort.
-    index("tasks_queue_idx").on(t.projectId, t.status, t.isGold, sql`${t.priority} desc`, t.id),
+    // then highest queue score, then in id order: the index's order, so the walk stops at the
+    // first eligible task, no sort.
+    index("tasks_queue_idx").on(t.projectId, t.status, t.isGold, sql`${t.priority} desc`, sql`${t.queueScore} desc`, t.id),
     index("tasks_set_idx").on(t.promptId, t.completionSetKey),
     // Export and training walk a project's tasks in id order, in batches: a range scan, not a sort.
     index("tasks_project_id_idx").on(t.projectId, t.id),
+    // Synthetic counts read only the (usually no) synthetic tasks of a project.
+    index("tasks_synthetic_idx").on(t.projectId, t.id).where(sql`${t.synthetic} = 1`),
   ],
 );
 
@@ -194,10 +213,12 @@ export const judgements = sqliteTable(
     taskId: integer()
       .notNull()
       .references(() => tasks.id, { onDelete: "cascade" }),
-    /** Null for judgements that came in with an imported dataset (see importId); an imported Arena battle's names its external judge. */
+    /** Null for judgements that came in with an imported dataset (see importId) or were synthetic (see runId); an imported Arena battle's names its external judge. */
     annotatorId: integer().references(() => users.id),
     importId: integer().references(() => imports.id, { onDelete: "set null" }),
     source: text({ enum: JUDGEMENT_SOURCES }).notNull(),
+    /** The run that generated a synthetic judgement (drex, trex); null for people's and imports. */
+    runId: integer().references(() => trainingRuns.id),
     outcome: text({ enum: PAIR_OUTCOMES }),
     /** 1 slightly, 2 clearly, 3 much better; null for ties, both-bad and imports without one. */
     strength: integer(),
@@ -350,6 +371,73 @@ export const evaluations = sqliteTable(
   (t) => [index("evaluations_project_idx").on(t.projectId, t.id), index("evaluations_run_idx").on(t.runId)],
 );
 
+/**
+ * How a project's queue is currently ordered (one row per project that ever chose an order): what
+ * the last re-scoring pass used and scored, and whether the worker still has to score it (neural
+ * reward models run on TensorFlow.js, which never loads in the web server).
+ */
+export const queueOrderings = sqliteTable("queue_orderings", {
+  projectId: integer()
+    .primaryKey()
+    .references(() => projects.id, { onDelete: "cascade" }),
+  queueOrder: text({ enum: QUEUE_ORDERS }).notNull(),
+  rewardModelId: integer().references(() => rewardModels.id, { onDelete: "set null" }),
+  /** True until the worker has scored the queue with the (neural) reward model. */
+  pending: integer({ mode: "boolean" }).notNull().default(false),
+  tasksScored: integer().notNull().default(0),
+  /** Why the queue is not (yet) in the chosen order, e.g. no reward model so far. */
+  note: text(),
+  scoredAt: integer({ mode: "timestamp_ms" }),
+});
+
+/**
+ * One round of a project's loop (reward model → policy run → sample run), the lab notebook's page:
+ * the judgements it started on, the configs, each step's run and what it produced, and results.
+ * At most one round of a project runs at a time (partial unique index).
+ */
+export const rounds = sqliteTable(
+  "rounds",
+  {
+    id: id(),
+    projectId: integer()
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    /** 1, 2, 3 … within the project. */
+    number: integer().notNull(),
+    trigger: text({ enum: ROUND_TRIGGERS }).notNull(),
+    status: text({ enum: ROUND_STATUSES }).notNull().default("running"),
+    /** The step running now, the one that failed, or the last one (sample) once succeeded. */
+    step: text({ enum: ROUND_STEPS }).notNull(),
+    /** Human judgements that arrived since the previous round (ids in (judgementIdFrom, judgementIdTo]). */
+    judgementsNew: integer().notNull(),
+    /** Human judgements of the project up to judgementIdTo: the data the round's runs started on. */
+    judgementsTotal: integer().notNull(),
+    judgementIdFrom: integer(),
+    judgementIdTo: integer(),
+    /** The validated configs of the three steps, as the round started them; null when they were invalid (see error). */
+    configs: text({ mode: "json" }).$type<RoundConfigs>(),
+    rewardRunId: integer().references(() => trainingRuns.id, { onDelete: "set null" }),
+    rewardModelId: integer().references(() => rewardModels.id, { onDelete: "set null" }),
+    /** The policy the policy run started from (the project's newest when it was queued). */
+    startPolicyId: integer().references(() => policies.id),
+    policyRunId: integer().references(() => trainingRuns.id, { onDelete: "set null" }),
+    /** The policy version the round produced. */
+    policyId: integer().references(() => policies.id),
+    sampleRunId: integer().references(() => trainingRuns.id, { onDelete: "set null" }),
+    /** Reward-model test metrics, the policy's held-out evaluation, tasks created. */
+    results: text({ mode: "json" }).$type<RoundResults>().notNull().default({}),
+    error: text(),
+    createdBy: integer().references(() => users.id),
+    createdAt: createdAt(),
+    finishedAt: integer({ mode: "timestamp_ms" }),
+  },
+  (t) => [
+    uniqueIndex("rounds_project_number_uq").on(t.projectId, t.number),
+    // Two submissions racing past the trigger cannot both start a round.
+    uniqueIndex("rounds_one_running_uq").on(t.projectId).where(sql`${t.status} = 'running'`),
+  ],
+);
+
 export const datasetSnapshots = sqliteTable("dataset_snapshots", {
   id: id(),
   projectId: integer()
@@ -366,6 +454,19 @@ export const datasetSnapshots = sqliteTable("dataset_snapshots", {
 export interface ChatMessage {
   role: string;
   content: string;
+}
+
+/** A round's step configs: each validated against its run kind's schema when the round started. */
+export interface RoundConfigs {
+  reward: Record<string, unknown>;
+  policy: { kind: RunKind; config: Record<string, unknown> };
+  sample: Record<string, unknown>;
+}
+
+export interface RoundResults {
+  reward?: Record<string, number>;
+  policy?: Record<string, number>;
+  sample?: { tasksCreated: number; prompts: number };
 }
 
 export type GoldAnswer = { winner: number } | { ranking: number[][] };

@@ -1,4 +1,24 @@
 import { z } from "zod";
+import { QUEUE_ORDERS, RUN_KINDS } from "./enums";
+
+/** A run config as stored in settings; validated against its kind's schema when a round starts. */
+const storedRunConfig = z.record(z.string(), z.unknown());
+
+/**
+ * The auto-loop (issue 10): when this many new human judgements have arrived since the last round,
+ * the next round starts (reward model → policy run → sample run). A null config means "the last
+ * one this project used" (its newest run of that kind), else the kind's defaults.
+ */
+export const autoLoopSchema = z.object({
+  enabled: z.boolean().default(false),
+  judgementsPerRound: z.number().int().min(1).max(1_000_000).default(100),
+  reward: storedRunConfig.nullable().default(null),
+  /** Policy run kind (dpo, ppo, ...); null: the kind of the project's newest policy run, else dpo. */
+  policyKind: z.enum(RUN_KINDS).nullable().default(null),
+  policy: storedRunConfig.nullable().default(null),
+  sample: storedRunConfig.nullable().default(null),
+});
+export type AutoLoopSettings = z.infer<typeof autoLoopSchema>;
 
 /** Labeling settings of a project; every field has a default so a new project just works. */
 export const projectSettingsSchema = z.object({
@@ -18,6 +38,14 @@ export const projectSettingsSchema = z.object({
   allowPartialRanking: z.boolean().default(false),
   /** Seconds within which an annotator may undo their last judgement. */
   undoWindowSeconds: z.number().int().min(0).max(3600).default(30),
+  /**
+   * Order of the queue within a priority band: oldest first, the pairs the reward model is least
+   * sure about first (|σ(r_a − r_b) − ½| small), or the tasks whose annotators disagree most first.
+   */
+  queueOrder: z.enum(QUEUE_ORDERS).default("oldest"),
+  /** Reward model of the uncertainty order; null: the project's newest. */
+  queueRewardModelId: z.number().int().positive().nullable().default(null),
+  autoLoop: autoLoopSchema.default(autoLoopSchema.parse({})),
 });
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 
@@ -30,4 +58,6 @@ export interface SamplingParams {
   topP?: number;
   maxNewTokens?: number;
   seed?: number;
+  /** ε-greedy noise of a D-REX sample: the chance of each token being uniform instead of the policy's. */
+  epsilon?: number;
 }

@@ -4,6 +4,7 @@ import { pickNextTask, requireProject } from "../services/assignment";
 import { annotatorProgress } from "../services/assignment-progress";
 import { submitJudgement } from "../services/judgements";
 import { flagTask, skipTask, undoLastJudgement } from "../services/judgements-actions";
+import { ensureWorkerRunning } from "../../trainer/launcher";
 import { annotatorProcedure, createTRPCRouter } from "../trpc";
 
 /**
@@ -40,7 +41,11 @@ export const labelingRouter = createTRPCRouter({
         clientSeconds: z.number().min(0).max(86_400).nullish(),
       }),
     )
-    .mutation(({ ctx, input }) => submitJudgement(ctx.db, ctx.user.id, input)),
+    .mutation(({ ctx, input }) => {
+      const result = submitJudgement(ctx.db, ctx.user.id, input);
+      if (result.roundStarted !== null) ensureWorkerRunning(); // the auto-loop queued the round's reward run
+      return result;
+    }),
 
   skip: annotatorProcedure
     .input(z.object({ taskId: id, reason: z.string().trim().min(1, "Say why you skip this task").max(500) }))

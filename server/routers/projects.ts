@@ -5,6 +5,8 @@ import { projectSettingsSchema } from "../../db/types";
 import { ServiceError } from "../services/errors";
 import { listImports, listProjectsForLabeling, listProjectsWithCounts } from "../services/project-stats";
 import { ensureProject, findProjectByName, getProject } from "../services/projects";
+import { orderChanged, reorderQueueNow } from "../services/queue-order";
+import { ensureWorkerRunning } from "../../trainer/launcher";
 import { authedProcedure, createTRPCRouter, researcherProcedure } from "../trpc";
 
 const projectId = z.object({ projectId: z.number().int().positive() });
@@ -29,6 +31,13 @@ export const projectsRouter = createTRPCRouter({
 
   get: researcherProcedure.input(projectId).query(({ ctx, input }) => requireProject(ctx.db, input.projectId)),
 
+  /** The project a workspace URL names (/projects/[name]/...). */
+  byName: researcherProcedure.input(z.object({ name: z.string().min(1) })).query(({ ctx, input }) => {
+    const project = findProjectByName(ctx.db, input.name);
+    if (!project) throw new ServiceError("NOT_FOUND", `No project named "${input.name}".`);
+    return { id: project.id, name: project.name };
+  }),
+
   create: researcherProcedure
     .input(z.object({ name: z.string().trim().min(1, "Name the project").max(120) }))
     .mutation(({ ctx, input }) => {
@@ -38,7 +47,7 @@ export const projectsRouter = createTRPCRouter({
 
   update: researcherProcedure
     .input(projectId.extend({ guidelines: z.string().max(100_000).optional(), settings: projectSettingsSchema.partial().optional() }))
-    .mutation(({ ctx, input }) => {
+    .mutation(async ({ ctx, input }) => {
       const project = requireProject(ctx.db, input.projectId);
       const settings = projectSettingsSchema.parse({ ...project.settings, ...input.settings });
       ctx.db
@@ -46,6 +55,8 @@ export const projectsRouter = createTRPCRouter({
         .set({ guidelines: input.guidelines ?? project.guidelines, settings })
         .where(eq(projects.id, project.id))
         .run();
+      // A new queue order (or reward model for it) re-scores the queue now; a neural model's pass is the worker's.
+      if (orderChanged(project.settings, settings) && (await reorderQueueNow(ctx.db, project.id)).pending) ensureWorkerRunning();
       return requireProject(ctx.db, project.id);
     }),
 

@@ -1,4 +1,5 @@
 import type { SessionUser } from "../services/auth";
+import { ensureProject } from "../services/projects";
 import { idempotencyKey, judgeTaskFor, leaseTaskFor, runInState, SIGN_IN, succeededEvaluation, type World } from "./world.fixtures";
 
 /**
@@ -58,8 +59,15 @@ export const PROCEDURE_CASES: Record<string, ProcedureCase> = {
   "quality.annotators": { input: project },
   "quality.projectProgress": { input: project },
 
+  "queueOrder.status": { input: project },
+
   "rewardModels.list": { input: project },
   "rewardModels.score": { input: (w) => ({ rewardModelId: w.rewardModelId, prompt: "p", completion: "a fine answer" }) },
+
+  "rounds.list": { input: project },
+  // A project of its own each time: a second start is refused while the first round runs.
+  "rounds.start": { input: (w) => ({ projectId: ensureProject(w.db, unique("sec-rounds"), null).id }) },
+  "rounds.configure": { input: (w) => ({ projectId: w.projectId, judgementsPerRound: 50 }) },
 
   "runs.kinds": { input: () => undefined },
   "runs.create": { input: (w) => ({ kind: "reward", projectId: w.projectId, config: { kind: "linear" } }) },

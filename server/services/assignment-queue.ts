@@ -5,9 +5,12 @@ import { createRng, seedFromString, shuffle } from "../../stats/random";
 
 /**
  * The queue query of the assignment engine. One indexed walk over the project's open tasks
- * (tasks_queue_idx: project, status, gold, priority desc, id), highest priority first (a `sample`
- * run's new tasks before the backlog), then oldest first so started tasks finish first; the index
- * holds that order, so the walk stops at the first eligible task without sorting. For each candidate:
+ * (tasks_queue_idx: project, status, gold, priority desc, queue_score desc, id), highest priority
+ * first (a `sample` run's new tasks before the backlog), then the project's active-learning order
+ * within the band (queue_score: reward-model uncertainty or annotator disagreement, materialised
+ * by core/queue-order.ts; 0 everywhere by default), then oldest first so started tasks finish
+ * first; the index holds that order, so the walk stops at the first eligible task without
+ * sorting. For each candidate:
  * - the others' live leases on it (overlap is never overshot: submitted judgements + live leases
  *   stay below the target);
  * - whether this annotator was ever shown (any assignment: held, judged, skipped, expired) a task
@@ -36,14 +39,16 @@ const ELIGIBLE = (annotatorId: number, nowMs: number) => sql`
         and (select count(*) from json_each(mine.display_order) seen
              where seen.value in (select value from json_each(t.completion_ids))) >= 2)`;
 
-/** The open task (gold or not) of highest priority, oldest among those, this annotator may lease now, or null. */
-export function findCandidate(db: Db, annotatorId: number, projectId: number, gold: boolean, now: Date): number | null {
-  const row = db.get<{ id: number }>(sql`
+/** The candidate query (exported so a test can hold its plan to the index walk). */
+export const candidateQuery = (annotatorId: number, projectId: number, gold: boolean, now: Date) => sql`
     select t.id from tasks t
     where t.project_id = ${projectId} and t.status = 'open' and t.is_gold = ${gold ? 1 : 0}
       and ${ELIGIBLE(annotatorId, now.getTime())}
-    order by t.priority desc, t.id limit 1`);
-  return row?.id ?? null;
+    order by t.priority desc, t.queue_score desc, t.id limit 1`;
+
+/** The open task (gold or not) of highest priority, then queue score, oldest among those, this annotator may lease now, or null. */
+export function findCandidate(db: Db, annotatorId: number, projectId: number, gold: boolean, now: Date): number | null {
+  return db.get<{ id: number }>(candidateQuery(annotatorId, projectId, gold, now))?.id ?? null;
 }
 
 /** Remaining non-gold tasks this annotator could still get, counted up to `cap` (a progress hint). */

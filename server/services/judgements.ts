@@ -4,6 +4,7 @@ import { assignments, completions, judgements, tasks } from "../../db/schema";
 import { hasRoomFor, type Assignment, type Task } from "./assignment-leases";
 import { requireProject } from "./assignment";
 import { ServiceError } from "./errors";
+import { afterJudgement } from "./judgement-followups";
 import { answerFields, type AnswerFields, type JudgementAnswer } from "./judgements-input";
 import { isGoldCorrect } from "./tasks-gold";
 
@@ -38,9 +39,16 @@ export interface SubmitResult {
   undoableUntil: Date;
   /** True when this was a retry answered with the earlier judgement. */
   replayed: boolean;
+  /** The loop round this judgement started (the project's auto-loop reached its count), else null. */
+  roundStarted: number | null;
 }
 
 export function submitJudgement(db: Db, annotatorId: number, input: SubmitInput, now = new Date()): SubmitResult {
+  const result = commitJudgement(db, annotatorId, input, now);
+  return result.replayed ? result : { ...result, roundStarted: afterJudgement(db, result.taskId) };
+}
+
+function commitJudgement(db: Db, annotatorId: number, input: SubmitInput, now: Date): SubmitResult {
   return inTransaction(db, () => {
     const earlier = db
       .select()
@@ -54,7 +62,7 @@ export function submitJudgement(db: Db, annotatorId: number, input: SubmitInput,
     const judgementId = insertJudgement(db, annotatorId, input, task, lease, fields, now);
     db.update(assignments).set({ status: "submitted" }).where(eq(assignments.id, lease.id)).run();
     const taskComplete = countJudgement(db, task);
-    return { judgementId, taskId: task.id, taskComplete, undoableUntil: new Date(now.getTime() + settings.undoWindowSeconds * 1000), replayed: false };
+    return { judgementId, taskId: task.id, taskComplete, undoableUntil: new Date(now.getTime() + settings.undoWindowSeconds * 1000), replayed: false, roundStarted: null };
   });
 }
 
@@ -70,6 +78,7 @@ function replay(db: Db, earlier: typeof judgements.$inferSelect, taskId: number)
     taskComplete: task.status === "complete",
     undoableUntil: new Date(earlier.createdAt.getTime() + settings.undoWindowSeconds * 1000),
     replayed: true,
+    roundStarted: null,
   };
 }
 

@@ -2,8 +2,9 @@ import type { Db } from "../../db/client";
 import { eq } from "drizzle-orm";
 import type { RunKind } from "../../db/enums";
 import { trainingRuns } from "../../db/schema";
-import { claimNextRun, discardRedoneProgress, finishRun, requeueFromCheckpoint, requeueStaleRuns } from "./queue";
+import { claimNextRun, discardRedoneProgress, finishRun, requeueFromCheckpoint, requeueStaleRuns, type RunRow } from "./queue";
 import { runKindSpec } from "../registry";
+import { betweenRuns } from "./between-runs";
 import { checkpointsRoot, removeDir } from "../train/run-dirs";
 import { RunCancelled, RunContext, WorkerStopping, type Executor, type RunListener } from "./run-context";
 
@@ -29,16 +30,29 @@ function requireRunRow(db: Db, id: number) {
   return db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
 }
 
-/** Claims and executes one queued run; false when the queue is empty. */
+/**
+ * Claims and executes one queued run; false when the queue is empty. Either way, the loop's rounds
+ * and the annotation queues are then brought up to date (between-runs.ts), so a round's next step
+ * is queued by the time this returns.
+ */
 export async function runOnce(db: Db, opts: WorkerOptions): Promise<boolean> {
   requeueStaleRuns(db, opts.staleAfterMs ?? DEFAULT_STALE_MS);
   const run = claimNextRun(db, process.pid);
-  if (!run) return false;
   const log = opts.log ?? (() => {});
+  if (!run) {
+    await betweenRuns(db, null, log);
+    return false;
+  }
+  await executeRun(db, run, opts, log);
+  await betweenRuns(db, requireRunRow(db, run.id), log);
+  return true;
+}
+
+async function executeRun(db: Db, run: RunRow, opts: WorkerOptions, log: (line: string) => void): Promise<void> {
   const executor = opts.executors?.[run.kind] ?? (await runKindSpec(run.kind)?.executor());
   if (!executor) {
     finishRun(db, run.id, "failed", `This preflab cannot run "${run.kind}" training yet.`);
-    return true;
+    return;
   }
   if (run.attempts > 1) discardRedoneProgress(db, run);
   log(`run ${run.id} (${run.kind}) started, attempt ${run.attempts}`);
@@ -61,7 +75,6 @@ export async function runOnce(db: Db, opts: WorkerOptions): Promise<boolean> {
       log(`run ${run.id} failed: ${error instanceof Error ? error.stack : message}`);
     }
   }
-  return true;
 }
 
 /** Executes runs one at a time until `shouldStop` says so, polling an empty queue. */

@@ -1,0 +1,146 @@
+import path from "node:path";
+import { asc, eq, sql } from "drizzle-orm";
+import { describe, expect, it } from "vitest";
+import { queueOrdering } from "../../core/queue-order";
+import type { Db } from "../../db/client";
+import { assignments, completions, prompts, rewardModels, tasks, trainingRuns } from "../../db/schema";
+import { createTestDb } from "../../db/testing";
+import type { ProjectSettings } from "../../db/types";
+import { importRows, plantedRows, queueRewardRun } from "../../trainer/reward/executor-fixtures";
+import { loadLinearRewardModel } from "../../trainer/reward/scorer-linear";
+import { runOnce } from "../../trainer/worker/worker-loop";
+import { createCaller } from "../root";
+import { createInnerContext } from "../trpc";
+import { pickNextTask } from "./assignment";
+import { candidateQuery } from "./assignment-queue";
+import { submitJudgement } from "./judgements";
+import { addPrompt, addUser, pairProject } from "./tasks-fixtures";
+
+/**
+ * Open pairs for the planted preference ("great" wins): two tell the marker apart (certain), one
+ * shows the same text twice (a coin flip for any reward model), one differs in filler words only.
+ * Imported in this order, so oldest-first serves them in this order.
+ */
+const OPEN_PAIRS = [
+  { prompt: "new review 0:", completions: [" a great film", " a weak plot"] },
+  { prompt: "new review 1:", completions: [" great cast and great plot", " not good"] },
+  { prompt: "new review 2:", completions: [" the plot was weak", " the cast was good"] },
+  { prompt: "new review 3:", completions: [" the movie was good", " the movie was good"] },
+];
+
+async function plantedQueue() {
+  const { db, dir } = createTestDb();
+  const projectId = await importRows(db, "active", plantedRows(80));
+  await importRows(db, "active", OPEN_PAIRS, "completions");
+  const open = db.select().from(tasks).where(eq(tasks.status, "open")).orderBy(asc(tasks.id)).all();
+  const researcher = addUser(db, "rita", "researcher");
+  const caller = createCaller(createInnerContext({ db, user: researcher }));
+  const setOrder = (settings: Partial<ProjectSettings>) => caller.projects.update({ projectId, settings: { goldRate: 0, ...settings } });
+  const trainReward = async () => {
+    const run = queueRewardRun(db, projectId, { kind: "linear", hashBits: 14 });
+    await runOnce(db, { runsRoot: path.join(dir, "runs") });
+    expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()).toMatchObject({ status: "succeeded" });
+    return db.select().from(rewardModels).where(eq(rewardModels.runId, run.id)).get()!;
+  };
+  await setOrder({});
+  return { db, projectId, open: open.map((t) => t.id), setOrder, trainReward };
+}
+
+/** The order a fresh annotator is served the open tasks in: pick, judge, pick the next. */
+function servedOrder(db: Db, projectId: number, name: string): number[] {
+  const annotator = addUser(db, name);
+  const served: number[] = [];
+  for (let task = pickNextTask(db, annotator.id, projectId).task; task; task = pickNextTask(db, annotator.id, projectId).task) {
+    served.push(task.taskId);
+    submitJudgement(db, annotator.id, { taskId: task.taskId, idempotencyKey: `${name}-${task.taskId}`, answer: { kind: "pair", outcome: "tie" } });
+  }
+  return served;
+}
+
+/** The naive reference: each open task's |σ(r_a − r_b) − ½| under the saved model, smallest first (oldest first among equals). */
+function byUncertainty(db: Db, modelDir: string, taskIds: number[]): number[] {
+  const model = loadLinearRewardModel(modelDir);
+  const gap = (taskId: number) => {
+    const task = db.select().from(tasks).where(eq(tasks.id, taskId)).get()!;
+    const prompt = db.select().from(prompts).where(eq(prompts.id, task.promptId)).get()!.text;
+    const [a, b] = task.completionIds.map((id) => model.score(prompt, db.select().from(completions).where(eq(completions.id, id)).get()!.text));
+    return Math.abs(1 / (1 + Math.exp(-(a! - b!))) - 0.5);
+  };
+  return [...taskIds].sort((x, y) => gap(x) - gap(y) || x - y);
+}
+
+describe("active learning: the queue in the project's order", () => {
+  it("serves oldest first by default, the most uncertain pair first under uncertainty, and oldest first again when switched back", async () => {
+    const { db, projectId, open, setOrder, trainReward } = await plantedQueue();
+    const model = await trainReward();
+    expect(servedOrder(db, projectId, "ann")).toEqual(open);
+
+    await setOrder({ queueOrder: "uncertainty" });
+    const expected = byUncertainty(db, model.path, open);
+    expect(expected[0]).toBe(open[3]); // the same text twice: σ(0) = ½ exactly
+    expect(expected).not.toEqual(open);
+    expect(servedOrder(db, projectId, "bob")).toEqual(expected);
+    expect(queueOrdering(db, projectId)).toMatchObject({ queueOrder: "uncertainty", rewardModelId: model.id, pending: false, tasksScored: 4, note: null });
+
+    await setOrder({ queueOrder: "oldest" });
+    expect(servedOrder(db, projectId, "cyd")).toEqual(open);
+  });
+
+  it("keeps a sample run's priority band first: the score orders tasks within a band", async () => {
+    const { db, projectId, open, setOrder, trainReward } = await plantedQueue();
+    const model = await trainReward();
+    db.update(tasks).set({ priority: 1 }).where(eq(tasks.id, open[0]!)).run(); // the most certain pair, as a new policy's sample
+    await setOrder({ queueOrder: "uncertainty" });
+    const rest = byUncertainty(db, model.path, open.slice(1));
+    expect(servedOrder(db, projectId, "ann")).toEqual([open[0], ...rest]);
+  });
+
+  it("waits for a reward model, then re-orders when the worker finishes one", async () => {
+    const { db, projectId, open, setOrder, trainReward } = await plantedQueue();
+    await setOrder({ queueOrder: "uncertainty" });
+    expect(queueOrdering(db, projectId)).toMatchObject({ queueOrder: "uncertainty", rewardModelId: null, note: expect.stringMatching(/^no reward model yet/) });
+    const model = await trainReward(); // the worker re-scores after the reward run, with the project's newest model
+    expect(queueOrdering(db, projectId)).toMatchObject({ rewardModelId: model.id, tasksScored: 4, note: null });
+    expect(servedOrder(db, projectId, "ann")).toEqual(byUncertainty(db, model.path, open));
+  });
+
+  it("serves the tasks whose annotators disagree first, updating a task's place as its judgements arrive", async () => {
+    const { db, projectId, taskIds } = pairProject(4, { judgementsPerTask: 5 });
+    /** `name` judges `taskId`: the task's canonical completion `winner` is better, seen in canonical or reversed order. */
+    const judge = (name: string, taskId: number, winner: 0 | 1, reversed: boolean) => {
+      const annotator = addUser(db, name);
+      const canonical = db.select().from(tasks).where(eq(tasks.id, taskId)).get()!.completionIds;
+      const shown = reversed ? [...canonical].reverse() : canonical;
+      db.insert(assignments).values({ taskId, annotatorId: annotator.id, projectId, displayOrder: shown, expiresAt: new Date(Date.now() + 60_000) }).run(); // the lease, as pickNextTask writes it
+      submitJudgement(db, annotator.id, { taskId, idempotencyKey: `${name}-key`, answer: { kind: "pair", outcome: shown[0] === canonical[winner] ? "left" : "right", strength: 2 } });
+    };
+    // task 1: two annotators, different winners; task 2: two annotators, the same winner seen from both sides; task 3: one judgement.
+    judge("a1", taskIds[1]!, 0, false);
+    judge("a2", taskIds[1]!, 1, false);
+    judge("b1", taskIds[2]!, 0, false);
+    judge("b2", taskIds[2]!, 0, true);
+    judge("c1", taskIds[3]!, 0, true);
+
+    const researcher = addUser(db, "rita", "researcher");
+    await createCaller(createInnerContext({ db, user: researcher })).projects.update({ projectId, settings: { queueOrder: "disagreement" } });
+    expect(firstServed(db, projectId, "x1")).toBe(taskIds[1]);
+    expect(queueOrdering(db, projectId)).toMatchObject({ queueOrder: "disagreement", tasksScored: 2 });
+
+    judge("c2", taskIds[3]!, 1, false); // task 3 now splits its annotators too
+    expect(servedOrder(db, projectId, "x2")).toEqual([taskIds[1], taskIds[3], taskIds[0], taskIds[2]]);
+  });
+
+  it("keeps the queue pick a single walk of tasks_queue_idx, with no sort", () => {
+    const { db, projectId } = pairProject(3);
+    addPrompt(db, projectId, 2);
+    for (const gold of [false, true]) {
+      const plan = db.all<{ detail: string }>(sql`explain query plan ${candidateQuery(1, projectId, gold, new Date())}`).map((r) => r.detail);
+      expect(plan.some((d) => /SEARCH t USING INDEX tasks_queue_idx \(project_id=\? AND status=\? AND is_gold=\?\)/.test(d)), plan.join("\n")).toBe(true);
+      expect(plan.filter((d) => /TEMP B-TREE/.test(d)), plan.join("\n")).toEqual([]);
+    }
+  });
+});
+
+function firstServed(db: Db, projectId: number, name: string): number | undefined {
+  return pickNextTask(db, addUser(db, name).id, projectId).task?.taskId;
+}
