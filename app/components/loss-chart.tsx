@@ -12,7 +12,7 @@ const COLORS = ["#4f46e5", "#059669", "#d97706", "#dc2626", "#0891b2"];
 export function LossChart({ points, series }: { points: ChartPoint[]; series: string[] }) {
   if (points.length === 0) return <p className="text-sm text-slate-500">No progress reported yet.</p>;
   return (
-    <div className="h-72 w-full" data-testid="loss-chart">
+    <div className="h-72 w-full" data-testid="loss-chart" data-points={points.length}>
       <ResponsiveContainer width="100%" height="100%">
         <LineChart data={points} margin={{ top: 8, right: 16, bottom: 8, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />

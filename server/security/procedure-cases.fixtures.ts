@@ -1,3 +1,5 @@
+import { eq } from "drizzle-orm";
+import { projects } from "../../db/schema";
 import type { SessionUser } from "../services/auth";
 import { ensureProject } from "../services/projects";
 import { idempotencyKey, judgeTaskFor, leaseTaskFor, runInState, SIGN_IN, succeededEvaluation, type World } from "./world.fixtures";
@@ -47,10 +49,18 @@ export const PROCEDURE_CASES: Record<string, ProcedureCase> = {
 
   "leaderboard.get": { input: project },
 
+  "lineage.tree": { input: project },
+  "lineage.samplePolicies": { input: project },
+  "lineage.samples": { input: (w) => ({ projectId: w.projectId, left: w.childPolicyId, right: w.basePolicyId }) },
+
+  "overview.activity": { input: (w) => ({ projectId: w.projectId, days: 7 }) },
+  "overview.agreement": { input: (w) => ({ projectId: w.projectId, days: 7 }) },
+
   "projects.list": { input: () => undefined },
   "projects.forLabeling": { input: () => undefined },
   "projects.guidelines": { input: project },
   "projects.get": { input: project },
+  "projects.byName": { input: (w) => ({ name: w.db.select().from(projects).where(eq(projects.id, w.projectId)).get()!.name }) },
   "projects.create": { input: () => ({ name: unique("sec-project") }) },
   "projects.update": { input: (w) => ({ projectId: w.projectId, guidelines: "Prefer the more helpful answer." }) },
   "projects.imports": { input: project },

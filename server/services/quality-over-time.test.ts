@@ -50,6 +50,6 @@ describe("agreement over time", () => {
     const [day] = agreementOverTime(db, projectId, { days: 1, now: Date.UTC(2026, 2, 10, 23) });
     const overall = projectAgreement(db, projectId).fleiss!;
     expect(day).toMatchObject({ tasks: 5, observedAgreement: overall.observedAgreement });
-    expect(day!.fleissKappa).toBeCloseTo(overall.kappa, 12);
+    expect(day!.fleissKappa).toBeCloseTo(overall.kappa!, 12);
   });
 });

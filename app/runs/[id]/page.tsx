@@ -1,144 +1,34 @@
 "use client";
-import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import { use } from "react";
-import { LossChart, type ChartPoint } from "../../components/loss-chart";
+import { useQuery } from "@tanstack/react-query";
+import { useRouter } from "next/navigation";
+import { use, useEffect } from "react";
 import { RequireRole } from "../../components/require-role";
-import { Button, Card, ErrorMessage, ProgressBar } from "../../components/ui";
+import { ErrorMessage } from "../../components/ui";
 import { useTRPC } from "../../trpc";
-import { metricGroups } from "../metric-groups";
-import { formatDuration, RunStatusBadge } from "../run-status";
+import { runPath } from "../../workspace/paths";
+import { RunView, useRunDetails } from "../run-view";
 
-type Details = NonNullable<ReturnType<typeof useRunDetails>["data"]>;
-
-function useRunDetails(runId: number) {
+/** A run of a project opens in that project's workspace; a run without one (pretrain) is shown here. */
+function RunOrWorkspace({ runId }: { runId: number }) {
   const trpc = useTRPC();
-  // Poll while the run can still change; stop once it has finished.
-  return useQuery({
-    ...trpc.runs.get.queryOptions({ runId }),
-    refetchInterval: (q) => (q.state.data && ["queued", "running"].includes(q.state.data.run.status) ? 2000 : false),
-  });
-}
-
-/** Loss and every numeric metric the run reported, as chart series keyed by step. */
-function toChart(events: Details["events"]): { points: ChartPoint[]; series: string[] } {
-  const series = new Set<string>();
-  const points = events
-    .filter((e) => e.loss !== null || e.metrics)
-    .map((e) => {
-      const point: ChartPoint = { step: e.step };
-      if (e.loss !== null) (point.loss = e.loss), series.add("loss");
-      for (const [k, v] of Object.entries(e.metrics ?? {})) if (typeof v === "number") (point[k] = v), series.add(k);
-      return point;
-    });
-  return { points, series: [...series] };
-}
-
-/** The newest value of every metric, as numbers people can quote. */
-function LatestMetrics({ events }: { events: Details["events"] }) {
-  const latest = new Map<string, { value: number; step: number }>();
-  for (const e of events) {
-    if (e.loss !== null) latest.set("loss", { value: e.loss, step: e.step });
-    for (const [k, v] of Object.entries(e.metrics ?? {})) if (typeof v === "number") latest.set(k, { value: v, step: e.step });
-  }
-  if (latest.size === 0) return null;
-  return (
-    <table className="mt-4 text-sm" aria-label="latest metrics">
-      <tbody>
-        {[...latest].map(([name, { value, step }]) => (
-          <tr key={name}>
-            <td className="pr-6 text-slate-500">{name}</td>
-            <td className="pr-6 text-right font-medium tabular-nums">{Math.abs(value) >= 1000 ? Math.round(value).toLocaleString() : value.toFixed(4)}</td>
-            <td className="text-xs text-slate-400">step {step}</td>
-          </tr>
-        ))}
-      </tbody>
-    </table>
-  );
-}
-
-function RunView({ runId }: { runId: number }) {
-  const trpc = useTRPC();
-  const queryClient = useQueryClient();
+  const router = useRouter();
   const details = useRunDetails(runId);
-  const refresh = () => queryClient.invalidateQueries({ queryKey: trpc.runs.get.queryKey({ runId }) });
-  const cancel = useMutation(trpc.runs.cancel.mutationOptions({ onSuccess: refresh }));
-  const resume = useMutation(trpc.runs.resume.mutationOptions({ onSuccess: refresh }));
-  if (details.isPending) return <p className="text-slate-500">Loading run…</p>;
+  const projectId = details.data?.run.projectId ?? null;
+  const project = useQuery({ ...trpc.projects.get.queryOptions({ projectId: projectId ?? 0 }), enabled: projectId !== null });
+  useEffect(() => {
+    if (project.data) router.replace(runPath(project.data.name, runId));
+  }, [project.data, router, runId]);
   if (details.error) return <ErrorMessage error={details.error} />;
-  const { run, events, artifacts } = details.data;
-  const last = [...events].reverse().find((e) => e.step > 0);
-  const chart = toChart(events);
-  const messages = events.filter((e) => e.message);
-  return (
-    <div className="space-y-6">
-      <div className="flex items-center gap-3">
-        <h1 className="text-2xl font-semibold">
-          Run {run.id}: {run.kind}
-        </h1>
-        <RunStatusBadge status={run.status} />
-        <span className="text-sm text-slate-500">backend: {run.backend ?? "not chosen yet"}</span>
-        <div className="ml-auto flex gap-2">
-          {(run.status === "queued" || run.status === "running") && (
-            <Button variant="danger" onClick={() => cancel.mutate({ runId })} disabled={run.cancelRequested || cancel.isPending}>
-              {run.cancelRequested ? "Cancelling…" : "Cancel"}
-            </Button>
-          )}
-          {(run.status === "failed" || run.status === "cancelled") && (
-            <Button variant="secondary" onClick={() => resume.mutate({ runId })}>
-              Resume{run.lastCheckpoint ? ` from step ${run.step}` : ""}
-            </Button>
-          )}
-        </div>
-      </div>
-      <ErrorMessage error={cancel.error ?? resume.error} />
-      {run.error && <ErrorMessage error={`The run failed: ${run.error}`} />}
-      <Card title="Progress">
-        <ProgressBar
-          value={run.totalSteps ? run.step / run.totalSteps : run.status === "succeeded" ? 1 : 0}
-          label={`step ${run.step}${run.totalSteps ? ` of ${run.totalSteps}` : ""} · ETA ${formatDuration(last?.etaSeconds)} · ${last?.tokensPerSecond ? `${Math.round(last.tokensPerSecond)} tokens/s` : "–"} · attempt ${run.attempts}`}
-        />
-        {chart.series.length === 0 && <p className="mt-4 text-sm text-slate-500">No progress reported yet.</p>}
-        <div className="mt-4 grid gap-4 lg:grid-cols-2" data-testid="metric-charts">
-          {metricGroups(chart.series).map((g) => (
-            <div key={g.family}>
-              <h3 className="text-xs font-medium uppercase tracking-wide text-slate-500">{g.family}</h3>
-              <LossChart points={chart.points} series={g.series} />
-            </div>
-          ))}
-        </div>
-        <LatestMetrics events={events} />
-      </Card>
-      {messages.length > 0 && (
-        <Card title="Log">
-          <ul className="space-y-1 text-sm">
-            {messages.map((e) => (
-              <li key={e.id}>
-                <span className="text-slate-400">step {e.step}:</span> {e.message}
-              </li>
-            ))}
-          </ul>
-        </Card>
-      )}
-      <Card title="Config and artifacts">
-        <pre className="overflow-auto rounded bg-slate-50 p-3 text-xs">{JSON.stringify(run.config, null, 2)}</pre>
-        <ul className="mt-3 space-y-1 text-sm">
-          {artifacts.map((a) => (
-            <li key={a.id}>
-              <span className="font-medium">{a.kind}</span> {a.step !== null && `@ step ${a.step}`} — <code className="text-xs">{a.path}</code>
-            </li>
-          ))}
-          {artifacts.length === 0 && <li className="text-slate-500">No artifacts yet.</li>}
-        </ul>
-      </Card>
-    </div>
-  );
+  // A project that is gone leaves the run without a workspace: it is shown here.
+  if (!details.data || (projectId !== null && !project.error)) return <p className="text-slate-500">Loading run…</p>;
+  return <RunView runId={runId} />;
 }
 
 export default function RunPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
   return (
     <RequireRole roles={["researcher", "admin"]}>
-      <RunView runId={Number(id)} />
+      <RunOrWorkspace runId={Number(id)} />
     </RequireRole>
   );
 }

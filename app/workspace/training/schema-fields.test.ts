@@ -115,7 +115,7 @@ describe("the launch form's fields", () => {
     expect(parseFieldText(number, "")).toBeUndefined();
     expect(parseFieldText(number, "fast")).toBe("fast");
     expect(parseFieldText({ ...number, nullable: true }, " ")).toBeNull();
-    const ids = { nullable: false, control: { kind: "enum-or-list", options: ["held-out", "all"], item: "integer" } } as const;
+    const ids: Pick<FieldSpec, "nullable" | "control"> = { nullable: false, control: { kind: "enum-or-list", options: ["held-out", "all"], item: "integer" } };
     expect(parseFieldText(ids, "all")).toBe("all");
     expect(parseFieldText(ids, "3, 5 8")).toEqual([3, 5, 8]);
     expect(parseFieldText(ids, "3, x")).toEqual([3, "x"]);

@@ -1,16 +1,17 @@
 "use client";
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
-import { IMPORT_FORMATS } from "../../db/enums";
-import { Button, Card, ErrorMessage, Field, ProgressBar, Select, TextInput } from "../components/ui";
+import { IMPORT_FORMATS } from "../../../db/enums";
+import { Button, Card, ErrorMessage, Field, ProgressBar, Select, TextInput } from "../../components/ui";
 import { uploadImport, type ImportEvent, type UploadProgress } from "./upload-import";
 
 const PHASE_LABEL = { uploading: "Uploading", validating: "Checking every row", writing: "Writing" } as const;
 
-export function ImportPanel({ projectNames }: { projectNames: string[] }) {
+/** `project` pre-fills the project field (a workspace imports into its own project unless told otherwise). */
+export function ImportPanel({ projectNames, project: initialProject = "" }: { projectNames: string[]; project?: string }) {
   const queryClient = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
-  const [project, setProject] = useState("");
+  const [project, setProject] = useState(initialProject);
   const [format, setFormat] = useState("auto");
   const [skipInvalid, setSkipInvalid] = useState(false);
   const [progress, setProgress] = useState<UploadProgress | null>(null);

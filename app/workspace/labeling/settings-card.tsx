@@ -1,9 +1,10 @@
 "use client";
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useState } from "react";
-import type { ProjectSettings } from "../../db/types";
-import { Button, Card, ErrorMessage, Field, TextArea, TextInput } from "../components/ui";
-import { useTRPC } from "../trpc";
+import type { ProjectSettings } from "../../../db/types";
+import { Button, Card, ErrorMessage, Field, TextArea, TextInput } from "../../components/ui";
+import { QueueOrderFields } from "../../rounds/queue-order-fields";
+import { useTRPC } from "../../trpc";
 
 type NumberKey = { [K in keyof ProjectSettings]: ProjectSettings[K] extends number ? K : never }[keyof ProjectSettings];
 type BooleanKey = { [K in keyof ProjectSettings]: ProjectSettings[K] extends boolean ? K : never }[keyof ProjectSettings];
@@ -45,6 +46,7 @@ export function SettingsCard({ projectId }: { projectId: number }) {
             <TextInput type="number" step={f.step ?? 1} value={settings[f.key]} onChange={(e) => setSettings({ ...settings, [f.key]: Number(e.target.value) })} />
           </Field>
         ))}
+        <QueueOrderFields projectId={projectId} settings={settings} onChange={setSettings} />
         {BOOLEAN_FIELDS.map((f) => (
           <label key={f.key} className="flex items-center gap-2 text-sm">
             <input type="checkbox" checked={settings[f.key]} onChange={(e) => setSettings({ ...settings, [f.key]: e.target.checked })} />

@@ -1,8 +1,8 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
-import { Card, ErrorMessage } from "../components/ui";
-import { syntheticLabel } from "../components/synthetic-label";
-import { useTRPC } from "../trpc";
+import { Card, ErrorMessage } from "../../components/ui";
+import { syntheticLabel } from "../../components/synthetic-label";
+import { useTRPC } from "../../trpc";
 
 interface Interval {
   rating: number;

@@ -2,8 +2,10 @@
 import { useMutation, useQuery } from "@tanstack/react-query";
 import Link from "next/link";
 import { useState } from "react";
-import { Button, Card, ErrorMessage, Field, Select, TextInput } from "../components/ui";
-import { useTRPC } from "../trpc";
+import { Button, Card, ErrorMessage, Field, Select, TextInput } from "../../components/ui";
+import { useTRPC } from "../../trpc";
+import { runPath } from "../paths";
+import { useWorkspace } from "../workspace-context";
 
 const fixed = (v: number | undefined, digits = 3) => (v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits));
 
@@ -53,6 +55,7 @@ function TryScore({ models }: { models: Array<{ id: number; name: string }> }) {
 /** The project's reward models with their held-out metrics, newest first. */
 export function RewardModelsCard({ projectId }: { projectId: number }) {
   const trpc = useTRPC();
+  const project = useWorkspace();
   const list = useQuery({ ...trpc.rewardModels.list.queryOptions({ projectId }), refetchInterval: 10000 });
   const rows = list.data ?? [];
   return (
@@ -86,7 +89,7 @@ export function RewardModelsCard({ projectId }: { projectId: number }) {
                 <td className="text-right tabular-nums">{fixed(m.metrics?.meanMargin)}</td>
                 <td className="text-right tabular-nums">{`${fixed(m.rewardMean ?? undefined, 2)} ± ${fixed(m.rewardStd ?? undefined, 2)}`}</td>
                 <td className="text-right tabular-nums">{m.metrics?.pairs ?? "–"}</td>
-                <td>{m.runId !== null && <Link className="text-indigo-700 underline" href={`/runs/${m.runId}`}>run {m.runId}</Link>}</td>
+                <td>{m.runId !== null && <Link className="text-indigo-700 underline" href={runPath(project.name, m.runId)}>run {m.runId}</Link>}</td>
               </tr>
             ))}
           </tbody>

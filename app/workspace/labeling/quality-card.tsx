@@ -1,9 +1,9 @@
 "use client";
 import { useQuery } from "@tanstack/react-query";
 import { Bar, BarChart, CartesianGrid, ResponsiveContainer, Tooltip, XAxis, YAxis } from "recharts";
-import { Card } from "../components/ui";
-import { syntheticLabel } from "../components/synthetic-label";
-import { useTRPC } from "../trpc";
+import { Card } from "../../components/ui";
+import { syntheticLabel } from "../../components/synthetic-label";
+import { useTRPC } from "../../trpc";
 
 const pct = (v: number | null | undefined) => (v === null || v === undefined ? "–" : `${Math.round(v * 100)}%`);
 const num = (v: number | null | undefined, digits = 2) => (v === null || v === undefined || !Number.isFinite(v) ? "–" : v.toFixed(digits));
