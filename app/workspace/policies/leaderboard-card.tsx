@@ -45,7 +45,10 @@ export function LeaderboardCard({ projectId }: { projectId: number }) {
       {board.isPending ? (
         <p className="text-sm text-slate-500">Fitting ratings…</p>
       ) : rows.length === 0 ? (
-        <p className="text-sm text-slate-500">No judgements between policies yet: label pairs of completions from two policies.</p>
+        <p className="text-sm text-slate-500">
+          No judgements between policies yet: label pairs of completions from two policies.
+          {syntheticLabel(board.data?.synthetic) && ` (${syntheticLabel(board.data?.synthetic)} are not counted here: people rate the policies.)`}
+        </p>
       ) : (
         <>
           <table className="w-full text-left text-sm" data-testid="leaderboard">
