@@ -2,12 +2,14 @@ import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
 import readline from "node:readline";
 import { expect } from "vitest";
+import { eq } from "drizzle-orm";
 import { openDatabase, type Db } from "../../db/client";
+import { users } from "../../db/schema";
 import { ApiError, TrpcHttpClient } from "../../sim/api-client";
-import { createUser } from "../services/auth";
+import { hashPassword } from "../services/auth";
 import { ensureProject } from "../services/projects";
 import { createPairTasks } from "../services/tasks";
-import { addPrompt, setSettings } from "../services/tasks-fixtures";
+import { addPrompt, addUser, setSettings } from "../services/tasks-fixtures";
 
 /**
  * Support for the fault tests: the API server as a real process (server/faults/api-server-process.ts)
@@ -89,7 +91,14 @@ export function seedLabeling(file: string, o: { tasks: number; annotators: numbe
       const { promptId, completionIds } = addPrompt(db, project.id, 2, `fault prompt ${i}`);
       createPairTasks(db, project.id, [{ promptId, completionIds }]);
     }
-    const usernames = Array.from({ length: o.annotators }, (_, i) => createUser(db, { username: `annotator${i}`, password: PASSWORD, role: "annotator" }).username);
+    // One scrypt hash for every account (same password, so the same stored hash verifies for each):
+    // hashing is the slow part of seeding on a busy machine, and signing in still verifies it.
+    const passwordHash = hashPassword(PASSWORD);
+    const usernames = Array.from({ length: o.annotators }, (_, i) => {
+      const user = addUser(db, `annotator${i}`);
+      db.update(users).set({ passwordHash }).where(eq(users.id, user.id)).run();
+      return user.username;
+    });
     return { projectId: project.id, usernames };
   })();
   db.$client.pragma("wal_checkpoint(TRUNCATE)");

@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client";
 import { TrpcHttpClient } from "../../sim/api-client";
 import { integrityCheck, leaseNext, PASSWORD, refusal, seedLabeling, signedIn, startServerProcess, storedJudgements, submit, type ServerOptions } from "./faults.fixtures";
@@ -20,9 +20,9 @@ const asUnprivileged: ServerOptions = process.getuid?.() === 0 ? { uid: 65534 } 
 const READ_ONLY = "The database is read-only (its file or folder cannot be written): this request was not saved. An administrator must make it writable; then send it again.";
 
 /**
- * A labeling database with three acknowledged judgements and one task leased but not judged; the
- * server that wrote them is stopped and every connection closed (which checkpoints and removes the
- * -wal and -shm files), so the permissions changed next apply to the whole database.
+ * A labeling database with three acknowledged judgements and one task leased but not judged, made
+ * once over HTTP; the server that wrote it is stopped and every connection closed (which
+ * checkpoints and removes the -wal and -shm files), so a copy of the one file is the whole database.
  */
 async function labeledThenStopped() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflab-readonly-"));
@@ -40,11 +40,25 @@ async function labeledThenStopped() {
   await server.stop();
   db.$client.close();
   expect(fs.readdirSync(dir)).toEqual(["preflab.db"]);
-  return { dir, file, projectId, usernames, client, port: server.port, acknowledged, held };
+  return { file, projectId, usernames, client, port: server.port, acknowledged, held };
+}
+
+let template: Awaited<ReturnType<typeof labeledThenStopped>>;
+beforeAll(async () => {
+  template = await labeledThenStopped();
+});
+
+/** Each test's own copy of the labeled database, in a folder of its own; servers listen on the port the client knows. */
+function copyOfLabeled() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflab-readonly-"));
+  dirs.push(dir);
+  const file = path.join(dir, "preflab.db");
+  fs.copyFileSync(template.file, file);
+  return { ...template, dir, file };
 }
 
 /** Writable again, a normal server takes the refused submission once and kept everything acknowledged. */
-async function recovers(fx: Awaited<ReturnType<typeof labeledThenStopped>>) {
+async function recovers(fx: ReturnType<typeof copyOfLabeled>) {
   fs.chmodSync(fx.dir, 0o755);
   fs.chmodSync(fx.file, 0o644);
   const server = await startServerProcess(fx.file, { port: fx.port });
@@ -60,7 +74,7 @@ async function recovers(fx: Awaited<ReturnType<typeof labeledThenStopped>>) {
 
 describe("a read-only database", () => {
   it("file read-only (folder writable): submissions, leasing and sign-in get 503 'the database is read-only', reads still work, nothing acknowledged is lost", async () => {
-    const fx = await labeledThenStopped();
+    const fx = copyOfLabeled();
     fs.chmodSync(fx.file, 0o444);
     fs.chmodSync(fx.dir, 0o777); // SQLite may still create its -wal and -shm beside the file, so reads work
     const server = await startServerProcess(fx.file, { ...asUnprivileged, port: fx.port });
@@ -73,7 +87,7 @@ describe("a read-only database", () => {
   });
 
   it("file and folder read-only: the database cannot even be opened, so every request, reads and downloads too, gets 503 'the database is read-only' instead of a 500", async () => {
-    const fx = await labeledThenStopped();
+    const fx = copyOfLabeled();
     fs.chmodSync(fx.file, 0o444);
     fs.chmodSync(fx.dir, 0o555);
     const server = await startServerProcess(fx.file, { ...asUnprivileged, port: fx.port });
