@@ -31,7 +31,7 @@ async function runImport(file: string, opts: { project: string; format: ImportFo
     onProgress: (p) => bar.update(p.bytesRead, `${p.phase} ${p.rows} rows`),
   });
   bar.stop();
-  for (const p of report.problems) process.stderr.write(`line ${p.line}: ${p.reason}\n`);
+  for (const p of report.problems) process.stderr.write(`${p.record ? `record ${p.record} (line ${p.line})` : `line ${p.line}`}: ${p.reason}\n`);
   if (report.problemCount > report.problems.length)
     process.stderr.write(`... and ${report.problemCount - report.problems.length} more problems\n`);
   if (!report.ok) throw new Error(`nothing imported: ${report.problemCount} problem(s) in ${file}${opts.skipInvalid ? "" : " (use --skip-invalid to import only the valid rows)"}`);
@@ -65,7 +65,7 @@ async function runExport(opts: { project: string; format: ExportFormat; out?: st
 export function register(program: Command): void {
   program
     .command("import")
-    .description("import prompts, completions or a preference dataset (JSONL, CSV, .gz) into a project")
+    .description("import prompts, completions, a preference dataset or Chatbot Arena battles (JSON Lines, a JSON array, CSV, .gz) into a project")
     .argument("<file>", "the file to import")
     .requiredOption("--project <name>", "project to import into (created if needed)")
     .option("--format <format>", `auto | ${IMPORT_FORMATS.join(" | ")}`, oneOf(["auto", ...IMPORT_FORMATS], "format"), "auto")

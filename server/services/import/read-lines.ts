@@ -24,7 +24,8 @@ function isGzip(file: string): boolean {
 
 const strictUtf8 = new TextDecoder("utf-8", { fatal: true });
 
-function decode(bytes: Buffer): string | null {
+/** Strict UTF-8: null for bytes that are not valid UTF-8, so the caller reports instead of guessing. */
+export function decodeUtf8(bytes: Buffer): string | null {
   try {
     return strictUtf8.decode(bytes);
   } catch {
@@ -32,18 +33,24 @@ function decode(bytes: Buffer): string | null {
   }
 }
 
-/**
- * Streams a text file (plain or gzip, detected from its first bytes) line by line in bounded
- * memory. Splitting happens on raw bytes, so one bad byte sequence spoils only its own line.
- */
-export async function* readLines(file: string): AsyncGenerator<SourceLine> {
+/** The bytes of a file, gunzipped when it is gzip (told by its first bytes), and a running count
+ *  of the file's own (possibly compressed) bytes consumed so far, for progress bars. */
+export function openBytes(file: string): { chunks: AsyncIterable<Buffer>; bytesRead: () => number } {
   const raw = fs.createReadStream(file, { highWaterMark: 1 << 20 });
   let bytesRead = 0;
   raw.on("data", (chunk) => (bytesRead += chunk.length));
   const stream = isGzip(file) ? raw.pipe(zlib.createGunzip()) : raw;
+  return { chunks: stream as AsyncIterable<Buffer>, bytesRead: () => bytesRead };
+}
+
+/**
+ * Splits a byte stream into lines in bounded memory. Splitting happens on raw bytes, so one bad
+ * byte sequence spoils only its own line.
+ */
+export async function* splitLines(chunks: AsyncIterable<Buffer>, bytesRead: () => number): AsyncGenerator<SourceLine> {
   let pending: Buffer[] = [];
   let lineNumber = 0;
-  for await (const chunk of stream as AsyncIterable<Buffer>) {
+  for await (const chunk of chunks) {
     let start = 0;
     for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
       pending.push(chunk.subarray(start, nl));
@@ -51,12 +58,18 @@ export async function* readLines(file: string): AsyncGenerator<SourceLine> {
       pending = [];
       start = nl + 1;
       lineNumber++;
-      yield { lineNumber, text: decode(stripCarriageReturn(line)), bytesRead };
+      yield { lineNumber, text: decodeUtf8(stripCarriageReturn(line)), bytesRead: bytesRead() };
     }
     if (start < chunk.length) pending.push(chunk.subarray(start));
   }
   const rest = Buffer.concat(pending);
-  if (rest.length > 0) yield { lineNumber: lineNumber + 1, text: decode(stripCarriageReturn(rest)), bytesRead };
+  if (rest.length > 0) yield { lineNumber: lineNumber + 1, text: decodeUtf8(stripCarriageReturn(rest)), bytesRead: bytesRead() };
+}
+
+/** Streams a text file (plain or gzip) line by line in bounded memory. */
+export function readLines(file: string): AsyncGenerator<SourceLine> {
+  const { chunks, bytesRead } = openBytes(file);
+  return splitLines(chunks, bytesRead);
 }
 
 function stripCarriageReturn(line: Buffer): Buffer {

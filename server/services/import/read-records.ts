@@ -1,11 +1,15 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse";
-import { readLines } from "./read-lines";
+import { isArrayStart, peekFirstByte, splitJsonArray } from "./read-json-array";
+import { openBytes, splitLines } from "./read-lines";
 
-/** One raw record of an import file (a parsed JSON line or CSV row) or the reason it has none. */
+/** One raw record of an import file (a parsed JSON line, array element or CSV row) or the reason it has none. */
 export interface RawRecord {
+  /** The line the record starts on. */
   lineNumber: number;
+  /** Position in a JSON array, from 1 (several records may share a line there); absent elsewhere. */
+  record?: number;
   value?: unknown;
   error?: string;
   bytesRead: number;
@@ -16,8 +20,8 @@ export function isCsvFile(fileName: string): boolean {
 }
 
 /** JSON Lines: one object a line; blank lines are allowed and ignored. */
-async function* readJsonl(file: string): AsyncGenerator<RawRecord> {
-  for await (const { lineNumber, text, bytesRead } of readLines(file)) {
+async function* readJsonl(chunks: AsyncIterable<Buffer>, bytesReadSoFar: () => number): AsyncGenerator<RawRecord> {
+  for await (const { lineNumber, text, bytesRead } of splitLines(chunks, bytesReadSoFar)) {
     if (text === null) {
       yield { lineNumber, error: "invalid UTF-8", bytesRead };
       continue;
@@ -52,8 +56,13 @@ async function* readCsv(file: string): AsyncGenerator<RawRecord> {
     }
   }
   const parser = parse({ columns: true, bom: true, info: true, skip_empty_lines: true });
+  // A parser that failed on a row is destroyed and never drains: stop feeding it then, or the
+  // import waits forever (a hang server/security's fuzzing found on a too-long CSV row).
   const feed = (async () => {
-    for await (const text of strictText()) if (!parser.write(text)) await new Promise((r) => parser.once("drain", r));
+    for await (const text of strictText()) {
+      if (parser.destroyed) break;
+      if (!parser.write(text)) await new Promise((resume) => (parser.once("drain", resume), parser.once("close", resume)));
+    }
     parser.end();
   })().catch((e: Error) => parser.destroy(e));
   try {
@@ -73,6 +82,13 @@ function gatherCompletions(row: Record<string, string>): Record<string, unknown>
   return { ...rest, completions: completionKeys.map((k) => row[k]).filter((v) => v !== "") };
 }
 
+/** JSON Lines, or one JSON array of records when the file's first meaningful byte is "[". */
+async function* readJson(file: string): AsyncGenerator<RawRecord> {
+  const { chunks, bytesRead } = openBytes(file);
+  const peeked = await peekFirstByte(chunks);
+  yield* isArrayStart(peeked.first) ? splitJsonArray(peeked.chunks, bytesRead) : readJsonl(peeked.chunks, bytesRead);
+}
+
 export function readRecords(file: string, fileName = path.basename(file)): AsyncGenerator<RawRecord> {
-  return isCsvFile(fileName) ? readCsv(file) : readJsonl(file);
+  return isCsvFile(fileName) ? readCsv(file) : readJson(file);
 }

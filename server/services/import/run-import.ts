@@ -27,7 +27,10 @@ export interface ImportProgress {
 }
 
 export interface ImportProblem {
+  /** The line the bad record starts on (0: the file as a whole). */
   line: number;
+  /** Its position in a JSON array of records, from 1; absent for JSON Lines and CSV. */
+  record?: number;
   reason: string;
 }
 
@@ -49,38 +52,40 @@ const PROGRESS_EVERY_ROWS = 2000;
 interface Validated {
   format: ImportFormat | null;
   valid: number;
-  badLines: Set<number>;
+  /** Bad records by their position in the file's record stream (the same in both passes). */
+  badPositions: Set<number>;
   problems: ImportProblem[];
 }
 
 /** Pass 1: every line checked, nothing written; duplicates found in a compact digest index. */
 async function validateFile(file: string, opts: ImportOptions): Promise<Validated> {
-  const out: Validated = { format: opts.format === "auto" ? null : opts.format, valid: 0, badLines: new Set(), problems: [] };
+  const out: Validated = { format: opts.format === "auto" ? null : opts.format, valid: 0, badPositions: new Set(), problems: [] };
   const seen = new DuplicateIndex();
   let rows = 0;
-  const problem = (line: number, reason: string) => {
-    out.badLines.add(line);
-    out.problems.push({ line, reason });
-  };
   for await (const raw of readRecords(file, opts.fileName)) {
-    if (++rows % PROGRESS_EVERY_ROWS === 0) opts.onProgress?.({ phase: "validating", rows, bytesRead: raw.bytesRead });
+    const position = ++rows;
+    if (rows % PROGRESS_EVERY_ROWS === 0) opts.onProgress?.({ phase: "validating", rows, bytesRead: raw.bytesRead });
+    const problem = (reason: string) => {
+      out.badPositions.add(position);
+      out.problems.push({ line: raw.lineNumber, ...(raw.record ? { record: raw.record } : {}), reason });
+    };
     if (raw.error) {
-      problem(raw.lineNumber, raw.error);
+      problem(raw.error);
       continue;
     }
     out.format ??= detectFormat(raw.value);
     if (!out.format) {
-      problem(raw.lineNumber, "cannot tell the format from this row's fields; pass --format");
+      problem("cannot tell the format from this row's fields; pass --format");
       continue;
     }
     try {
       const record = checkRecord(normalizeRow(out.format, raw.value));
-      const first = seen.add(recordKey(record), raw.lineNumber);
-      if (first !== null) throw new RowError(`duplicate of line ${first}`);
+      const first = seen.add(recordKey(record), raw.record ?? raw.lineNumber);
+      if (first !== null) throw new RowError(`duplicate of ${raw.record ? "record" : "line"} ${first}`);
       out.valid++;
     } catch (e) {
       if (!(e instanceof RowError)) throw e;
-      problem(raw.lineNumber, e.message);
+      problem(e.message);
     }
   }
   return out;
@@ -103,8 +108,8 @@ export async function importFile(db: Db, file: string, opts: ImportOptions): Pro
     ok: false,
     format: checked.format,
     imported: 0,
-    skipped: checked.badLines.size,
-    problems: checked.problems.slice(0, MAX_LISTED_PROBLEMS).sort((a, b) => a.line - b.line),
+    skipped: checked.badPositions.size,
+    problems: checked.problems.slice(0, MAX_LISTED_PROBLEMS).sort((a, b) => a.line - b.line || (a.record ?? 0) - (b.record ?? 0)),
     problemCount: checked.problems.length,
     projectId: null,
     importId: null,
@@ -119,13 +124,15 @@ export async function importFile(db: Db, file: string, opts: ImportOptions): Pro
     const project = ensureProject(tx, opts.projectName, opts.userId ?? null);
     const [imp] = tx
       .insert(imports)
-      .values({ projectId: project.id, fileName, format, rowsImported: checked.valid, rowsSkipped: checked.badLines.size, createdBy: opts.userId ?? null })
+      .values({ projectId: project.id, fileName, format, rowsImported: checked.valid, rowsSkipped: checked.badPositions.size, createdBy: opts.userId ?? null })
       .returning()
       .all();
     const write = createRecordWriter(tx, { projectId: project.id, importId: imp!.id, judgementsPerTask: project.settings.judgementsPerTask });
     let rows = 0;
+    let position = 0;
     for await (const raw of readRecords(file, fileName)) {
-      if (raw.error || checked.badLines.has(raw.lineNumber)) continue;
+      position++;
+      if (raw.error || checked.badPositions.has(position)) continue;
       write(normalizeRow(format, raw.value));
       if (++rows % PROGRESS_EVERY_ROWS === 0) opts.onProgress?.({ phase: "writing", rows, bytesRead: raw.bytesRead });
     }
