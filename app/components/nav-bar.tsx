@@ -7,8 +7,9 @@ import { useSession } from "./use-session";
 
 const LINKS = [
   { href: "/label", label: "Label", roles: ["annotator", "researcher", "admin"] },
-  { href: "/dashboard", label: "Dashboard", roles: ["researcher", "admin"] },
-  { href: "/evaluation", label: "Evaluation", roles: ["researcher", "admin"] },
+  // Each project's workspace (overview, labeling, data, training, policies, evaluation) is under /projects.
+  { href: "/projects", label: "Projects", roles: ["researcher", "admin"] },
+  { href: "/rounds", label: "Rounds", roles: ["researcher", "admin"] },
   { href: "/datasets", label: "Datasets", roles: ["researcher", "admin"] },
   { href: "/admin", label: "Admin", roles: ["admin"] },
 ] as const;
