@@ -1,13 +1,15 @@
 import path from "node:path";
 import { asc, eq, sql } from "drizzle-orm";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { queueOrdering } from "../../core/queue-order";
 import type { Db } from "../../db/client";
 import { assignments, completions, prompts, rewardModels, tasks, trainingRuns } from "../../db/schema";
 import { createTestDb } from "../../db/testing";
 import type { ProjectSettings } from "../../db/types";
-import { importRows, plantedRows, queueRewardRun } from "../../trainer/reward/executor-fixtures";
-import { loadLinearRewardModel } from "../../trainer/reward/scorer-linear";
+import { initBackend } from "../../trainer/backend";
+import { ensureWorkerRunning } from "../../trainer/launcher";
+import { importRows, plantedRows, queueRewardRun, saveTinyBackbone } from "../../trainer/reward/executor-fixtures";
+import { loadRewardScorer } from "../../trainer/reward/scorer";
 import { runOnce } from "../../trainer/worker/worker-loop";
 import { createCaller } from "../root";
 import { createInnerContext } from "../trpc";
@@ -15,6 +17,9 @@ import { pickNextTask } from "./assignment";
 import { candidateQuery } from "./assignment-queue";
 import { submitJudgement } from "./judgements";
 import { addPrompt, addUser, pairProject } from "./tasks-fixtures";
+
+// A neural model's ordering is the worker's: the test runs it here, through runOnce, instead of in a forked worker.
+vi.mock("../../trainer/launcher", async (importOriginal) => ({ ...(await importOriginal<object>()), ensureWorkerRunning: vi.fn() }));
 
 /**
  * Open pairs for the planted preference ("great" wins): two tell the marker apart (certain), one
@@ -36,14 +41,15 @@ async function plantedQueue() {
   const researcher = addUser(db, "rita", "researcher");
   const caller = createCaller(createInnerContext({ db, user: researcher }));
   const setOrder = (settings: Partial<ProjectSettings>) => caller.projects.update({ projectId, settings: { goldRate: 0, ...settings } });
-  const trainReward = async () => {
-    const run = queueRewardRun(db, projectId, { kind: "linear", hashBits: 14 });
-    await runOnce(db, { runsRoot: path.join(dir, "runs") });
+  const runsRoot = path.join(dir, "runs");
+  const trainReward = async (config: Record<string, unknown> = { kind: "linear", hashBits: 14 }) => {
+    const run = queueRewardRun(db, projectId, config);
+    await runOnce(db, { runsRoot });
     expect(db.select().from(trainingRuns).where(eq(trainingRuns.id, run.id)).get()).toMatchObject({ status: "succeeded" });
     return db.select().from(rewardModels).where(eq(rewardModels.runId, run.id)).get()!;
   };
   await setOrder({});
-  return { db, projectId, open: open.map((t) => t.id), setOrder, trainReward };
+  return { db, projectId, runsRoot, open: open.map((t) => t.id), setOrder, trainReward };
 }
 
 /** The order a fresh annotator is served the open tasks in: pick, judge, pick the next. */
@@ -57,16 +63,17 @@ function servedOrder(db: Db, projectId: number, name: string): number[] {
   return served;
 }
 
-/** The naive reference: each open task's |σ(r_a − r_b) − ½| under the saved model, smallest first (oldest first among equals). */
-function byUncertainty(db: Db, modelDir: string, taskIds: number[]): number[] {
-  const model = loadLinearRewardModel(modelDir);
-  const gap = (taskId: number) => {
+/** The naive reference: each open task's |σ(r_a − r_b) − ½| under the saved model (its public scorer), smallest first (oldest first among equals). */
+async function byUncertainty(db: Db, modelDir: string, taskIds: number[]): Promise<number[]> {
+  const model = await loadRewardScorer(null, modelDir);
+  const gaps = new Map(taskIds.map((taskId) => {
     const task = db.select().from(tasks).where(eq(tasks.id, taskId)).get()!;
     const prompt = db.select().from(prompts).where(eq(prompts.id, task.promptId)).get()!.text;
-    const [a, b] = task.completionIds.map((id) => model.score(prompt, db.select().from(completions).where(eq(completions.id, id)).get()!.text));
-    return Math.abs(1 / (1 + Math.exp(-(a! - b!))) - 0.5);
-  };
-  return [...taskIds].sort((x, y) => gap(x) - gap(y) || x - y);
+    const [a, b] = task.completionIds.map((id) => model.score([{ prompt, completion: db.select().from(completions).where(eq(completions.id, id)).get()!.text }])[0]!);
+    return [taskId, Math.abs(1 / (1 + Math.exp(-(a! - b!))) - 0.5)];
+  }));
+  model.dispose();
+  return [...taskIds].sort((x, y) => gaps.get(x)! - gaps.get(y)! || x - y);
 }
 
 describe("active learning: the queue in the project's order", () => {
@@ -76,7 +83,7 @@ describe("active learning: the queue in the project's order", () => {
     expect(servedOrder(db, projectId, "ann")).toEqual(open);
 
     await setOrder({ queueOrder: "uncertainty" });
-    const expected = byUncertainty(db, model.path, open);
+    const expected = await byUncertainty(db, model.path, open);
     expect(expected[0]).toBe(open[3]); // the same text twice: σ(0) = ½ exactly
     expect(expected).not.toEqual(open);
     expect(servedOrder(db, projectId, "bob")).toEqual(expected);
@@ -91,7 +98,7 @@ describe("active learning: the queue in the project's order", () => {
     const model = await trainReward();
     db.update(tasks).set({ priority: 1 }).where(eq(tasks.id, open[0]!)).run(); // the most certain pair, as a new policy's sample
     await setOrder({ queueOrder: "uncertainty" });
-    const rest = byUncertainty(db, model.path, open.slice(1));
+    const rest = await byUncertainty(db, model.path, open.slice(1));
     expect(servedOrder(db, projectId, "ann")).toEqual([open[0], ...rest]);
   });
 
@@ -101,7 +108,23 @@ describe("active learning: the queue in the project's order", () => {
     expect(queueOrdering(db, projectId)).toMatchObject({ queueOrder: "uncertainty", rewardModelId: null, note: expect.stringMatching(/^no reward model yet/) });
     const model = await trainReward(); // the worker re-scores after the reward run, with the project's newest model
     expect(queueOrdering(db, projectId)).toMatchObject({ rewardModelId: model.id, tasksScored: 4, note: null });
-    expect(servedOrder(db, projectId, "ann")).toEqual(byUncertainty(db, model.path, open));
+    expect(servedOrder(db, projectId, "ann")).toEqual(await byUncertainty(db, model.path, open));
+  });
+
+  it("leaves a neural reward model's ordering to the worker, which scores the queue at its next pause", async () => {
+    await initBackend();
+    const { db, projectId, runsRoot, open, setOrder, trainReward } = await plantedQueue();
+    const model = await trainReward({ kind: "neural", base: saveTinyBackbone(3), maxSteps: 2, batchSize: 4, evalInterval: 2 });
+    await setOrder({ queueOrder: "uncertainty" });
+    expect(queueOrdering(db, projectId)).toMatchObject({ rewardModelId: model.id, pending: true, note: expect.stringMatching(/^the worker scores the queue with neural reward model/) });
+    expect(vi.mocked(ensureWorkerRunning)).toHaveBeenCalled();
+    expect(servedOrder(db, projectId, "early")).toEqual(open); // not yet re-ordered
+
+    expect(await runOnce(db, { runsRoot })).toBe(false); // an empty queue: the worker's pause
+    expect(queueOrdering(db, projectId)).toMatchObject({ rewardModelId: model.id, pending: false, tasksScored: 4, note: null });
+    const expected = await byUncertainty(db, model.path, open);
+    expect(expected[0]).toBe(open[3]);
+    expect(servedOrder(db, projectId, "ann")).toEqual(expected);
   });
 
   it("serves the tasks whose annotators disagree first, updating a task's place as its judgements arrive", async () => {
