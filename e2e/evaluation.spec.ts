@@ -32,8 +32,9 @@ test("a researcher compares the new policy version with the base on held-out pro
   const project = unique("eval");
   const version = projectWithTwoVersions(project);
   await signIn(page, ADMIN);
-  await page.getByRole("link", { name: "Evaluation" }).click();
-  await page.getByRole("combobox", { name: "Project" }).selectOption({ label: project });
+  await page.getByRole("link", { name: "Projects" }).click();
+  await page.getByRole("link", { name: project, exact: true }).click();
+  await page.getByRole("navigation", { name: "Workspace sections" }).getByRole("link", { name: "Evaluation" }).click();
   await page.getByRole("checkbox", { name: version, exact: true }).check();
   await page.getByRole("button", { name: "Evaluate 1 policy" }).click();
 

@@ -21,7 +21,7 @@ function expectedPairs() {
 
 test("a researcher imports the HH-RLHF file through the UI, sees the count, and exports the same pairs as TRL JSONL", async ({ page }) => {
   await signIn(page, ADMIN);
-  await page.goto("/dashboard");
+  await page.goto("/projects");
   await page.locator('input[type="file"]').setInputFiles(HH_FILE);
   await page.getByLabel("Project").fill("hh-e2e");
   await page.getByRole("button", { name: "Import" }).click();
@@ -40,7 +40,7 @@ test("a researcher imports the HH-RLHF file through the UI, sees the count, and 
 
 test("a malformed file is refused with every bad line listed, and nothing is imported", async ({ page }) => {
   await signIn(page, ADMIN);
-  await page.goto("/dashboard");
+  await page.goto("/projects");
   const bad = [JSON.stringify({ prompt: "p", chosen: "a", rejected: "b" }), "{broken", JSON.stringify({ prompt: "q", chosen: "a" })].join("\n");
   await page.locator('input[type="file"]').setInputFiles({ name: "bad.jsonl", mimeType: "application/json", buffer: Buffer.from(bad) });
   await page.getByLabel("Project").fill("bad-e2e");

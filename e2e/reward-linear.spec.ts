@@ -1,17 +1,19 @@
 import { expect, test } from "@playwright/test";
 import { ADMIN, plantedJsonl, signIn } from "./helpers";
 
-test("a researcher trains a linear reward model from the dashboard, sees its held-out metrics and scores a completion", async ({ page }) => {
+test("a researcher trains a linear reward model from the project's training section, sees its held-out metrics and scores a completion", async ({ page }) => {
   await signIn(page, ADMIN);
-  await page.goto("/dashboard");
+  await page.goto("/projects");
   await page.locator('input[type="file"]').setInputFiles({ name: "planted.jsonl", mimeType: "application/json", buffer: Buffer.from(plantedJsonl(80, (i) => `review ${i}:`)) });
   await page.getByLabel("Project").fill("reward-e2e");
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toHaveText(/Imported 80 rows/, { timeout: 60_000 });
-  await page.getByTestId("project-reward-e2e").getByRole("button", { name: "reward-e2e" }).click();
+  await page.getByTestId("project-reward-e2e").getByRole("link", { name: "reward-e2e" }).click();
+  await page.getByRole("navigation", { name: "Workspace sections" }).getByRole("link", { name: "Training" }).click();
 
   // Labels wrap their controls, so accessible names include the current value ("Kindreward").
   await page.getByRole("combobox", { name: /^Kind/ }).selectOption("reward");
+  await page.getByRole("button", { name: "Edit as JSON" }).click();
   await page.getByRole("textbox", { name: /^Config/ }).fill(JSON.stringify({ kind: "linear", hashBits: 12 }));
   await page.getByRole("button", { name: "Start training" }).click();
   await expect(page).toHaveURL(/\/runs\/\d+$/);

@@ -2,18 +2,20 @@ import { expect, test } from "@playwright/test";
 import { ADMIN, plantedJsonl, signIn } from "./helpers";
 import { addAnnotator, e2eDb, openLabeling, shownTaskId } from "./label-helpers";
 
-test("a researcher launches a DPO run from the dashboard, sees TRL's metrics and its new policy version, whose samples reach an annotator's queue and get labeled", async ({ page, browser }) => {
+test("a researcher launches a DPO run from the project's training section (config edited as JSON), sees TRL's metrics and its new policy version, whose samples reach an annotator's queue and get labeled", async ({ page, browser }) => {
   test.setTimeout(600_000);
   await signIn(page, ADMIN);
-  await page.goto("/dashboard");
+  await page.goto("/projects");
   await page.locator('input[type="file"]').setInputFiles({ name: "planted.jsonl", mimeType: "application/json", buffer: Buffer.from(plantedJsonl(40, (i) => `The film ${i}`, "was ")) });
   await page.getByLabel("Project").fill("dpo-e2e");
   await page.getByRole("button", { name: "Import" }).click();
   await expect(page.getByRole("status")).toHaveText(/Imported 40 rows/, { timeout: 60_000 });
-  await page.getByTestId("project-dpo-e2e").getByRole("button", { name: "dpo-e2e" }).click();
+  await page.getByTestId("project-dpo-e2e").getByRole("link", { name: "dpo-e2e" }).click();
+  await page.getByRole("navigation", { name: "Workspace sections" }).getByRole("link", { name: "Training" }).click();
 
   // A config naming a server file is refused with the field's message, and nothing is queued.
   await page.getByRole("combobox", { name: /^Kind/ }).selectOption("reward");
+  await page.getByRole("button", { name: "Edit as JSON" }).click();
   await page.getByRole("textbox", { name: /^Config/ }).fill(JSON.stringify({ base: "/etc" }));
   await page.getByRole("button", { name: "Start training" }).click();
   await expect(page.getByText(/base names a file on the server and is accepted only from the command line/)).toBeVisible();
@@ -21,6 +23,7 @@ test("a researcher launches a DPO run from the dashboard, sees TRL's metrics and
   await page.getByRole("combobox", { name: /^Kind/ }).selectOption("dpo");
   await expect(page.getByText(/Direct Preference Optimization/)).toBeVisible();
   // The form shows the kind's defaults; the run starts from them with a few fields changed.
+  await page.getByRole("button", { name: "Edit as JSON" }).click();
   const config = page.getByRole("textbox", { name: /^Config/ });
   await expect(config).toHaveValue(/"beta": 0\.1/);
   await config.fill(JSON.stringify({ maxSteps: 4, batchSize: 4, evalInterval: 2, evaluation: { prompts: 2, maxNewTokens: 4 }, sampleAfter: { maxPrompts: 2, maxNewTokens: 8 } }));

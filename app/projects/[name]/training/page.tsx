@@ -2,6 +2,8 @@
 import { useQuery } from "@tanstack/react-query";
 import { useSearchParams } from "next/navigation";
 import { Suspense, useEffect } from "react";
+import { RoundsNotebook } from "../../../rounds/rounds-notebook";
+import { policyPath, runPath } from "../../../workspace/paths";
 import { RewardModelsCard } from "../../../workspace/training/reward-models-card";
 import { Card, ErrorMessage } from "../../../components/ui";
 import { useTRPC } from "../../../trpc";
@@ -42,8 +44,9 @@ export default function TrainingSection() {
       <Suspense fallback={<p className="text-slate-500">Loading…</p>}>
         <Launch />
       </Suspense>
-      {/* The rounds lab notebook (app/rounds/) mounts here: between launching a run and the queue of runs. */}
       <RunsQueue />
+      {/* The loop's rounds (reward model → policy run → samples), each linking into this workspace. */}
+      <RoundsNotebook projectId={project.id} links={{ run: (id) => runPath(project.name, id), policy: (id) => policyPath(project.name, id) }} />
       <RewardModelsCard projectId={project.id} />
     </div>
   );
