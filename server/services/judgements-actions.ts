@@ -5,6 +5,7 @@ import { assignments, completions, flags, judgements, tasks } from "../../db/sch
 import { requireProject } from "./assignment";
 import { leasedTaskView, type LeasedTask } from "./assignment-view";
 import { ServiceError } from "./errors";
+import { rescoreJudgedTask } from "./queue-order";
 
 const completionText = (db: Db, id: number) =>
   db.select({ text: completions.text }).from(completions).where(eq(completions.id, id)).get()?.text ?? null;
@@ -91,6 +92,7 @@ export function undoLastJudgement(db: Db, annotatorId: number, projectId: number
       .set({ judgementCount: sql`${tasks.judgementCount} - 1`, status: sql`case when ${tasks.status} = 'complete' then 'open' else ${tasks.status} end` })
       .where(eq(tasks.id, last.taskId))
       .run();
+    rescoreJudgedTask(db, settings, last.taskId); // its disagreement, when the queue is ordered by it
     const expiresAt = new Date(now.getTime() + settings.leaseSeconds * 1000);
     const lease = heldAssignment(db, annotatorId, last.taskId)!;
     db.update(assignments).set({ status: "active", expiresAt }).where(eq(assignments.id, lease.id)).run();

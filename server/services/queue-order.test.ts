@@ -16,6 +16,7 @@ import { createInnerContext } from "../trpc";
 import { pickNextTask } from "./assignment";
 import { candidateQuery } from "./assignment-queue";
 import { submitJudgement } from "./judgements";
+import { undoLastJudgement } from "./judgements-actions";
 import { addPrompt, addUser, pairProject } from "./tasks-fixtures";
 
 // A neural model's ordering is the worker's: the test runs it here, through runOnce, instead of in a forked worker.
@@ -136,6 +137,7 @@ describe("active learning: the queue in the project's order", () => {
       const shown = reversed ? [...canonical].reverse() : canonical;
       db.insert(assignments).values({ taskId, annotatorId: annotator.id, projectId, displayOrder: shown, expiresAt: new Date(Date.now() + 60_000) }).run(); // the lease, as pickNextTask writes it
       submitJudgement(db, annotator.id, { taskId, idempotencyKey: `${name}-key`, answer: { kind: "pair", outcome: shown[0] === canonical[winner] ? "left" : "right", strength: 2 } });
+      return annotator.id;
     };
     // task 1: two annotators, different winners; task 2: two annotators, the same winner seen from both sides; task 3: one judgement.
     judge("a1", taskIds[1]!, 0, false);
@@ -149,7 +151,13 @@ describe("active learning: the queue in the project's order", () => {
     expect(firstServed(db, projectId, "x1")).toBe(taskIds[1]);
     expect(queueOrdering(db, projectId)).toMatchObject({ queueOrder: "disagreement", tasksScored: 2 });
 
-    judge("c2", taskIds[3]!, 1, false); // task 3 now splits its annotators too
+    const scoreOf = (taskId: number) => db.select().from(tasks).where(eq(tasks.id, taskId)).get()!.queueScore;
+    const c2 = judge("c2", taskIds[3]!, 1, false); // task 3 now splits its annotators too
+    expect(scoreOf(taskIds[3]!)).toBe(0.5);
+    undoLastJudgement(db, c2, projectId);
+    expect(scoreOf(taskIds[3]!)).toBe(0);
+    judge("c3", taskIds[3]!, 1, true);
+    expect(scoreOf(taskIds[3]!)).toBe(0.5);
     expect(servedOrder(db, projectId, "x2")).toEqual([taskIds[1], taskIds[3], taskIds[0], taskIds[2]]);
   });
 
