@@ -15,7 +15,10 @@ import { getServerDb } from "../db";
 const server = await startApiServer({ port: Number(process.argv[2] ?? 0) });
 process.stdout.write(`listening ${server.url}\n`);
 
-readline.createInterface({ input: process.stdin }).on("line", (line) => {
+const commands = readline.createInterface({ input: process.stdin });
+// The test process gone (finished or crashed) closes our stdin: never outlive it.
+commands.on("close", () => process.exit(0));
+commands.on("line", (line) => {
   const cap = /^max-pages (\d+)$/.exec(line.trim());
   if (!cap) return;
   const now = getServerDb().$client.pragma(`max_page_count = ${cap[1]}`, { simple: true });

@@ -33,8 +33,12 @@ export interface ServerProcess {
 export interface ServerOptions {
   /** Extra environment (PREFLAB_DB_BUSY_MS, ...). */
   env?: Record<string, string>;
-  /** Run as this uid/gid (only root can): file permissions bind root to nothing. */
-  uid?: number;
+  /**
+   * Bound by file permissions even when run as root: root (CI's user) bypasses them through
+   * CAP_DAC_OVERRIDE, so the server then starts without that capability (util-linux's setpriv),
+   * still owning the files, the way a service account meets a file it may only read.
+   */
+  respectPermissions?: boolean;
   /** Listen here (default: any free port); a restart on the previous port keeps clients working. */
   port?: number;
 }
@@ -43,11 +47,10 @@ export interface ServerOptions {
 export async function startServerProcess(dbFile: string, options: ServerOptions = {}): Promise<ServerProcess> {
   // node itself with tsx's loader, not the tsx CLI: that CLI runs the script in a child of its own,
   // so a SIGKILL would hit the CLI and leave the server running.
-  const child = spawn(process.execPath, ["--import", "tsx", ENTRY, String(options.port ?? 0)], {
-    env: { ...process.env, PREFLAB_DB: dbFile, ...options.env },
-    stdio: ["pipe", "pipe", "pipe"],
-    ...(options.uid === undefined ? {} : { uid: options.uid, gid: options.uid }),
-  });
+  const command = [process.execPath, "--import", "tsx", ENTRY, String(options.port ?? 0)];
+  const withoutOverride = options.respectPermissions && process.getuid?.() === 0 ? ["setpriv", "--bounding-set=-dac_override,-dac_read_search", "--"] : [];
+  const [program, ...args] = [...withoutOverride, ...command];
+  const child = spawn(program!, args, { env: { ...process.env, PREFLAB_DB: dbFile, ...options.env }, stdio: ["pipe", "pipe", "pipe"] });
   let stderr = "";
   child.stderr!.setEncoding("utf8").on("data", (chunk: string) => (stderr = (stderr + chunk).slice(-4000)));
   const lines = readline.createInterface({ input: child.stdout! });

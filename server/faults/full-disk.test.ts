@@ -15,7 +15,7 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflab-full-"));
 // PREFLAB_TEST_NO_MOUNT=1 runs the fallback on a machine that could mount, to check it too.
 const mounted = !process.env.PREFLAB_TEST_NO_MOUNT && tryMountTmpfs(dir, "16m");
 afterAll(() => {
-  if (mounted) execFileSync("umount", [dir]);
+  if (mounted) execFileSync("umount", ["--lazy", dir]); // lazy: a server a failed test left running may still hold files there
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
@@ -29,8 +29,8 @@ function tryMountTmpfs(target: string, size: string): boolean {
 }
 
 const ballast = path.join(dir, "ballast");
-/** Room left for the database's writes: a few submissions' worth of WAL frames. */
-const ROOM_BYTES = 96 * 1024;
+/** Room left for the database's writes: a few submissions' worth of WAL frames (each ~5-10 pages of 4 KiB). */
+const ROOM_BYTES = 256 * 1024;
 /**
  * For the max_page_count fallback: not one page more than the database has. The room left is the
  * free space inside its pages: submissions fill the judgements table's last page, and the one that
@@ -48,7 +48,8 @@ async function fillDisk(server: ServerProcess, pageCount: number): Promise<() =>
     await server.command(`max-pages ${pageCount + ROOM_PAGES}`, "max-pages");
     return async () => void (await server.command("max-pages 1073741823", "max-pages"));
   }
-  const free = Number(fs.statfsSync(dir).bavail) * fs.statfsSync(dir).bsize;
+  const { bavail, bsize } = fs.statfsSync(dir);
+  const free = Number(bavail) * bsize;
   fs.writeFileSync(ballast, Buffer.alloc(Math.max(0, free - ROOM_BYTES)));
   return async () => fs.rmSync(ballast);
 }

@@ -23,7 +23,7 @@ describe("a database locked by another process", () => {
 
     // This test process is the other process: it takes the write lock and keeps it, with a write of
     // its own in the transaction (an import, a CLI command), while the server is asked to write.
-    const other = new Database(file);
+    const other = new Database(file, { timeout: 5000 });
     other.exec("BEGIN EXCLUSIVE");
     other.prepare("insert into prompts (project_id, text) values (?, ?)").run(projectId, "written by the process holding the lock");
 

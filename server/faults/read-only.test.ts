@@ -4,7 +4,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openDatabase } from "../../db/client";
 import { TrpcHttpClient } from "../../sim/api-client";
-import { integrityCheck, leaseNext, PASSWORD, refusal, seedLabeling, signedIn, startServerProcess, storedJudgements, submit, type ServerOptions } from "./faults.fixtures";
+import { integrityCheck, leaseNext, PASSWORD, refusal, seedLabeling, signedIn, startServerProcess, storedJudgements, submit } from "./faults.fixtures";
 
 const dirs: string[] = [];
 afterAll(() => {
@@ -14,9 +14,6 @@ afterAll(() => {
   }
 });
 
-// Root ignores file permissions, and CI runs as root: there the read-only server runs as `nobody`
-// (uid 65534), the way a service account meets a database file it does not own.
-const asUnprivileged: ServerOptions = process.getuid?.() === 0 ? { uid: 65534 } : {};
 const READ_ONLY = "The database is read-only (its file or folder cannot be written): this request was not saved. An administrator must make it writable; then send it again.";
 
 /**
@@ -77,7 +74,7 @@ describe("a read-only database", () => {
     const fx = copyOfLabeled();
     fs.chmodSync(fx.file, 0o444);
     fs.chmodSync(fx.dir, 0o777); // SQLite may still create its -wal and -shm beside the file, so reads work
-    const server = await startServerProcess(fx.file, { ...asUnprivileged, port: fx.port });
+    const server = await startServerProcess(fx.file, { respectPermissions: true, port: fx.port });
 
     const writes = [() => submit(fx.client, fx.held), () => leaseNext(fx.client, fx.projectId, true), () => new TrpcHttpClient(server.url).signIn(fx.usernames[1]!, PASSWORD)];
     for (const write of writes) expect(await refusal(write())).toEqual({ status: 503, message: READ_ONLY });
@@ -90,7 +87,7 @@ describe("a read-only database", () => {
     const fx = copyOfLabeled();
     fs.chmodSync(fx.file, 0o444);
     fs.chmodSync(fx.dir, 0o555);
-    const server = await startServerProcess(fx.file, { ...asUnprivileged, port: fx.port });
+    const server = await startServerProcess(fx.file, { respectPermissions: true, port: fx.port });
 
     const calls = [() => submit(fx.client, fx.held), () => fx.client.query("labeling.myProgress", { projectId: fx.projectId })];
     for (const call of calls) expect(await refusal(call())).toEqual({ status: 503, message: READ_ONLY });

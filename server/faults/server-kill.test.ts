@@ -66,7 +66,7 @@ describe("the API server killed with SIGKILL in the middle of a burst of submiss
     const loops = clients.slice(0, ANNOTATORS).map((client, a) => burst.annotate(client, a, projectId));
     // Kill only once some submissions are acknowledged AND others are on the wire: the state the
     // fault is about. Checked and killed in one synchronous step, so the count is the one at the kill.
-    await waitFor(() => ({ acknowledged: burst.acknowledged.size, inFlight: burst.inFlight }), (s) => s.acknowledged >= ACKNOWLEDGED_BEFORE_KILL && s.inFlight >= 2);
+    await waitFor(() => ({ acknowledged: burst.acknowledged.size, inFlight: burst.inFlight }), (s) => s.acknowledged >= ACKNOWLEDGED_BEFORE_KILL && s.inFlight >= 2, 60_000);
     const inFlightAtKill = burst.inFlight;
     burst.killed = true;
     const lastPress = burst.send(clients[ANNOTATORS]!, late);
