@@ -1,9 +1,9 @@
 import { spawn } from "node:child_process";
-import fs from "node:fs";
 import type { Command } from "commander";
 import { databasePathFromEnv, openDatabase } from "../../db/client";
 import { findProjectByName } from "../../server/services/projects";
 import { DEMO_PROJECT, planDemo, seedDemo } from "../../server/services/demo-seed";
+import { nextDistDir, sourceFingerprint, staleBuildReason, writeBuildStamp } from "../build-stamp";
 import { sampleDemoContinuations } from "../demo-samples";
 
 async function setup(opts: { seed: boolean }): Promise<void> {
@@ -32,7 +32,29 @@ function run(command: string, args: string[]): Promise<void> {
   });
 }
 
-/** `preflab setup` (migrate + seed), `preflab serve` (setup, build if needed, start), `preflab worker`. */
+const NEXT_BIN = "node_modules/next/dist/bin/next";
+
+/**
+ * `next build`, then the fingerprint of the sources it was built from beside it. Recorded only
+ * when the sources did not change while it built (then the next `serve` builds again).
+ */
+async function build(): Promise<void> {
+  const root = process.cwd();
+  const before = sourceFingerprint(root);
+  await run(process.execPath, [NEXT_BIN, "build"]);
+  if (sourceFingerprint(root) === before) writeBuildStamp(nextDistDir(root), before);
+  else process.stdout.write("the sources changed during the build: the next start builds again\n");
+}
+
+/** Builds when there is no build, or when its sources are not the checkout's; says why in one line. */
+async function buildIfStale(force: boolean): Promise<void> {
+  const reason = force ? "rebuilding the web app (--rebuild)" : staleBuildReason(nextDistDir(process.cwd()), sourceFingerprint(process.cwd()));
+  if (reason === null) return;
+  process.stdout.write(`${reason}\n`);
+  await build();
+}
+
+/** `preflab setup` (migrate + seed), `preflab build`, `preflab serve` (setup, build if stale, start), `preflab worker`. */
 export function register(program: Command): void {
   program
     .command("worker")
@@ -47,16 +69,19 @@ export function register(program: Command): void {
     .option("--no-seed", "only migrate")
     .action(setup);
   program
+    .command("build")
+    .description("build the web app (next build; PREFLAB_NEXT_DIST_DIR picks the folder) and record the sources it was built from")
+    .action(build);
+  program
     .command("serve")
-    .description("set up, build the web app if it has not been built, and start it on PORT (default 3000)")
+    .description("set up, build the web app if there is no build or its sources changed since, and start it on PORT (default 3000)")
     .option("--no-seed", "do not seed the demo project")
     .option("--rebuild", "build the web app even if a build exists")
     .action(async (opts: { seed: boolean; rebuild?: boolean }) => {
       await setup(opts);
-      const nextBin = "node_modules/next/dist/bin/next";
-      if (opts.rebuild || !fs.existsSync(".next/BUILD_ID")) await run(process.execPath, [nextBin, "build"]);
+      await buildIfStale(opts.rebuild === true);
       const port = process.env.PORT || "3000";
       process.stdout.write(`preflab is starting on http://localhost:${port}\n`);
-      await run(process.execPath, [nextBin, "start", "-p", port]);
+      await run(process.execPath, [NEXT_BIN, "start", "-p", port]);
     });
 }
