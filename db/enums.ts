@@ -8,6 +8,14 @@ export type UserRole = (typeof USER_ROLES)[number];
 export const POLICY_KINDS = ["builtin", "checkpoint", "external", "imported"] as const;
 export type PolicyKind = (typeof POLICY_KINDS)[number];
 
+/** How an external policy's OpenAI-compatible endpoint is called: /v1/completions (a prompt) or /v1/chat/completions (messages). */
+export const ENDPOINT_MODES = ["completions", "chat"] as const;
+export type EndpointMode = (typeof ENDPOINT_MODES)[number];
+
+/** How a battle project draws its two policies: every pair alike, or pairs with fewer games so far more often. */
+export const BATTLE_SAMPLINGS = ["uniform", "fewer-games"] as const;
+export type BattleSampling = (typeof BATTLE_SAMPLINGS)[number];
+
 export const COMPLETION_ORIGINS = ["policy", "import", "correction"] as const;
 export type CompletionOrigin = (typeof COMPLETION_ORIGINS)[number];
 

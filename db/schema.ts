@@ -21,7 +21,7 @@ import {
   USER_ROLES,
   type RunKind,
 } from "./enums";
-import type { ProjectSettings, SamplingParams } from "./types";
+import type { EndpointConfig, ProjectSettings, SamplingParams } from "./types";
 
 // TypeScript keys are camelCase, SQL names snake_case (drizzle's `casing` does the mapping).
 // Times are integer milliseconds since the epoch, set by SQLite so every writer agrees.
@@ -54,6 +54,27 @@ export const sessions = sqliteTable("sessions", {
   expiresAt: integer({ mode: "timestamp_ms" }).notNull(),
   createdAt: createdAt(),
 });
+
+/**
+ * Bearer tokens for preflab's OpenAI-compatible endpoint (/v1): made by a researcher, shown once,
+ * stored as sha256 like session tokens; they act as their user (disabled users' tokens stop working).
+ */
+export const apiTokens = sqliteTable(
+  "api_tokens",
+  {
+    id: id(),
+    tokenHash: text().notNull(),
+    userId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text().notNull(),
+    /** The token's first characters, so a person can tell their tokens apart. */
+    prefix: text().notNull(),
+    lastUsedAt: integer({ mode: "timestamp_ms" }),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("api_tokens_hash_uq").on(t.tokenHash), index("api_tokens_user_idx").on(t.userId)],
+);
 
 export const projects = sqliteTable("projects", {
   id: id(),
@@ -101,8 +122,10 @@ export const policies = sqliteTable("policies", {
   parentId: integer(),
   /** Checkpoint directory (builtin, checkpoint) or null. */
   path: text(),
-  /** OpenAI-compatible endpoint for external policies. */
+  /** OpenAI-compatible endpoint for external policies: the base URL (…/v1 is added when missing). */
   endpoint: text(),
+  /** External policies: model name, chat or completions, timeout, concurrency, retries. */
+  endpointConfig: text({ mode: "json" }).$type<EndpointConfig>(),
   /** The run that produced this policy, if any. */
   runId: integer(),
   /** The project whose judgements trained it (null: shared, e.g. the built-in policy). */
@@ -110,6 +133,14 @@ export const policies = sqliteTable("policies", {
   /** Held-out evaluation written when the run that made it finished (reward, KL, samples). */
   evaluation: text({ mode: "json" }).$type<Record<string, unknown>>(),
   createdAt: createdAt(),
+});
+
+/** An external policy's API key, apart from the policy row so that no listing of policies can carry it. */
+export const policyApiKeys = sqliteTable("policy_api_keys", {
+  policyId: integer()
+    .primaryKey()
+    .references(() => policies.id, { onDelete: "cascade" }),
+  apiKey: text().notNull(),
 });
 
 export const completions = sqliteTable(
@@ -436,6 +467,45 @@ export const rounds = sqliteTable(
     // Two submissions racing past the trigger cannot both start a round.
     uniqueIndex("rounds_one_running_uq").on(t.projectId).where(sql`${t.status} = 'running'`),
   ],
+);
+
+/**
+ * A live battle's turn between its answers and its vote: the conversation two policies answered
+ * and what each said, written only once both answers are complete (a failed answer voids the
+ * battle and writes nothing). The vote turns it into a prompt, two completions, a finished pair
+ * task and its judgement in one transaction (taskId); the policies stay on the server until then.
+ */
+export const battles = sqliteTable(
+  "battles",
+  {
+    id: id(),
+    projectId: integer()
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    annotatorId: integer()
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    /** A project prompt the annotator picked for the first turn (its row is reused); null when written. */
+    promptId: integer().references(() => prompts.id, { onDelete: "set null" }),
+    /** The voted turn this one follows up (the conversation continues from its preferred answer). */
+    previousBattleId: integer(),
+    /** The conversation both answered, ending with the user's message. */
+    messages: text({ mode: "json" }).$type<ChatMessage[]>().notNull(),
+    leftPolicyId: integer()
+      .notNull()
+      .references(() => policies.id, { onDelete: "cascade" }),
+    rightPolicyId: integer()
+      .notNull()
+      .references(() => policies.id, { onDelete: "cascade" }),
+    leftText: text().notNull(),
+    rightText: text().notNull(),
+    leftParams: text({ mode: "json" }).$type<SamplingParams>(),
+    rightParams: text({ mode: "json" }).$type<SamplingParams>(),
+    taskId: integer().references(() => tasks.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    votedAt: integer({ mode: "timestamp_ms" }),
+  },
+  (t) => [index("battles_annotator_idx").on(t.annotatorId, t.createdAt)],
 );
 
 export const datasetSnapshots = sqliteTable("dataset_snapshots", {

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { QUEUE_ORDERS, RUN_KINDS } from "./enums";
+import { BATTLE_SAMPLINGS, ENDPOINT_MODES, QUEUE_ORDERS, RUN_KINDS } from "./enums";
 
 /** A run config as stored in settings; validated against its kind's schema when a round starts. */
 const storedRunConfig = z.record(z.string(), z.unknown());
@@ -19,6 +19,21 @@ export const autoLoopSchema = z.object({
   sample: storedRunConfig.nullable().default(null),
 });
 export type AutoLoopSettings = z.infer<typeof autoLoopSchema>;
+
+/**
+ * Live battles (Arena mode, issue 11): annotators write a prompt, two policies drawn by `sampling`
+ * answer it side by side with their names hidden until the vote.
+ */
+export const battleSettingsSchema = z.object({
+  enabled: z.boolean().default(false),
+  /** Policies that may be drawn; empty: every policy of the project that can answer (a checkpoint or an endpoint), and the built-in one. */
+  policyIds: z.array(z.number().int().positive()).max(100).default([]),
+  /** uniform: every pair alike; fewer-games: a pair drawn with weight 1 / (1 + its judged games in the project). */
+  sampling: z.enum(BATTLE_SAMPLINGS).default("uniform"),
+  maxNewTokens: z.number().int().min(1).max(1024).default(48),
+  temperature: z.number().min(0).max(5).default(1),
+});
+export type BattleSettings = z.infer<typeof battleSettingsSchema>;
 
 /** Labeling settings of a project; every field has a default so a new project just works. */
 export const projectSettingsSchema = z.object({
@@ -46,6 +61,7 @@ export const projectSettingsSchema = z.object({
   /** Reward model of the uncertainty order; null: the project's newest. */
   queueRewardModelId: z.number().int().positive().nullable().default(null),
   autoLoop: autoLoopSchema.default(autoLoopSchema.parse({})),
+  battle: battleSettingsSchema.default(battleSettingsSchema.parse({})),
 });
 export type ProjectSettings = z.infer<typeof projectSettingsSchema>;
 
@@ -61,3 +77,20 @@ export interface SamplingParams {
   /** ε-greedy noise of a D-REX sample: the chance of each token being uniform instead of the policy's. */
   epsilon?: number;
 }
+
+/**
+ * How preflab calls an external policy's OpenAI-compatible endpoint (policies.endpoint holds the
+ * base URL; the API key is kept apart, in policy_api_keys, so no policy listing can carry it).
+ */
+export const endpointConfigSchema = z.object({
+  /** The `model` field of every request (what the server calls the model, e.g. "llama3.1:8b"). */
+  model: z.string().trim().min(1, "Name the model the endpoint serves").max(200),
+  mode: z.enum(ENDPOINT_MODES).default("completions"),
+  /** A request that has not answered after this long is abandoned (and retried). */
+  timeoutSeconds: z.number().min(1).max(600).default(60),
+  /** Requests in flight to this endpoint at once. */
+  concurrency: z.number().int().min(1).max(64).default(4),
+  /** Retries after a timeout, a lost connection or a 5xx, with exponential backoff (0.5 s, 1 s, 2 s, ...). */
+  retries: z.number().int().min(0).max(5).default(2),
+});
+export type EndpointConfig = z.infer<typeof endpointConfigSchema>;
