@@ -79,3 +79,37 @@ export async function shownTaskId(page: Page): Promise<number> {
   await expect(task).toBeVisible();
   return Number(await task.getAttribute("data-task-id"));
 }
+
+/** CDP key events of a Playwright-style key name: "a", "2", "Enter", "Space", "ArrowUp", ... */
+function keyEvent(name: string): { key: string; code: string; windowsVirtualKeyCode: number; text?: string } {
+  const named: Record<string, [key: string, virtualKey: number, text?: string]> = {
+    Enter: ["Enter", 13, "\r"],
+    Space: [" ", 32, " "],
+    Backspace: ["Backspace", 8],
+    Escape: ["Escape", 27],
+    ArrowLeft: ["ArrowLeft", 37],
+    ArrowUp: ["ArrowUp", 38],
+    ArrowRight: ["ArrowRight", 39],
+    ArrowDown: ["ArrowDown", 40],
+  };
+  const known = named[name];
+  if (known) return { key: known[0], code: name, windowsVirtualKeyCode: known[1], text: known[2] };
+  if (!/^[a-z0-9]$/.test(name)) throw new Error(`no key event for ${name}`);
+  return { key: name, code: /\d/.test(name) ? `Digit${name}` : `Key${name.toUpperCase()}`, windowsVirtualKeyCode: name.toUpperCase().charCodeAt(0), text: name };
+}
+
+/**
+ * Presses `keys` back to back on a page slowed down 6x, the way a busy CI machine runs it: all
+ * CDP key events are sent at once, so nothing waits for the page between two keys.
+ */
+export async function pressBackToBackUnderLoad(page: Page, keys: string[]) {
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 6 });
+  const events = keys.flatMap((k) => {
+    const { text, ...key } = keyEvent(k);
+    return [{ type: text ? "keyDown" : "rawKeyDown", text, ...key }, { type: "keyUp", ...key }] as const;
+  });
+  await Promise.all(events.map((e) => cdp.send("Input.dispatchKeyEvent", e)));
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  await cdp.detach();
+}

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from "@playwright/test";
-import { addAnnotator, completionId, createProject, e2eDb, importCompletions, openLabeling, shownTaskId, unique } from "./label-helpers";
+import { addAnnotator, completionId, createProject, e2eDb, importCompletions, openLabeling, pressBackToBackUnderLoad, shownTaskId, unique } from "./label-helpers";
 
 /** Ranking by drag and drop: with a mouse, a finger (touch events) and the keyboard (Space, arrows, Space). */
 
@@ -52,27 +52,6 @@ test("a long press and a swipe on a touch screen moves a card", async ({ browser
   await expectRankedAndSaved(page, taskId, [before[2]!, before[0]!, before[1]!]);
   await context.close();
 });
-
-/** CDP key events for `keys`, all sent at once: nothing waits for the page between two keys. */
-const KEY_EVENTS: Record<string, { key: string; code: string; windowsVirtualKeyCode: number; text?: string }> = {
-  j: { key: "j", code: "KeyJ", windowsVirtualKeyCode: 74, text: "j" },
-  Space: { key: " ", code: "Space", windowsVirtualKeyCode: 32, text: " " },
-  ArrowUp: { key: "ArrowUp", code: "ArrowUp", windowsVirtualKeyCode: 38 },
-  ArrowDown: { key: "ArrowDown", code: "ArrowDown", windowsVirtualKeyCode: 40 },
-  Escape: { key: "Escape", code: "Escape", windowsVirtualKeyCode: 27 },
-};
-
-/** Presses `keys` back to back on a page slowed down 6x, the way a busy CI machine runs it. */
-async function pressBackToBackUnderLoad(page: Page, keys: string[]) {
-  const cdp = await page.context().newCDPSession(page);
-  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 6 });
-  const events = keys.flatMap((k) => {
-    const { text, ...key } = KEY_EVENTS[k]!;
-    return [{ type: text ? "keyDown" : "rawKeyDown", text, ...key }, { type: "keyUp", ...key }] as const;
-  });
-  await Promise.all(events.map((e) => cdp.send("Input.dispatchKeyEvent", e)));
-  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
-}
 
 test("Space lifts the focused card, arrows move it, Space drops it, with no key lost when pressed back to back", async ({ page }) => {
   const { taskId, before } = await openRankTask(page, "drag-keys");

@@ -2,6 +2,7 @@
 import { useKeyMap } from "../components/keyboard-hooks";
 import { Modal } from "./modal";
 import { keyHelp } from "./key-list";
+import { TYPEAHEAD_HELP } from "./typeahead";
 import type { LeasedTask } from "./types";
 
 /** The `?` overlay: every key for the task on screen, then the ones that always work. */
@@ -22,6 +23,9 @@ export function HelpOverlay({ kind, onClose }: { kind: LeasedTask["kind"] | null
         </tbody>
       </table>
       <p className="mt-3 text-xs text-slate-500">Keys do nothing while you type in a field, except Ctrl+Enter and Esc.</p>
+      <p className="mt-1 text-xs text-slate-500" data-testid="typeahead-help">
+        {TYPEAHEAD_HELP}
+      </p>
     </Modal>
   );
 }

@@ -88,6 +88,11 @@ export function LabelSession({ projectId, onChangeProject }: { projectId: number
     <div className="space-y-4">
       <SessionHeader name={s.project?.name} projectId={projectId} onGuidelines={() => setGuidelines((g) => !g)} onChangeProject={onChangeProject} onHelp={() => setDialog("help")} />
       <ErrorMessage error={s.error} />
+      {s.typeaheadNote && (
+        <p role="status" data-testid="typeahead-note" className="rounded border border-amber-200 bg-amber-50 px-3 py-2 text-sm text-amber-900">
+          {s.typeaheadNote}
+        </p>
+      )}
       {s.loading || !s.project ? (
         <p className="text-slate-500">Loading the next task…</p>
       ) : s.view ? (
@@ -97,6 +102,7 @@ export function LabelSession({ projectId, onChangeProject }: { projectId: number
           project={s.project}
           busy={s.busy}
           keysEnabled={dialog === null}
+          typeahead={s.typeahead}
           onSubmit={s.submit}
           onProblem={s.showError}
           onSkip={() => setDialog("skip")}

@@ -1,5 +1,5 @@
 "use client";
-import { useEffect, useRef, type MutableRefObject } from "react";
+import { useLayoutEffect, useRef, type MutableRefObject } from "react";
 import { bindingOf } from "../components/keyboard";
 import { nudge } from "./rank-state";
 
@@ -33,7 +33,8 @@ function cardOf(target: EventTarget | null): number | null {
 export function useKeyboardDrag(handlers: KeyboardDragHandlers, enabled: boolean): void {
   const latest = useRef(handlers);
   latest.current = handlers;
-  useEffect(() => {
+  useLayoutEffect(() => {
+    // Layout, like useKeyMap: live before the task is painted.
     if (!enabled) return;
     let lift: { id: number; before: readonly number[] } | null = null;
     const drop = (id: number, before: readonly number[]) => {

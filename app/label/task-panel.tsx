@@ -1,5 +1,5 @@
 "use client";
-import { useCallback, useEffect, useRef, useState, type ComponentType, type RefObject } from "react";
+import { useCallback, useLayoutEffect, useRef, useState, type ComponentType, type RefObject } from "react";
 import { useKeyMap } from "../components/keyboard-hooks";
 import { Key } from "../components/keyboard-key";
 import { TextArea } from "../components/ui";
@@ -11,6 +11,7 @@ import { PromptView } from "./prompt-view";
 import { RankTask } from "./rank-task";
 import type { Answer, Draft, LeasedTask, ProjectView, TaskWidgetProps } from "./types";
 import type { TaskView } from "./use-label-session";
+import type { Typeahead } from "./use-typeahead";
 
 const WIDGETS: Record<LeasedTask["kind"], ComponentType<TaskWidgetProps>> = { pair: PairTask, rank: RankTask, correction: CorrectionTask };
 
@@ -19,6 +20,8 @@ export interface TaskPanelProps {
   project: ProjectView;
   busy: boolean;
   keysEnabled: boolean;
+  /** Keys pressed before this task's keys were live are replayed on it (use-typeahead.ts). */
+  typeahead: Typeahead;
   onSubmit: (answer: Answer, rationale: string) => void;
   onProblem: (message: string | null) => void;
   onSkip: () => void;
@@ -46,14 +49,15 @@ function RationaleField({ value, onChange, fieldRef }: { value: string; onChange
 /**
  * One task view (mounted afresh for each, so nothing leaks from the previous task): the prompt,
  * the widget for its kind, an optional rationale and the actions. Takes focus when it appears,
- * so the next key press acts on the new task.
+ * so the next key press acts on the new task. Focus, key bindings and readiness are all set in
+ * layout effects, before the browser paints the task: a key pressed once it is visible is live.
  */
-export function TaskPanel({ view, project, busy, keysEnabled, onSubmit, onProblem, onSkip, onFlag, onUndo }: TaskPanelProps) {
+export function TaskPanel({ view, project, busy, keysEnabled, typeahead, onSubmit, onProblem, onSkip, onFlag, onUndo }: TaskPanelProps) {
   const [draft, setDraft] = useState<Draft | null>(null);
   const [rationale, setRationale] = useState(view.prefill?.rationale ?? "");
   const region = useRef<HTMLElement>(null);
   const rationaleField = useRef<HTMLTextAreaElement>(null);
-  useEffect(() => region.current?.focus({ preventScroll: true }), []);
+  useLayoutEffect(() => region.current?.focus({ preventScroll: true }), []);
   const onDraft = useCallback((d: Draft) => {
     setDraft(d);
     onProblem(null);
@@ -68,10 +72,14 @@ export function TaskPanel({ view, project, busy, keysEnabled, onSubmit, onProble
     if (region.current?.contains(document.activeElement) && document.activeElement !== region.current) region.current?.focus({ preventScroll: true });
   };
   useKeyMap({ enter: submit, "ctrl+enter": submit, r: () => rationaleField.current?.focus(), escape: leaveField }, keysEnabled);
-  // Last effect of the panel (children's ran first): from here on every key of this task is bound.
-  // data-ready says exactly that, so it is false again while an action on this task is in flight.
+  // Last effects of the panel (children's ran first): from here on every key of this task is bound.
+  // data-ready says exactly that, so it is false again while an action on this task is in flight;
+  // held keys are replayed once it is live.
   const [ready, setReady] = useState(false);
-  useEffect(() => setReady(true), []);
+  useLayoutEffect(() => setReady(true), []);
+  useLayoutEffect(() => typeahead.shown(view.viewId, view.task.kind), [typeahead, view]);
+  const live = keysEnabled && !busy;
+  useLayoutEffect(() => (live && region.current ? typeahead.live(view.viewId, view.task.kind, region.current) : undefined), [live, typeahead, view]);
 
   const Widget = WIDGETS[view.task.kind];
   return (

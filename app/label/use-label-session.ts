@@ -6,6 +6,7 @@ import { activeSecondsSince, startTaskClock } from "./active-clock";
 import { newIdempotencyKey } from "./session-ids";
 import type { Answer, FlagReason, LeasedTask, NextResult, Prefill, ProjectView } from "./types";
 import { useToast } from "./use-toast";
+import { useTypeahead } from "./use-typeahead";
 
 export type { Toast } from "./use-toast";
 
@@ -74,14 +75,24 @@ function useUndo(projectId: number, onUndone: (task: LeasedTask, previous: Prefi
 /**
  * The labeling session's state machine: lease (next) → show → submit | skip | flag → next,
  * and undo, which brings the last judged task back pre-filled. Every mutation result the
- * screen needs lands here; the components only render and bind keys.
+ * screen needs lands here; the components only render and bind keys. Each action holds the
+ * keys pressed until the next task is shown (typeahead.ts says which of them it then applies).
  */
 export function useLabelSession(projectId: number) {
   const trpc = useTRPC();
-  const { view, show } = useTaskView();
+  const { view, show: showView } = useTaskView();
   const { toast, say, dismiss } = useToast();
   const [error, setError] = useState<string | null>(null);
-  const onError = (e: { message: string }) => setError(e.message);
+  const [typeaheadNote, setTypeaheadNote] = useState<string | null>(null);
+  const typeahead = useTypeahead(setTypeaheadNote);
+  const onError = (e: { message: string }) => {
+    typeahead.drop();
+    setError(e.message);
+  };
+  const show = useCallback((task: LeasedTask | null, prefill: Prefill | null) => {
+    showView(task, prefill);
+    if (!task) typeahead.drop(); // the queue is empty: no task for the held keys
+  }, [showView, typeahead]);
   const lease = useLease(projectId, show, onError);
   const then = (message: string, undoUntil: Date | null = null) => {
     setError(null);
@@ -100,21 +111,29 @@ export function useLabelSession(projectId: number) {
   }, onError);
   const busy = lease.pending || submitM.isPending || skipM.isPending || flagM.isPending || undoM.isPending;
   const taskId = view?.task.taskId;
+  /** Starts an action unless one is in flight; from this moment keys wait for the task it leads to. */
+  const act = (start: () => void) => {
+    if (busy) return;
+    typeahead.hold(view?.viewId ?? 0);
+    start();
+  };
   return {
     project: lease.project,
     view,
     toast,
     error,
     busy,
+    typeahead,
+    typeaheadNote,
     loading: lease.pending && !view,
     dismissToast: dismiss,
     showError: setError,
-    reload: lease.load,
+    reload: () => act(lease.load),
     submit: (answer: Answer, rationale: string) =>
-      view && !busy && submitM.mutate({ taskId: view.task.taskId, idempotencyKey: view.idempotencyKey, answer, rationale: rationale.trim() || null, clientSeconds: activeSecondsSince(view.shownAt) }),
-    skip: (reason: string) => taskId !== undefined && !busy && skipM.mutate({ taskId, reason }),
-    flag: (reason: FlagReason, note: string) => taskId !== undefined && !busy && flagM.mutate({ taskId, reason, note: note.trim() || null }),
-    undo: () => !busy && undoM.mutate({ projectId }),
+      view && act(() => submitM.mutate({ taskId: view.task.taskId, idempotencyKey: view.idempotencyKey, answer, rationale: rationale.trim() || null, clientSeconds: activeSecondsSince(view.shownAt) })),
+    skip: (reason: string) => taskId !== undefined && act(() => skipM.mutate({ taskId, reason })),
+    flag: (reason: FlagReason, note: string) => taskId !== undefined && act(() => flagM.mutate({ taskId, reason, note: note.trim() || null })),
+    undo: () => act(() => undoM.mutate({ projectId })),
   };
 }
 
