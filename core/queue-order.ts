@@ -42,12 +42,18 @@ export function queueRewardModel(db: Db, projectId: number, settings: ProjectSet
   return db.select().from(rewardModels).where(eq(rewardModels.projectId, projectId)).orderBy(desc(rewardModels.id)).get();
 }
 
-/** Replaces the project's queue scores: `scores` for the tasks it names, 0 for every other task. */
+/**
+ * Replaces the project's queue scores: `scores` for the tasks it names, 0 for every other task.
+ * Only scores that change are written (each write moves the task in tasks_queue_idx), so a pass
+ * that finds the order unchanged costs reads only.
+ */
 export function writeQueueScores(db: Db, projectId: number, scores: ReadonlyMap<number, number>): void {
   inTransaction(db, (tx) => {
-    tx.update(tasks).set({ queueScore: 0 }).where(and(eq(tasks.projectId, projectId), ne(tasks.queueScore, 0))).run();
-    const set = tx.$client.prepare("update tasks set queue_score = ? where id = ? and project_id = ?");
-    for (const [taskId, score] of scores) if (score !== 0) set.run(score, taskId, projectId);
+    const scored = tx.select({ id: tasks.id }).from(tasks).where(and(eq(tasks.projectId, projectId), ne(tasks.queueScore, 0))).all();
+    const reset = tx.$client.prepare("update tasks set queue_score = 0 where id = ?");
+    for (const { id } of scored) if (!scores.has(id)) reset.run(id);
+    const set = tx.$client.prepare("update tasks set queue_score = ? where id = ? and project_id = ? and queue_score <> ?");
+    for (const [taskId, score] of scores) set.run(score, taskId, projectId, score);
   });
 }
 
@@ -73,7 +79,19 @@ export function queueOrdering(db: Db, projectId: number): QueueOrderingRow | und
   return db.select().from(queueOrderings).where(eq(queueOrderings.projectId, projectId)).get();
 }
 
-/** Orderings the web server left to the worker (neural reward models). */
+/** Leaves the project's next pass to the worker (at its next pause), saying why in the ordering's note. */
+export function deferQueueOrder(db: Db, projectId: number, note: string): QueueOrderingRow {
+  const settings = projectSettings(db, projectId);
+  const model = settings.queueOrder === "uncertainty" ? queueRewardModel(db, projectId, settings) : undefined;
+  return recordOrdering(db, projectId, { queueOrder: settings.queueOrder, rewardModelId: model?.id ?? null, pending: true, note });
+}
+
+/** Open non-gold tasks of the project (a range of tasks_queue_idx): how big a pass would be. */
+export function openTaskCount(db: Db, projectId: number): number {
+  return db.$client.prepare("select count(*) as n from tasks where project_id = ? and status = 'open' and is_gold = 0").pluck().get(projectId) as number;
+}
+
+/** Orderings the web server left to the worker (neural reward models, big queues). */
 export function pendingOrderings(db: Db): number[] {
   return db.select({ projectId: queueOrderings.projectId }).from(queueOrderings).where(eq(queueOrderings.pending, true)).all().map((r) => r.projectId);
 }

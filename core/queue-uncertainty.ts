@@ -26,7 +26,7 @@ export function rewardUncertainty(rewards: readonly number[]): number {
   return 0.5 - closest;
 }
 
-/** Tasks per scoring batch: bounds memory (texts may be long) while keeping the scorer's batches full. */
+/** Tasks per call of the scorer: bounds memory (texts may be long) while keeping its batches full. */
 const BATCH = 500;
 
 interface TaskTexts {
@@ -35,34 +35,47 @@ interface TaskTexts {
   completions: string[];
 }
 
-/** Open non-gold tasks of the project after `afterId`, in id order, with their texts (canonical order). */
-function taskBatch(db: Db, projectId: number, afterId: number): TaskTexts[] {
+/**
+ * Open non-gold tasks of the project in id order, with their texts (canonical order), from one
+ * streamed query: a pass reads each task once (batches by `id > ?` would re-read the project's
+ * open tasks for every batch, since no index holds them in id order).
+ */
+function* openTaskTexts(db: Db, projectId: number): Generator<TaskTexts> {
   const rows = db.$client.prepare(`
-    select t.id, p.text, c.text from (
-      select id, prompt_id, completion_ids from tasks
-      where project_id = ? and status = 'open' and is_gold = 0 and id > ? order by id limit ${BATCH}) t
+    select t.id, p.text, c.text from tasks t
     join prompts p on p.id = t.prompt_id
     join json_each(t.completion_ids) e
     join completions c on c.id = e.value
-    order by t.id, e.key`).raw().all(projectId, afterId) as Array<[number, string, string]>;
-  const out: TaskTexts[] = [];
+    where t.project_id = ? and t.status = 'open' and t.is_gold = 0
+    order by t.id, e.key`).raw().iterate(projectId) as Iterable<[number, string, string]>;
+  let task: TaskTexts | null = null;
   for (const [taskId, prompt, completion] of rows) {
-    if (out.at(-1)?.taskId !== taskId) out.push({ taskId, prompt, completions: [] });
-    out.at(-1)!.completions.push(completion);
+    if (task?.taskId !== taskId) {
+      if (task) yield task;
+      task = { taskId, prompt, completions: [] };
+    }
+    task.completions.push(completion);
   }
-  return out;
+  if (task) yield task;
 }
 
 /** Uncertainty of every open non-gold task of the project, by task id. */
 export function uncertaintyScores(db: Db, projectId: number, score: RewardScorerFn): Map<number, number> {
   const out = new Map<number, number>();
-  for (let batch = taskBatch(db, projectId, 0); batch.length; batch = taskBatch(db, projectId, batch.at(-1)!.taskId)) {
+  let batch: TaskTexts[] = [];
+  const flush = () => {
     const rewards = score(batch.flatMap((t) => t.completions.map((completion) => ({ prompt: t.prompt, completion }))));
     let at = 0;
     for (const t of batch) {
       out.set(t.taskId, rewardUncertainty(rewards.slice(at, at + t.completions.length)));
       at += t.completions.length;
     }
+    batch = [];
+  };
+  for (const task of openTaskTexts(db, projectId)) {
+    batch.push(task);
+    if (batch.length === BATCH) flush();
   }
+  if (batch.length) flush();
   return out;
 }

@@ -3,9 +3,9 @@ import { asc, eq, sql } from "drizzle-orm";
 import { describe, expect, it, vi } from "vitest";
 import { queueOrdering } from "../../core/queue-order";
 import type { Db } from "../../db/client";
-import { assignments, completions, prompts, rewardModels, tasks, trainingRuns } from "../../db/schema";
+import { assignments, completions, projects, prompts, rewardModels, tasks, trainingRuns } from "../../db/schema";
 import { createTestDb } from "../../db/testing";
-import type { ProjectSettings } from "../../db/types";
+import { projectSettingsSchema, type ProjectSettings } from "../../db/types";
 import { initBackend } from "../../trainer/backend";
 import { ensureWorkerRunning } from "../../trainer/launcher";
 import { importRows, plantedRows, queueRewardRun, saveTinyBackbone } from "../../trainer/reward/executor-fixtures";
@@ -16,6 +16,7 @@ import { createInnerContext } from "../trpc";
 import { pickNextTask } from "./assignment";
 import { candidateQuery } from "./assignment-queue";
 import { submitJudgement } from "./judgements";
+import { reorderQueueNow } from "./queue-order";
 import { undoLastJudgement } from "./judgements-actions";
 import { addPrompt, addUser, pairProject } from "./tasks-fixtures";
 
@@ -126,6 +127,17 @@ describe("active learning: the queue in the project's order", () => {
     const expected = await byUncertainty(db, model.path, open);
     expect(expected[0]).toBe(open[3]);
     expect(servedOrder(db, projectId, "ann")).toEqual(expected);
+  });
+
+  it("leaves a queue too big to score on the request path to the worker", async () => {
+    const { db, projectId, runsRoot, open, trainReward } = await plantedQueue();
+    const model = await trainReward();
+    db.update(projects).set({ settings: projectSettingsSchema.parse({ goldRate: 0, queueOrder: "uncertainty" }) }).where(eq(projects.id, projectId)).run();
+    expect(await reorderQueueNow(db, projectId, 3)).toMatchObject({ pending: true, rewardModelId: model.id, note: "the worker orders the 4 open tasks at its next pause" });
+    expect(firstServed(db, projectId, "early")).toBe(open[0]);
+    await runOnce(db, { runsRoot });
+    expect(queueOrdering(db, projectId)).toMatchObject({ pending: false, tasksScored: 4, note: null });
+    expect(firstServed(db, projectId, "late")).toBe(open[3]);
   });
 
   it("serves the tasks whose annotators disagree first, updating a task's place as its judgements arrive", async () => {

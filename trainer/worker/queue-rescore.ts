@@ -2,7 +2,8 @@
  * The worker's re-scoring of annotation queues (core/queue-order.ts): after a reward run (a new
  * model to be uncertain with) or a sample run (new tasks to score) in a project ordered by
  * uncertainty, and for every ordering the web server left pending (a neural reward model, which
- * only the worker may load). Any reward model kind scores here.
+ * only the worker may load, or a queue too big to score on the request path). Any reward model
+ * kind scores here.
  */
 import { pendingOrderings, projectSettings, reorderQueue, type ScorerLoader } from "../../core/queue-order";
 import type { Db } from "../../db/client";
