@@ -37,7 +37,7 @@ export function ImportPanel({ projectNames, project: initialProject = "" }: { pr
   return (
     <Card title="Import data">
       <form onSubmit={submit} className="grid gap-4 md:grid-cols-2">
-        <Field label="File" hint="JSONL, CSV, or either gzipped: prompts, prompt + completions, TRL or Anthropic HH pairs.">
+        <Field label="File" hint="JSON Lines, a JSON array, CSV, any of them gzipped: prompts, prompt + completions, TRL or Anthropic HH pairs, Chatbot Arena battles.">
           <input type="file" name="file" accept=".jsonl,.json,.csv,.gz" onChange={(e) => setFile(e.target.files?.[0] ?? null)} className="text-sm" />
         </Field>
         <Field label="Project" hint="An existing project, or a new name to create one.">
@@ -93,8 +93,8 @@ function ImportResult({ result }: { result: Extract<ImportEvent, { type: "report
       <p className="font-medium">Nothing was imported: {result.problemCount.toLocaleString()} problem(s).</p>
       <ul className="mt-2 max-h-60 list-disc overflow-auto pl-5">
         {result.problems.map((p) => (
-          <li key={`${p.line}-${p.reason}`}>
-            {p.line > 0 ? `Line ${p.line}: ` : ""}
+          <li key={`${p.record ?? ""}-${p.line}-${p.reason}`}>
+            {p.record ? `Record ${p.record} (line ${p.line}): ` : p.line > 0 ? `Line ${p.line}: ` : ""}
             {p.reason}
           </li>
         ))}

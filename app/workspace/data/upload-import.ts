@@ -1,7 +1,7 @@
 /** Events the import endpoint streams back, one JSON object a line. */
 export type ImportEvent =
   | { type: "progress"; phase: "validating" | "writing"; rows: number; bytesRead: number; totalBytes: number }
-  | { type: "report"; ok: boolean; format: string | null; imported: number; skipped: number; problems: { line: number; reason: string }[]; problemCount: number }
+  | { type: "report"; ok: boolean; format: string | null; imported: number; skipped: number; problems: { line: number; record?: number; reason: string }[]; problemCount: number }
   | { type: "error"; message: string };
 
 export interface UploadProgress {
