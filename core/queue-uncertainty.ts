@@ -48,7 +48,7 @@ function* openTaskTexts(db: Db, projectId: number): Generator<TaskTexts> {
     join completions c on c.id = e.value
     where t.project_id = ? and t.status = 'open' and t.is_gold = 0
     order by t.id, e.key`).raw().iterate(projectId) as Iterable<[number, string, string]>;
-  let task: TaskTexts | null = null;
+  let task = null as TaskTexts | null; // "as": a declared null would stay narrowed to null after the loop
   for (const [taskId, prompt, completion] of rows) {
     if (task?.taskId !== taskId) {
       if (task) yield task;
