@@ -61,7 +61,7 @@ type Phase = "start" | "between" | "element" | "after";
 
 /** Yields each element of the file's top-level array; the stream must start with "[" (peekFirstByte). */
 export async function* splitJsonArray(chunks: AsyncIterable<Buffer>, bytesRead: () => number): AsyncGenerator<RawRecord> {
-  let phase: Phase = "start";
+  let phase = "start" as Phase; // widened: the loop below moves it through every phase
   let line = 1;
   let record = 0;
   let startLine = 1;
@@ -71,7 +71,7 @@ export async function* splitJsonArray(chunks: AsyncIterable<Buffer>, bytesRead: 
   let afterComma = false;
   let pending: Buffer[] = [];
   for await (const chunk of chunks) {
-    let elementStart = phase === "element" ? 0 : -1;
+    let elementStart: number = phase === "element" ? 0 : -1;
     for (let i = 0; i < chunk.length; i++) {
       const byte = chunk[i]!;
       if (phase === "element") {
