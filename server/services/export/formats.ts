@@ -90,7 +90,7 @@ export const exporters: Record<ExportFormat, Exporter> = {
       yield `${CSV_COLUMNS.join(",")}\n`;
       for (const r of iteratePreferenceRows(db, filters)) {
         const p = pairProvenance(r);
-        const values = { ...p, prompt: r.judgement.prompt.text, chosen: r.chosen.text, rejected: r.rejected.text };
+        const values = Object.assign(p, { prompt: r.judgement.prompt.text, chosen: r.chosen.text, rejected: r.rejected.text });
         yield `${CSV_COLUMNS.map((c) => csvCell(values[c])).join(",")}\n`;
       }
     },
