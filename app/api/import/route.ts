@@ -32,7 +32,9 @@ export const POST = withDatabaseFaults(async (req: Request) => {
   if (!parsed.success) return jsonError(400, z.prettifyError(parsed.error));
   if (!req.body) return jsonError(400, "The request has no file in its body.");
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflab-upload-"));
-  const file = path.join(dir, path.basename(parsed.data.fileName));
+  // A fixed name on disk: the client's (`..`, `.`) was a directory and the upload a 500. The import
+  // reads the client's name only to tell CSV from JSON and to record it.
+  const file = path.join(dir, "upload");
   await pipeline(Readable.fromWeb(req.body as import("node:stream/web").ReadableStream), fs.createWriteStream(file));
   const encoder = new TextEncoder();
   const stream = new ReadableStream({

@@ -1,4 +1,3 @@
-import fs from "node:fs";
 import path from "node:path";
 import { parse } from "csv-parse";
 import { isArrayStart, peekFirstByte, splitJsonArray } from "./read-json-array";
@@ -40,13 +39,14 @@ async function* readJsonl(chunks: AsyncIterable<Buffer>, bytesReadSoFar: () => n
  * into `completions`, so one CSV shape serves prompts, prompt+completions and TRL pairs.
  */
 async function* readCsv(file: string): AsyncGenerator<RawRecord> {
-  const raw = fs.createReadStream(file);
+  // Gunzipped like JSON files: a .csv.gz was read as raw gzip bytes (found by server/security's fuzzing).
+  const { chunks, bytesRead: bytesReadSoFar } = openBytes(file);
   let bytesRead = 0;
-  raw.on("data", (c) => (bytesRead += c.length));
   const decoder = new TextDecoder("utf-8", { fatal: true });
   let decodeError: string | null = null;
   async function* strictText() {
-    for await (const chunk of raw as AsyncIterable<Buffer>) {
+    for await (const chunk of chunks) {
+      bytesRead = bytesReadSoFar();
       try {
         yield decoder.decode(chunk, { stream: true });
       } catch {
@@ -69,7 +69,9 @@ async function* readCsv(file: string): AsyncGenerator<RawRecord> {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>)
       yield { lineNumber: info.lines, value: gatherCompletions(record), bytesRead };
   } catch (e) {
-    yield { lineNumber: 0, error: `invalid CSV (${(e as Error).message})`, bytesRead };
+    // csv-parse's errors carry the line they stopped on.
+    const line = (e as { lines?: unknown }).lines;
+    yield { lineNumber: typeof line === "number" ? line : 0, error: `invalid CSV (${(e as Error).message})`, bytesRead };
   }
   await feed;
   if (decodeError) yield { lineNumber: 0, error: decodeError, bytesRead };
@@ -89,6 +91,24 @@ async function* readJson(file: string): AsyncGenerator<RawRecord> {
   yield* isArrayStart(peeked.first) ? splitJsonArray(peeked.chunks, bytesRead) : readJsonl(peeked.chunks, bytesRead);
 }
 
+/** zlib's errors (Z_DATA_ERROR, Z_BUF_ERROR, ...): the gzip stream is damaged or cut short. */
+const isCompressionError = (e: unknown) => typeof (e as { code?: unknown })?.code === "string" && (e as { code: string }).code.startsWith("Z_");
+
+/**
+ * A damaged or truncated gzip file ends its records with one problem on the line after the last
+ * one read, instead of throwing out of the import (found by server/security's fuzzing).
+ */
+async function* endAtDamage(records: AsyncGenerator<RawRecord>): AsyncGenerator<RawRecord> {
+  let last = { lineNumber: 0, bytesRead: 0 };
+  try {
+    for await (const record of records) yield (last = record);
+  } catch (e) {
+    if (!isCompressionError(e)) throw e;
+    const after = last.lineNumber ? `after line ${last.lineNumber}` : "at its start";
+    yield { lineNumber: last.lineNumber + 1, error: `the compressed file is damaged ${after} (${(e as Error).message}): nothing past it can be read`, bytesRead: last.bytesRead };
+  }
+}
+
 export function readRecords(file: string, fileName = path.basename(file)): AsyncGenerator<RawRecord> {
-  return isCsvFile(fileName) ? readCsv(file) : readJson(file);
+  return endAtDamage(isCsvFile(fileName) ? readCsv(file) : readJson(file));
 }
