@@ -72,7 +72,7 @@ describe("authorization matrix: each procedure as anonymous, annotator, research
 });
 
 describe("authorization matrix: the other API routes", () => {
-  it("has a case for every route file and method under app/api", () => {
+  it("has a case for every route file and method under app/", () => {
     const missing = routes.map((r) => r.key).filter((key) => !(key in ROUTE_CASES));
     expect(missing, "declare these routes' access in ROUTE_CASES (server/security/api-routes.fixtures.ts)").toEqual([]);
   });
@@ -83,7 +83,7 @@ describe("authorization matrix: the other API routes", () => {
     for (const caller of CALLERS) {
       const allowed = mayCall(routeCase.access, caller);
       it(`${route.key} (${routeCase.access}) as ${caller}: ${allowed ? "allowed" : "refused"}`, async () => {
-        const response = await route.handler(routeCase.request(world, cookieHeader(caller).cookie ?? ""));
+        const response = await route.handler(routeCase.request(world, { user: userOf(caller), cookie: cookieHeader(caller).cookie ?? "" }));
         const body = await response.text(); // read to the end: an import runs while its answer streams
         if (!allowed) expect(response.status).toBe(refusal(caller).status);
         else expect({ status: response.status, failed: /"type":"error"/.test(body) }).toEqual({ status: 200, failed: false });
