@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { requireProject } from "../services/assignment";
 import { policyLineage } from "../services/lineage";
+import { playgroundPolicies } from "../services/playground";
 import { policySamples, samplePolicies } from "../services/policy-samples";
 import { createTRPCRouter, researcherProcedure } from "../trpc";
 
@@ -18,4 +19,7 @@ export const lineageRouter = createTRPCRouter({
   samples: researcherProcedure
     .input(projectId.extend({ left: z.number().int().positive(), right: z.number().int().positive(), after: z.number().int().min(0).optional() }))
     .query(({ ctx, input }) => policySamples(ctx.db, requireProject(ctx.db, input.projectId).id, input)),
+
+  /** Versions with a checkpoint (the built-in one included): what the playground can run in the browser. */
+  playgroundPolicies: researcherProcedure.input(projectId).query(({ ctx, input }) => playgroundPolicies(ctx.db, requireProject(ctx.db, input.projectId).id)),
 });

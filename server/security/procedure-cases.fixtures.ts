@@ -52,6 +52,7 @@ export const PROCEDURE_CASES: Record<string, ProcedureCase> = {
   "lineage.tree": { input: project },
   "lineage.samplePolicies": { input: project },
   "lineage.samples": { input: (w) => ({ projectId: w.projectId, left: w.childPolicyId, right: w.basePolicyId }) },
+  "lineage.playgroundPolicies": { input: project },
 
   "overview.activity": { input: (w) => ({ projectId: w.projectId, days: 7 }) },
   "overview.agreement": { input: (w) => ({ projectId: w.projectId, days: 7 }) },

@@ -6,7 +6,7 @@ import type { AppRouter } from "../../../server/root";
 import { Card, ErrorMessage } from "../../components/ui";
 import { RunStatusBadge } from "../../runs/run-status";
 import { useTRPC } from "../../trpc";
-import { evaluationPath, policyPath, runPath } from "../paths";
+import { evaluationPath, playgroundPath, policyPath, runPath } from "../paths";
 import { useWorkspace } from "../workspace-context";
 
 export type LineageNode = inferRouterOutputs<AppRouter>["lineage"]["tree"][number];
@@ -74,6 +74,7 @@ function Branch({ node, childrenOf, highlight }: { node: LineageNode; childrenOf
       <div className={`rounded border p-2 ${highlight === node.id ? "border-indigo-400 bg-indigo-50" : node.ofThisProject ? "border-slate-200 bg-white" : "border-dashed border-slate-200 bg-slate-50"}`}>
         <Link className="font-medium text-indigo-700 underline" href={policyPath(project.name, node.id)}>{node.label}</Link>
         <span className="ml-2 rounded bg-slate-100 px-1.5 py-0.5 text-xs text-slate-600">{node.kind}</span>
+        {node.hasCheckpoint && <Link className="ml-2 text-xs text-indigo-700 underline" href={playgroundPath(project.name, node.id)}>try in the playground</Link>}
         <NodeFacts node={node} />
       </div>
       {children.length > 0 && (
