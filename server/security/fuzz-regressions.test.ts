@@ -35,6 +35,13 @@ describe("the import parser", () => {
     expect(unchanged).toBe(true);
   });
 
+  it("numbers CSV lines right when a quoted cell holds a CRLF (csv-parse counted it as two lines, past the end of the file)", async () => {
+    const { report } = await importBytes(Buffer.from('prompt\r\n"\r\n\r\n '), "upload.csv");
+    expect(report.problems).toEqual([{ line: 4, reason: expect.stringContaining("Quote Not Closed") }]);
+    const crlf = await importBytes(Buffer.from('prompt,chosen,rejected\r\n"two\r\nlines",a,b\r\nx,y,z,extra\r\n'), "upload.csv");
+    expect(crlf.report.problems).toEqual([{ line: 4, reason: expect.stringContaining("Invalid Record Length") }]);
+  });
+
   it("reports a gzip file damaged at its start on line 1, and one cut short after the last line it could read", async () => {
     const whole = zlib.gzipSync(`${[1, 2, 3].map(pair).join("\n")}\n`);
     const badMethod = Buffer.from(whole);

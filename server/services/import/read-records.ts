@@ -41,40 +41,50 @@ async function* readJsonl(chunks: AsyncIterable<Buffer>, bytesReadSoFar: () => n
 async function* readCsv(file: string): AsyncGenerator<RawRecord> {
   // Gunzipped like JSON files: a .csv.gz was read as raw gzip bytes (found by server/security's fuzzing).
   const { chunks, bytesRead: bytesReadSoFar } = openBytes(file);
-  let bytesRead = 0;
-  const decoder = new TextDecoder("utf-8", { fatal: true });
-  let decodeError: string | null = null;
-  async function* strictText() {
-    for await (const chunk of chunks) {
-      bytesRead = bytesReadSoFar();
-      try {
-        yield decoder.decode(chunk, { stream: true });
-      } catch {
-        decodeError = `invalid UTF-8 near byte ${bytesRead.toLocaleString("en")}`;
-        return;
-      }
-    }
-  }
+  const text = { decodeError: null as string | null, bytesRead: 0 };
   const parser = parse({ columns: true, bom: true, info: true, skip_empty_lines: true });
   // A parser that failed on a row is destroyed and never drains: stop feeding it then, or the
   // import waits forever (a hang server/security's fuzzing found on a too-long CSV row).
   const feed = (async () => {
-    for await (const text of strictText()) {
+    for await (const piece of csvText(chunks, bytesReadSoFar, text)) {
       if (parser.destroyed) break;
-      if (!parser.write(text)) await new Promise((resume) => (parser.once("drain", resume), parser.once("close", resume)));
+      if (!parser.write(piece)) await new Promise((resume) => (parser.once("drain", resume), parser.once("close", resume)));
     }
     parser.end();
   })().catch((e: Error) => parser.destroy(e));
   try {
     for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: { lines: number } }>)
-      yield { lineNumber: info.lines, value: gatherCompletions(record), bytesRead };
+      yield { lineNumber: info.lines, value: gatherCompletions(record), bytesRead: text.bytesRead };
   } catch (e) {
+    if (isCompressionError(e)) throw e; // endAtDamage reports it
     // csv-parse's errors carry the line they stopped on.
     const line = (e as { lines?: unknown }).lines;
-    yield { lineNumber: typeof line === "number" ? line : 0, error: `invalid CSV (${(e as Error).message})`, bytesRead };
+    yield { lineNumber: typeof line === "number" ? line : 0, error: `invalid CSV (${(e as Error).message})`, bytesRead: text.bytesRead };
   }
   await feed;
-  if (decodeError) yield { lineNumber: 0, error: decodeError, bytesRead };
+  if (text.decodeError) yield { lineNumber: 0, error: text.decodeError, bytesRead: text.bytesRead };
+}
+
+/**
+ * The CSV's text for csv-parse: strict UTF-8 (stopping at the first bad sequence, which it notes in
+ * `state`), with CRLF as LF: csv-parse counts a CRLF inside a quoted field as two lines, which put
+ * problems on lines past the end of the file (found by server/security's fuzzing).
+ */
+async function* csvText(chunks: AsyncIterable<Buffer>, bytesRead: () => number, state: { decodeError: string | null; bytesRead: number }): AsyncGenerator<string> {
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  let carry = ""; // a CR at a chunk's end may be half of a CRLF
+  try {
+    for await (const chunk of chunks) {
+      state.bytesRead = bytesRead();
+      const text = carry + decoder.decode(chunk, { stream: true });
+      carry = text.endsWith("\r") ? "\r" : "";
+      yield text.slice(0, text.length - carry.length).replaceAll("\r\n", "\n");
+    }
+    yield carry + decoder.decode(); // throws on a sequence cut off by the end of the file
+  } catch (e) {
+    if (!(e instanceof TypeError)) throw e;
+    state.decodeError = `invalid UTF-8 near byte ${state.bytesRead.toLocaleString("en")}`;
+  }
 }
 
 function gatherCompletions(row: Record<string, string>): Record<string, unknown> {
