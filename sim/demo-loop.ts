@@ -51,8 +51,14 @@ export interface DemoSettings {
   log?: (line: string) => void;
 }
 
+/**
+ * Measured (issue 10's notes): 40 pair tasks of 24-token samples per round moved KL but not the
+ * win rate; a ranking of 4 short (8-token) samples per opening gives 6 pairs per labeled task and
+ * pairs whose sentiment difference is a few words, which DPO can attribute: 200 openings per round
+ * raised the win rate against the base round after round (52% → 66% → 72%).
+ */
 export const DEMO_DEFAULTS: Omit<DemoSettings, "log" | "dbFile"> = {
-  rounds: 3, algorithm: "dpo", promptsPerRound: 40, samplesPerPrompt: 2, heldOut: 64, maxNewTokens: 24, epochs: 4, noise: 0.25, tieRate: 0.05, seed: 1,
+  rounds: 3, algorithm: "dpo", promptsPerRound: 200, samplesPerPrompt: 4, heldOut: 256, maxNewTokens: 8, epochs: 1, noise: 0.25, tieRate: 0.05, seed: 1,
 };
 
 /** `--quick`: a round in well under a minute, for the test of the whole command. */
