@@ -57,6 +57,7 @@ function UsersTable() {
   const queryClient = useQueryClient();
   const users = useQuery(trpc.users.list.queryOptions());
   const update = useMutation(trpc.users.update.mutationOptions({ onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.users.list.queryKey() }) }));
+  const revoke = useMutation(trpc.users.revokeSessions.mutationOptions());
   return (
     <Card title="Accounts">
       <table className="w-full text-left text-sm">
@@ -66,6 +67,7 @@ function UsersTable() {
             <th>Pseudonym in exports</th>
             <th>Role</th>
             <th>Status</th>
+            <th>Sessions</th>
           </tr>
         </thead>
         <tbody>
@@ -85,11 +87,17 @@ function UsersTable() {
                   {u.disabled ? "Disabled — enable" : "Active — disable"}
                 </button>
               </td>
+              <td>
+                <button className="text-indigo-700 underline" aria-label={`sign ${u.username} out everywhere`} onClick={() => revoke.mutate({ id: u.id })}>
+                  Sign out everywhere
+                </button>
+                {revoke.variables?.id === u.id && revoke.isSuccess && <span className="ml-2 text-xs text-slate-500">{revoke.data.ended} ended</span>}
+              </td>
             </tr>
           ))}
         </tbody>
       </table>
-      <ErrorMessage error={update.error} />
+      <ErrorMessage error={update.error ?? revoke.error} />
     </Card>
   );
 }
