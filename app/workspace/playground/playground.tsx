@@ -61,11 +61,14 @@ export function Playground({ initialPolicy }: { initialPolicy?: number }) {
   const [phase, setPhase] = useState<Phase>({ kind: "idle" });
   const [output, setOutput] = useState<{ prompt: string; text: string; label: string } | null>(null);
   const running = useRef<Generation | null>(null);
+  /** How many generations this tab started (tests and screen readers tell one run's "Done" from the next). */
+  const [count, setCount] = useState(0);
   const busy = phase.kind === "loading" || phase.kind === "generating";
   useEffect(() => () => running.current?.stop(), []);
 
   const generate = async () => {
     if (!policy) return;
+    setCount((n) => n + 1);
     setOutput({ prompt, text: "", label: policy.label });
     setPhase({ kind: "loading", bytes: 0 });
     let startedAt = 0;
@@ -136,7 +139,7 @@ export function Playground({ initialPolicy }: { initialPolicy?: number }) {
         <div className="flex items-center gap-2">
           <Button type="submit" disabled={busy || !policy || prompt.length === 0}>Generate</Button>
           <Button type="button" variant="secondary" disabled={!busy} onClick={stop}>Stop</Button>
-          <p className="text-sm text-slate-600" role="status" data-testid="playground-status" data-phase={phase.kind}>{statusLine(phase)}</p>
+          <p className="text-sm text-slate-600" role="status" data-testid="playground-status" data-phase={phase.kind} data-generation={count}>{statusLine(phase)}</p>
         </div>
       </form>
       {phase.kind === "failed" && <ErrorMessage error={phase.message} />}
