@@ -48,6 +48,6 @@ describe("preflab train reward / reward score / leaderboard", () => {
     const { db, file } = createTestDb();
     await importRows(db, "imported", plantedRows(3));
     const out = preflab(file, ["leaderboard", "--project", "imported", "--json"]);
-    expect([out.code, JSON.parse(out.stdout)]).toEqual([0, { project: "imported", base: null, rows: [], judgements: 0 }]);
+    expect([out.code, JSON.parse(out.stdout)]).toEqual([0, { project: "imported", base: null, rows: [], judgements: 0, synthetic: [] }]);
   }, 60_000);
 });
