@@ -20,7 +20,7 @@ const PLAYGROUND_ASSETS: Readonly<Record<string, string>> = {
 const DIST = join(process.cwd(), "node_modules", "onnxruntime-web", "dist");
 
 export async function GET(req: Request): Promise<Response> {
-  const file = decodeURIComponent(new URL(req.url).pathname.split("/").pop() ?? "");
+  const file = new URL(req.url).pathname.split("/").pop() ?? ""; // not decoded: no served name needs an escape
   const contentType = PLAYGROUND_ASSETS[file];
   if (!contentType) return jsonError(404, `${file} is not a playground asset.`);
   const path = join(DIST, file);

@@ -15,7 +15,8 @@ const PREFIX = "/api/models/";
 export const GET = withDatabaseFaults(async (req: Request) => {
   const user = userFromRequest(req);
   if (!isResearcher(user)) return jsonError(user ? 403 : 401, "The playground needs a researcher account.");
-  const rest = decodeURIComponent(new URL(req.url).pathname).slice(PREFIX.length);
+  // Not decoded: the served names need no escapes, so an escaped name (%2F, a malformed %) is simply not one of them.
+  const rest = new URL(req.url).pathname.slice(PREFIX.length);
   const slash = rest.indexOf("/");
   const policyId = Number(rest.slice(0, slash));
   if (slash < 0 || !Number.isSafeInteger(policyId) || policyId <= 0) return jsonError(400, `Expected ${PREFIX}<policy id>/<file>, got ${PREFIX}${rest}.`);
