@@ -74,8 +74,11 @@ function EngineLine({ backend }: { backend: string | null }) {
   );
 }
 
-/** One run as it trains: progress with ETA, a chart per metric family, the log, config and artifacts; `projectName` adds the workspace links. */
-export function RunView({ runId, projectName }: { runId: number; projectName?: string }) {
+/**
+ * One run as it trains: progress with ETA, a chart per metric family, the log, config and
+ * artifacts; inside a workspace (`project`) also the links to clone it and to the policy it made.
+ */
+export function RunView({ runId, project }: { runId: number; project?: { id: number; name: string } }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
   const details = useRunDetails(runId);
@@ -85,6 +88,10 @@ export function RunView({ runId, projectName }: { runId: number; projectName?: s
   if (details.isPending) return <p className="text-slate-500">Loading run…</p>;
   if (details.error) return <ErrorMessage error={details.error} />;
   const { run, events, artifacts } = details.data;
+  // A run of another project under this workspace's URL: say so rather than show it under the wrong name.
+  if (project && run.projectId !== project.id)
+    return <p className="text-sm text-slate-600">Run {run.id} is not a run of {project.name}: <Link className="text-indigo-700 underline" href={`/runs/${run.id}`}>open it where it belongs</Link>.</p>;
+  const projectName = project?.name;
   const last = [...events].reverse().find((e) => e.step > 0);
   const chart = toChart(events);
   const messages = events.filter((e) => e.message);

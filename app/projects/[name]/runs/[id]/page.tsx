@@ -7,5 +7,5 @@ import { useWorkspace } from "../../../../workspace/workspace-context";
 export default function WorkspaceRunPage({ params }: { params: Promise<{ id: string }> }) {
   const { id } = use(params);
   const project = useWorkspace();
-  return <RunView runId={Number(id)} projectName={project.name} />;
+  return <RunView runId={Number(id)} project={project} />;
 }
