@@ -3,13 +3,17 @@
 // held-out prompts there are) and the worker (it samples them).
 import { and, asc, eq, inArray, lte, notInArray } from "drizzle-orm";
 import type { Db } from "../db/client";
-import { judgements, policies, prompts, tasks } from "../db/schema";
+import { judgements, policies, prompts, tasks, type ChatMessage } from "../db/schema";
 import { createRng, shuffle } from "../stats/random";
-import { requirePolicy, type PolicyRow } from "./policy-versions";
+import { ensureBuiltinPolicy, requireSampleablePolicy, type PolicyRow } from "./policy-versions";
 
-/** The earliest ancestor of `policyId` with a checkpoint (the built-in policy, for runs started from it). */
+/**
+ * The earliest ancestor of `policyId` with a checkpoint (the built-in policy, for runs started from
+ * it); an external endpoint has no lineage here, so its base is the built-in policy.
+ */
 export function lineageRoot(db: Db, policyId: number): PolicyRow {
-  let row = requirePolicy(db, policyId);
+  let row = requireSampleablePolicy(db, policyId);
+  if (row.kind === "external") return ensureBuiltinPolicy(db);
   const seen = new Set<number>([row.id]);
   while (row.parentId !== null && !seen.has(row.parentId)) {
     const parent = db.select().from(policies).where(eq(policies.id, row.parentId)).get();
@@ -49,14 +53,21 @@ export interface PromptChoice {
   seed: number;
 }
 
-/** The prompts (id, text) an evaluation uses: the chosen set, a seeded sample of `maxPrompts`, by id. */
-export function evaluationPrompts(db: Db, projectId: number, policyIds: number[], c: PromptChoice): Array<{ id: number; text: string }> {
+/** A prompt as policies answer it: its text, and its message list when it is a conversation. */
+export interface PromptToAnswer {
+  id: number;
+  text: string;
+  messages: ChatMessage[] | null;
+}
+
+/** The prompts (id, text, messages) an evaluation uses: the chosen set, a seeded sample of `maxPrompts`, by id. */
+export function evaluationPrompts(db: Db, projectId: number, policyIds: number[], c: PromptChoice): PromptToAnswer[] {
   const ids = c.prompts === "test" ? heldOutPromptIds(db, projectId, policyIds)
     : c.prompts === "all" ? db.select({ id: prompts.id }).from(prompts).where(eq(prompts.projectId, projectId)).orderBy(asc(prompts.id)).all().map((r) => r.id)
     : [...new Set(c.prompts)];
   if (ids.length === 0) return [];
   const chosen = new Set(shuffle(createRng(c.seed), [...ids]).slice(0, c.maxPrompts));
-  const rows = db.select({ id: prompts.id, text: prompts.text }).from(prompts)
+  const rows = db.select({ id: prompts.id, text: prompts.text, messages: prompts.messages }).from(prompts)
     .where(and(eq(prompts.projectId, projectId), inArray(prompts.id, [...chosen]))).orderBy(asc(prompts.id)).all();
   if (Array.isArray(c.prompts) && rows.length < chosen.size) {
     const missing = [...chosen].filter((id) => !rows.some((r) => r.id === id));

@@ -23,6 +23,15 @@ export function requirePolicy(db: Db, id: number): PolicyRow {
   return row;
 }
 
+/** A policy that can answer prompts: a checkpoint (ONNX Runtime) or an external endpoint; not imported text. */
+export function requireSampleablePolicy(db: Db, id: number): PolicyRow {
+  const row = db.select().from(policies).where(eq(policies.id, id)).get();
+  if (!row) throw new Error(`no policy with id ${id}`);
+  if (row.kind !== "external") return requirePolicy(db, id);
+  if (!row.endpoint || !row.endpointConfig) throw new Error(`policy ${id} (${row.name}@${row.version}) is an external endpoint without its URL or model name: register it again (preflab policy add-endpoint)`);
+  return row;
+}
+
 /** The policy a run starts from: the one asked for, else the project's newest, else the built-in one. */
 export function resolveStartPolicy(db: Db, projectId: number | null, policyId: number | null): PolicyRow {
   if (policyId !== null) return requirePolicy(db, policyId);

@@ -1,4 +1,6 @@
+import { apiTokensRouter } from "./routers/api-tokens";
 import { authRouter } from "./routers/auth";
+import { endpointsRouter } from "./routers/endpoints";
 import { evaluationsRouter } from "./routers/evaluations";
 import { labelingRouter } from "./routers/labeling";
 import { leaderboardRouter } from "./routers/leaderboard";
@@ -15,7 +17,9 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 
 /** The router map: one router per resource. */
 export const appRouter = createTRPCRouter({
+  apiTokens: apiTokensRouter,
   auth: authRouter,
+  endpoints: endpointsRouter,
   evaluations: evaluationsRouter,
   labeling: labelingRouter,
   leaderboard: leaderboardRouter,

@@ -69,7 +69,7 @@ describe("evaluations router", () => {
     const otherProject = await importRows(db, "other", [{ prompt: "elsewhere" }], "prompts");
     const other = db.insert(policies).values({ name: "elsewhere", kind: "checkpoint", path: "/x", projectId: otherProject }).returning().get();
     expect(await codeOf(as(researcher).evaluations.create({ projectId, config: { policyIds: [] } }))).toBe("BAD_REQUEST: Pick at least one policy to evaluate.");
-    expect(await codeOf(as(researcher).evaluations.create({ projectId, config: { policyIds: [other.id] } }))).toBe(`BAD_REQUEST: Policies ${other.id} are not checkpoints of this project (or the built-in one).`);
+    expect(await codeOf(as(researcher).evaluations.create({ projectId, config: { policyIds: [other.id] } }))).toBe(`BAD_REQUEST: Policies ${other.id} are not checkpoints or endpoints of this project (or the built-in one).`);
     expect(await codeOf(as(researcher).evaluations.create({ projectId, config: { policyIds: [child.id], maxPrompts: 0 } }))).toMatch(/^BAD_REQUEST: Invalid evaluate config: .*maxPrompts/s);
     db.delete(prompts).where(eq(prompts.text, "unseen 0:")).run();
     for (let i = 1; i < 4; i++) db.delete(prompts).where(eq(prompts.text, `unseen ${i}:`)).run();

@@ -3,6 +3,7 @@ import path from "node:path";
 import { ensureBuiltinPolicy } from "../../core/policy-versions";
 import type { SessionUser } from "../services/auth";
 import type { ProcedureAccess } from "../trpc";
+import { bearerOf, servedModel } from "./external-world.fixtures";
 import { BASE_URL } from "./trpc-http";
 import type { World } from "./world.fixtures";
 
@@ -45,6 +46,21 @@ export const ROUTE_CASES: Record<string, RouteCase | "tRPC: one case per procedu
   "GET /api/models/[...path]": {
     access: "researcher",
     request: (w, { cookie }) => new Request(`${BASE_URL}/api/models/${ensureBuiltinPolicy(w.db).id}/config.json`, { headers: { cookie } }),
+  },
+  // /v1 (the OpenAI-compatible API) as its clients call it: with an API token of the caller's account.
+  "GET /v1/models": {
+    access: "researcher",
+    request: (w, { user }) => new Request(`${BASE_URL}/v1/models`, { headers: bearerOf(w, user) }),
+  },
+  "POST /v1/completions": {
+    access: "researcher",
+    request: (w, { user }) =>
+      new Request(`${BASE_URL}/v1/completions`, { method: "POST", headers: { ...bearerOf(w, user), "content-type": "application/json" }, body: JSON.stringify({ model: servedModel(w), prompt: "The film", max_tokens: 1 }) }),
+  },
+  "POST /v1/chat/completions": {
+    access: "researcher",
+    request: (w, { user }) =>
+      new Request(`${BASE_URL}/v1/chat/completions`, { method: "POST", headers: { ...bearerOf(w, user), "content-type": "application/json" }, body: JSON.stringify({ model: servedModel(w), messages: [{ role: "user", content: "Hi" }], max_tokens: 1 }) }),
   },
   "GET /playground-assets/[file]": {
     access: "public",

@@ -1,7 +1,9 @@
 import { eq } from "drizzle-orm";
 import { projects } from "../../db/schema";
 import type { SessionUser } from "../services/auth";
+import { createApiToken } from "../services/api-tokens";
 import { ensureProject } from "../services/projects";
+import { unreachableEndpointPolicy } from "./external-world.fixtures";
 import { idempotencyKey, judgeTaskFor, leaseTaskFor, runInState, SIGN_IN, succeededEvaluation, type World } from "./world.fixtures";
 
 /**
@@ -22,6 +24,10 @@ const unique = (prefix: string) => `${prefix}-${++names}`;
 const project = (w: World) => ({ projectId: w.projectId });
 
 export const PROCEDURE_CASES: Record<string, ProcedureCase> = {
+  "apiTokens.list": { input: () => undefined },
+  "apiTokens.create": { input: () => ({ name: unique("sec-token") }) },
+  "apiTokens.revoke": { input: (w, caller) => ({ id: createApiToken(w.db, caller.id, unique("sec-token")).id }) },
+
   "auth.status": { input: () => undefined },
   "auth.setup": {
     input: () => ({ username: unique("sec-setup"), password: "password1" }),
@@ -30,6 +36,10 @@ export const PROCEDURE_CASES: Record<string, ProcedureCase> = {
   "auth.signIn": { input: () => SIGN_IN },
   "auth.signOut": { input: () => undefined },
   "auth.signOutEverywhere": { input: () => undefined },
+
+  "endpoints.list": { input: project },
+  "endpoints.register": { input: (w) => ({ projectId: w.projectId, name: unique("sec-registered"), url: "http://127.0.0.1:9/v1", model: "m", apiKey: "sk-sec-never-shown" }) },
+  "endpoints.check": { input: (w) => ({ policyId: unreachableEndpointPolicy(w) }) },
 
   "evaluations.policies": { input: project },
   "evaluations.list": { input: project },

@@ -31,7 +31,8 @@ export function verifyPassword(password: string, stored: string): boolean {
   return crypto.timingSafeEqual(actual, expected);
 }
 
-const sha256 = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
+/** How a bearer secret (session cookie, API token) is stored: a stolen database does not yield live ones. */
+export const sha256 = (token: string) => crypto.createHash("sha256").update(token).digest("hex");
 
 export function createUser(db: Db, input: { username: string; password: string; role: UserRole }): SessionUser {
   if (db.select({ id: users.id }).from(users).where(eq(users.username, input.username)).get())

@@ -15,10 +15,10 @@ import { queueRun, requireRun } from "./runs";
 type PolicyRow = typeof policies.$inferSelect;
 const label = (p: Pick<PolicyRow, "name" | "version">) => `${p.name}@${p.version}`;
 
-/** Policies an evaluation can compare: versions with a checkpoint, of this project or shared (built-in). */
+/** Policies an evaluation can compare: versions with a checkpoint or an endpoint (external), of this project or shared (built-in). */
 export function evaluablePolicies(db: Db, projectId: number) {
   const rows = db.select().from(policies)
-    .where(and(isNotNull(policies.path), or(eq(policies.projectId, projectId), isNull(policies.projectId))))
+    .where(and(or(isNotNull(policies.path), eq(policies.kind, "external")), or(eq(policies.projectId, projectId), isNull(policies.projectId))))
     .orderBy(asc(policies.name), asc(policies.version)).all();
   const byId = new Map(rows.map((p) => [p.id, p]));
   return rows.map((p) => ({ id: p.id, name: p.name, version: p.version, label: label(p), kind: p.kind, parentId: p.parentId, parent: p.parentId !== null && byId.has(p.parentId) ? label(byId.get(p.parentId)!) : null, runId: p.runId, createdAt: p.createdAt }));
@@ -76,7 +76,7 @@ export function queueEvaluation(db: Db, input: { projectId: number; config: Reco
   if (config.policyIds.length === 0) throw new ServiceError("BAD_REQUEST", "Pick at least one policy to evaluate.");
   const allowed = new Map(evaluablePolicies(db, input.projectId).map((p) => [p.id, p]));
   const unknown = [...config.policyIds, ...(config.baseId ? [config.baseId] : [])].filter((id) => !allowed.has(id));
-  if (unknown.length) throw new ServiceError("BAD_REQUEST", `Policies ${unknown.join(", ")} are not checkpoints of this project (or the built-in one).`);
+  if (unknown.length) throw new ServiceError("BAD_REQUEST", `Policies ${unknown.join(", ")} are not checkpoints or endpoints of this project (or the built-in one).`);
   const baseId = config.baseId ?? lineageRoot(db, config.policyIds[0]!).id;
   const prompts = evaluationPrompts(db, input.projectId, [...config.policyIds, baseId], config);
   if (prompts.length === 0) throw new ServiceError("BAD_REQUEST", config.prompts === "test"

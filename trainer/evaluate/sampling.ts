@@ -1,10 +1,15 @@
 // Samples of one checkpoint on a set of prompts (ONNX Runtime), with what the KL estimate needs:
-// the token ids and the policy's own log-probs of temperature-1 samples.
+// the token ids and the policy's own log-probs of temperature-1 samples; or of an external
+// policy at its endpoint (texts only: no token ids, so no KL).
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import type { PromptToAnswer } from "../../core/evaluation-prompts";
+import type { PolicyRow } from "../../core/policy-versions";
+import type { Db } from "../../db/client";
 import type { Generation } from "../generate";
 import { openOnnxCheckpoint } from "../onnx/checkpoint";
 import { generateFromIds } from "../onnx/generate";
+import { openSamplers } from "../sample/samplers";
 
 export interface SampleOptions {
   samplesPerPrompt: number;
@@ -52,4 +57,19 @@ export async function sampleCheckpoint(dir: string, prompts: readonly string[], 
   } finally {
     await model.lm.release();
   }
+}
+
+/** An external policy's samples: draw j of prompt i uses seed + i·k + j; prompts go out as many at a time as the endpoint takes. */
+export async function sampleEndpoint(db: Db, row: PolicyRow, prompts: readonly PromptToAnswer[], o: SampleOptions, between: () => void = () => {}): Promise<SampleSet> {
+  const [sampler] = await openSamplers(db, [row]);
+  const k = o.samplesPerPrompt;
+  const texts: string[] = [];
+  const batch = sampler!.parallelism * 2;
+  for (let i = 0; i < prompts.length; i += batch) {
+    between();
+    const answers = await Promise.all(prompts.slice(i, i + batch).map((prompt, b) =>
+      sampler!.draw(prompt, Array.from({ length: k }, (_, j) => ({ temperature: o.temperature, maxNewTokens: o.maxNewTokens, seed: o.seed + (i + b) * k + j })))));
+    texts.push(...answers.flat().map((s) => s.text));
+  }
+  return { texts, klRows: [] };
 }

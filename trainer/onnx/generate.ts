@@ -80,8 +80,16 @@ function accept(g: Generation, token: number, logprob: number, codec: TokenCodec
   return true;
 }
 
+/** Watching a generation as it goes (a stream), and stopping it when nobody waits for it any more. */
+export interface GenerationObserver {
+  /** After each step, with the rows' generations so far (finished rows included). */
+  onStep?: (generations: readonly Generation[]) => void;
+  /** Checked before each step: an aborted signal ends the generation with its reason. */
+  signal?: AbortSignal;
+}
+
 /** Generates one continuation per prompt given as token ids (each at least one token). */
-export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], codec: TokenCodec, options: Partial<GenerateOptions> = {}): Promise<Generation[]> {
+export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], codec: TokenCodec, options: Partial<GenerateOptions> = {}, observer: GenerationObserver = {}): Promise<Generation[]> {
   const o = { ...DEFAULT_GENERATE, ...options };
   if (prompts.length === 0) return [];
   if (prompts.some((p) => p.length === 0)) throw new InputError("every prompt needs at least one token (GPT-2 uses eos as BOS)");
@@ -95,6 +103,7 @@ export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], cod
   // Columns fed through the model: the prompt, then every sampled token but the last.
   const cache = o.useCache ? new SlotCache(lm.shape, prompts.length, width + budget) : undefined;
   for (let s = 0; s < budget && done.includes(false); s++) {
+    observer.signal?.throwIfAborted();
     const rows = await nextLogits(lm, grid, cache);
     const tokens = rows.map((row, i) => {
       if (done[i]) return FILLER; // finished rows keep stepping (fixed batch shape)
@@ -103,6 +112,7 @@ export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], cod
       return token;
     });
     appendColumn(grid, tokens);
+    observer.onStep?.(out);
   }
   return out;
 }

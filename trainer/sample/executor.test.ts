@@ -108,12 +108,12 @@ describe("the sample executor", () => {
     expect(corrections.every((t) => t.completionIds.length === 4 && t.priority === 1 && t.requiredJudgements === 2)).toBe(true);
   }, 90_000);
 
-  it("refuses layouts the policies cannot fill and policies without a checkpoint, before sampling anything", async () => {
+  it("refuses layouts the policies cannot fill and policies that cannot answer (imported text, no checkpoint), before sampling anything", async () => {
     const { db, projectId, builtin } = setup(3);
     const lonely = await runSample(db, projectId, { policyIds: [builtin.id] });
     expect(lonely.run.error).toMatch(/a pair layout needs two policies, or samplesPerPolicy 2 or more/);
-    const external = db.insert(policies).values({ name: "api", kind: "external", endpoint: "http://localhost:1" }).returning().get();
-    expect((await runSample(db, projectId, { policyIds: [external.id, builtin.id] })).run.error).toMatch(/has no checkpoint/);
+    const imported = db.insert(policies).values({ name: "arena-model", kind: "imported" }).returning().get();
+    expect((await runSample(db, projectId, { policyIds: [imported.id, builtin.id] })).run.error).toMatch(/has no checkpoint/);
     const gone = db.insert(policies).values({ name: "gone", kind: "checkpoint", path: "/nonexistent/policy" }).returning().get();
     expect((await runSample(db, projectId, { policyIds: [gone.id, builtin.id] })).run.error).toMatch(/^policy gone@1 \(id \d+\) cannot be opened/);
     expect(allTasks(db)).toEqual([]);

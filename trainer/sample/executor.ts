@@ -1,25 +1,26 @@
-// The `sample` run: policy versions continue the project's prompts on ONNX Runtime and their
-// samples go straight into the annotators' queue as tasks (that is how the loop closes). Each
-// prompt's completions and tasks are written in one transaction, so a run that stops part-way
-// (an error, a cancellation) leaves whole prompts behind, and says how many tasks it made.
-// No tfjs backend: sampling is inference only.
+// The `sample` run: policy versions continue the project's prompts on ONNX Runtime (external
+// policies: at their OpenAI-compatible endpoint) and their samples go straight into the
+// annotators' queue as tasks (that is how the loop closes). Each prompt's completions and tasks
+// are written in one transaction, so a run that stops part-way (an error, a cancellation, an
+// endpoint that times out or answers garbage: the error names the policy and the cause) leaves
+// whole prompts behind, and says how many tasks it made. No tfjs backend: sampling is inference only.
 import { and, eq } from "drizzle-orm";
-import type { PolicyRow } from "../../core/policy-versions";
+import type { PromptToAnswer } from "../../core/evaluation-prompts";
+import { policyWithId as label } from "../../core/openai/endpoint-target";
 import { createTasks } from "../../core/tasks";
 import { inTransaction, type Db } from "../../db/client";
 import type { TaskKind } from "../../db/enums";
 import { completions } from "../../db/schema";
-import type { SamplingParams } from "../../db/types";
 import { seedFromString } from "../../stats/random";
-import { openOnnxCheckpoint, type OnnxLanguageModel } from "../onnx/checkpoint";
-import { generateFromIds } from "../onnx/generate";
 import { parseConfig } from "../parse-config";
-import { tokenizeCompletion } from "../policy/sequences";
 import type { ProgressEvent } from "../worker/queue";
 import { RunCancelled, WorkerStopping, type Executor } from "../worker/run-context";
 import { layoutProblem, sampleConfigSchema, type SampleConfig } from "./config";
 import { taskSets } from "./layout";
 import { samplePolicies, samplePrompts } from "./prompts";
+import { openSamplers, type PolicySampler, type Sample } from "./samplers";
+
+export { continuePrompt, type DrawParams, type Sample } from "./samplers";
 
 /** What the run reports through (a RunContext in the worker). */
 export interface SampleHooks {
@@ -37,47 +38,15 @@ export interface SampleSummary {
   taskIds: number[];
 }
 
-/** One draw's sampling parameters, as its completion records them (drex adds its noise level ε). */
-export type DrawParams = Required<Pick<SamplingParams, "temperature" | "maxNewTokens" | "seed">> & Pick<SamplingParams, "epsilon">;
-export interface Sample { text: string; params: DrawParams }
-export interface Open { row: PolicyRow; model: OnnxLanguageModel }
-
-const label = (p: PolicyRow) => `${p.name}@${p.version} (id ${p.id})`;
-
 /** A seed per completion, so each one is reproducible alone from what it records. */
 export const sampleSeed = (seed: number, promptId: number, policyId: number, j: number) => seedFromString(`sample:${seed}:${promptId}:${policyId}:${j}`);
 
-export async function openAll(rows: PolicyRow[]): Promise<Open[]> {
-  const open: Open[] = [];
-  try {
-    for (const row of rows) open.push({ row, model: await openOnnxCheckpoint(row.path!, { intraOpNumThreads: 1 }) });
-    return open;
-  } catch (error) {
-    await Promise.all(open.map((o) => o.model.lm.release()));
-    throw new Error(`policy ${label(rows[open.length]!)} cannot be opened: ${(error as Error).message}`);
-  }
-}
-
-/** One policy's continuations of a prompt, one per draw; the prompt keeps its end to leave room for the longest draw. */
-export async function continuePrompt(model: OnnxLanguageModel, text: string, draws: DrawParams[]): Promise<Sample[]> {
-  const room = Math.max(1, model.config.n_positions - Math.max(...draws.map((d) => d.maxNewTokens)));
-  const { promptIds } = tokenizeCompletion(model.tokenizer, text, "", { maxLength: room, maxPromptLength: room });
-  const out: Sample[] = [];
-  for (const params of draws) { // one draw at a time: the cores are shared
-    const [g] = await generateFromIds(model.lm, [promptIds], model.tokenizer, params);
-    out.push({ text: g!.text, params });
-  }
-  return out;
-}
-
-/** samples[p][j]: policy p's j-th continuation of the prompt. */
-async function samplePrompt(open: Open[], prompt: { id: number; text: string }, c: SampleConfig): Promise<Sample[][]> {
-  const samples: Sample[][] = [];
-  for (const { row, model } of open) {
+/** samples[p][j]: policy p's j-th continuation of the prompt (the policies answer side by side). */
+function samplePrompt(samplers: PolicySampler[], prompt: PromptToAnswer, c: SampleConfig): Promise<Sample[][]> {
+  return Promise.all(samplers.map(({ row, draw }) => {
     const draws = Array.from({ length: c.samplesPerPolicy }, (_, j) => ({ temperature: c.temperature, maxNewTokens: c.maxNewTokens, seed: sampleSeed(c.seed, prompt.id, row.id, j) }));
-    samples.push(await continuePrompt(model, prompt.text, draws));
-  }
-  return samples;
+    return draw(prompt, draws);
+  }));
 }
 
 /** The completion row of a sample: an identical earlier draw (same policy, text and params) is reused, so a repeated run makes no duplicate tasks. */
@@ -89,7 +58,7 @@ export function completionId(db: Db, promptId: number, policyId: number, s: Samp
 }
 
 /** One prompt's completions and tasks, all or nothing; tasks whose samples all read the same are not made. */
-function writePrompt(db: Db, projectId: number, promptId: number, open: Open[], samples: Sample[][], c: SampleConfig): number[] {
+function writePrompt(db: Db, projectId: number, promptId: number, open: PolicySampler[], samples: Sample[][], c: SampleConfig): number[] {
   const k = c.samplesPerPolicy;
   const flat = samples.flat();
   const sets = taskSets(c.layout, samples.map((row, p) => row.map((_, j) => p * k + j)))
@@ -112,11 +81,20 @@ export async function sampleIntoTasks(db: Db, projectId: number, c: SampleConfig
   hooks.info?.({ totalSteps: prompts.length });
   hooks.progress({ step: 0, message: `${prompts.length} ${c.prompts === "held-out" ? "held-out " : ""}prompts × ${rows.map(label).join(", ")} × ${c.samplesPerPolicy} samples → ${c.layout} tasks, priority ${c.priority}` });
   if (prompts.length === 0) return summary;
-  const open = await openAll(rows);
+  const samplers = await openSamplers(db, rows);
+  // Prompts sampled ahead while earlier ones are written: as many as the most parallel endpoint takes.
+  const ahead = Math.max(...samplers.map((s) => s.parallelism));
+  const inFlight: Array<Promise<Sample[][]>> = [];
+  let started = 0;
   try {
     for (const prompt of prompts) {
-      hooks.throwIfCancelled();
-      const created = writePrompt(db, projectId, prompt.id, open, await samplePrompt(open, prompt, c), c);
+      while (started < prompts.length && inFlight.length < ahead) {
+        hooks.throwIfCancelled();
+        const sampling = samplePrompt(samplers, prompts[started++]!, c);
+        sampling.catch(() => {}); // awaited in order below; an early failure must not go unhandled meanwhile
+        inFlight.push(sampling);
+      }
+      const created = writePrompt(db, projectId, prompt.id, samplers, await inFlight.shift()!, c);
       summary.taskIds.push(...created);
       summary.tasksCreated += created.length;
       summary.prompts++;
@@ -126,7 +104,8 @@ export async function sampleIntoTasks(db: Db, projectId: number, c: SampleConfig
   } catch (error) {
     throw stoppedPartWay(error, summary, prompts.length, hooks);
   } finally {
-    await Promise.all(open.map((o) => o.model.lm.release()));
+    await Promise.allSettled(inFlight); // nothing still generates when the models are released
+    await Promise.all(samplers.map((s) => s.release()));
   }
 }
 

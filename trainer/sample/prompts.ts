@@ -1,19 +1,19 @@
 // What a `sample` run samples: which policy versions (by default the project's newest against its
 // parent) and which of the project's prompts.
 import { and, asc, eq, inArray, like, notInArray, sql } from "drizzle-orm";
-import { evaluationPrompts } from "../../core/evaluation-prompts";
-import { ensureBuiltinPolicy, requirePolicy, resolveStartPolicy, type PolicyRow } from "../../core/policy-versions";
+import { evaluationPrompts, type PromptToAnswer } from "../../core/evaluation-prompts";
+import { ensureBuiltinPolicy, requirePolicy, requireSampleablePolicy, resolveStartPolicy, type PolicyRow } from "../../core/policy-versions";
 import type { Db } from "../../db/client";
 import { completions, prompts, tasks } from "../../db/schema";
 import type { SampleConfig } from "./config";
 
 /**
- * The policies asked for (each must have a checkpoint), else the project's newest policy and its
+ * The policies asked for (each a checkpoint or an external endpoint), else the project's newest policy and its
  * parent; a newest without a parent is set against the built-in policy, and a project with no
  * policy of its own samples the built-in policy alone.
  */
 export function samplePolicies(db: Db, projectId: number, policyIds: number[]): PolicyRow[] {
-  if (policyIds.length > 0) return policyIds.map((id) => requirePolicy(db, id));
+  if (policyIds.length > 0) return policyIds.map((id) => requireSampleablePolicy(db, id));
   const newest = resolveStartPolicy(db, projectId, null);
   const parent = newest.parentId === null ? null : requirePolicy(db, newest.parentId);
   const older = parent ?? ensureBuiltinPolicy(db);
@@ -36,8 +36,8 @@ export function heldOutForPolicies(db: Db, projectId: number, policyIds: number[
     .orderBy(asc(prompts.id)).all().map((r) => r.id);
 }
 
-/** The prompts (id, text) of this run: the chosen set, a seeded sample of `maxPrompts`, by id. */
-export function samplePrompts(db: Db, projectId: number, policyIds: number[], c: Pick<SampleConfig, "prompts" | "maxPrompts" | "seed">): Array<{ id: number; text: string }> {
+/** The prompts (id, text, messages) of this run: the chosen set, a seeded sample of `maxPrompts`, by id. */
+export function samplePrompts(db: Db, projectId: number, policyIds: number[], c: Pick<SampleConfig, "prompts" | "maxPrompts" | "seed">): PromptToAnswer[] {
   const ids = c.prompts === "held-out" ? heldOutForPolicies(db, projectId, policyIds)
     : c.prompts === "all" ? db.select({ id: prompts.id }).from(prompts).where(eq(prompts.projectId, projectId)).orderBy(asc(prompts.id)).all().map((r) => r.id)
     : c.prompts;
