@@ -1,4 +1,5 @@
 import { and, count, eq, gt, gte, isNull } from "drizzle-orm";
+import { annotatorCounts } from "../../db/annotator-counts";
 import type { Db } from "../../db/client";
 import { assignments, judgements, tasks } from "../../db/schema";
 import { countRemaining } from "./assignment-queue";
@@ -23,9 +24,13 @@ export interface Progress {
   tasksRemainingCapped: boolean;
 }
 
+const DAY_MS = 86_400_000;
 const startOfUtcDay = (now: Date) => new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
 
-/** This annotator's assignments in a project by status: one walk of their (annotator, project) index range. */
+/**
+ * This annotator's assignments in a project by status: the counts the server's connection keeps
+ * (db/annotator-counts.ts), else one walk of their (annotator, project) index range.
+ */
 export interface LeaseCounts {
   submitted: number;
   skipped: number;
@@ -34,12 +39,15 @@ export interface LeaseCounts {
 }
 
 export function leaseCounts(db: Db, annotatorId: number, projectId: number): LeaseCounts {
-  const rows = db
-    .select({ status: assignments.status, n: count() })
-    .from(assignments)
-    .where(and(eq(assignments.annotatorId, annotatorId), eq(assignments.projectId, projectId)))
-    .groupBy(assignments.status)
-    .all();
+  const tracked = annotatorCounts(db, annotatorId, projectId)?.byStatus;
+  const rows = tracked
+    ? [...tracked].map(([status, n]) => ({ status, n }))
+    : db
+        .select({ status: assignments.status, n: count() })
+        .from(assignments)
+        .where(and(eq(assignments.annotatorId, annotatorId), eq(assignments.projectId, projectId)))
+        .groupBy(assignments.status)
+        .all();
   const of = (status: string) => rows.find((r) => r.status === status)?.n ?? 0;
   return { submitted: of("submitted"), skipped: of("skipped"), served: rows.reduce((sum, r) => sum + r.n, 0) };
 }
@@ -50,6 +58,12 @@ function liveLeases(db: Db, annotatorId: number, projectId: number, now: Date): 
 }
 
 function doneSince(db: Db, annotatorId: number, projectId: number, since: Date): number {
+  const byDay = annotatorCounts(db, annotatorId, projectId)?.byDay;
+  if (byDay && since.getTime() % DAY_MS === 0) {
+    let n = 0;
+    for (const [day, count] of byDay) if (day * DAY_MS >= since.getTime()) n += count;
+    return n;
+  }
   return db
     .select({ n: count() })
     .from(judgements)
