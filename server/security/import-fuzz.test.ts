@@ -19,7 +19,7 @@ import { hostileString, mutatedInput } from "./hostile-json";
  * file writes nothing. Seeded like the procedure fuzzing (FUZZ_SEED, FUZZ_RUNS).
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_13);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 25) * 6;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 15) * 10;
 
 const text = fc.oneof({ weight: 4, arbitrary: fc.string({ maxLength: 12 }) }, { weight: 1, arbitrary: hostileString });
 const transcript = fc.tuple(text, text).map(([q, a]) => `\n\nHuman: ${q}\n\nAssistant: ${a}`);
@@ -101,7 +101,7 @@ describe("importing hostile files", () => {
         const recorded = db.select().from(imports).where(eq(imports.id, report.importId!)).get()!;
         expect({ imported: recorded.rowsImported, skipped: recorded.rowsSkipped }).toEqual({ imported: report.imported, skipped: report.skipped });
       }),
-      { seed: SEED, numRuns: RUNS, timeout: 3_000 },
+      { seed: SEED, numRuns: RUNS, timeout: 5_000 },
     );
   });
 });

@@ -19,7 +19,7 @@ vi.mock("../../trainer/launcher", async (importOriginal) => ({ ...(await importO
  * replays another sequence, and a failure prints the seed and path that reproduce it.
  */
 const SEED = Number(process.env.FUZZ_SEED ?? 20_13);
-const RUNS = Number(process.env.FUZZ_RUNS ?? 25);
+const RUNS = Number(process.env.FUZZ_RUNS ?? 15);
 // Each of these spends a scrypt hash (about a second on a busy 2-core machine) per well-formed call.
 const FEWER_RUNS: Record<string, number> = { "auth.signIn": 6, "users.create": 6 };
 
