@@ -7,7 +7,7 @@
 import os from "node:os";
 import { createSession, SESSION_COOKIE } from "../server/services/auth";
 import { openBenchDatabase, removeBenchDatabase } from "./bench-db";
-import { annotatorLoop, startServerProcess, timedQuery, type CallStats, type LoopResult } from "./load-http";
+import { annotatorLoop, meetEveryAnnotator, startServerProcess, timedQuery, type CallStats, type LoopResult } from "./load-http";
 
 type Row = Record<string, string | number>;
 
@@ -84,11 +84,15 @@ export async function run(): Promise<Row[]> {
   const server = await startServerProcess(bench.file, PORT);
   const rows: Row[] = [];
   try {
+    await meetEveryAnnotator(server.url, cookies, bench.projectId);
     await annotatorLoop(server.url, cookies, bench.projectId, 10, Math.min(3, SECONDS)); // warm-up: JIT, page cache
     for (const n of LEVELS) {
+      const cpuBefore = server.cpuSeconds();
       const result: LoopResult = await annotatorLoop(server.url, cookies, bench.projectId, n, SECONDS);
+      const cpuMs = ((server.cpuSeconds() - cpuBefore) * 1000) / (result.next.latencies.length + result.submit.latencies.length);
       const note = `${server.kind === "next" ? "next start" : "route handlers"}, ${result.seconds.toFixed(0)} s next→submit loops; load ${load1()}`;
       rows.push(...levelRows(n, "next", result.next, result.seconds, note), ...levelRows(n, "submit", result.submit, result.seconds, note));
+      rows.push(row(`labeling over HTTP, ${n} annotator${n === 1 ? "" : "s"}`, "server CPU ms per request", cpuMs, `${note}; the server's own CPU time, less sensitive to what else runs`));
     }
     rows.push(...(await dashboardRows(server.url, researcher, cookies[0]!, bench.projectId)));
   } finally {

@@ -13,7 +13,20 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 export interface ServerProcess {
   url: string;
   kind: "api" | "next";
+  /** CPU seconds (user + system) the server process has used so far; NaN where /proc is missing. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
+}
+
+/** Clock ticks per second of /proc/PID/stat's times (USER_HZ: 100 on Linux). */
+const USER_HZ = 100;
+
+function cpuSecondsOf(pid: number | undefined): () => number {
+  return () => {
+    const stat = pid !== undefined && fs.existsSync(`/proc/${pid}/stat`) ? fs.readFileSync(`/proc/${pid}/stat`, "utf8") : "";
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" "); // after "pid (comm) ": state is field 3
+    return stat ? (Number(fields[11]) + Number(fields[12])) / USER_HZ : NaN; // utime, stime: fields 14, 15
+  };
 }
 
 function stopper(child: ChildProcess): () => Promise<void> {
@@ -36,7 +49,7 @@ async function startApiProcess(dbFile: string, port: number): Promise<ServerProc
     readline.createInterface({ input: child.stdout! }).once("line", resolve);
     child.once("exit", (code) => reject(new Error(`the bench server exited with ${code} before listening`)));
   });
-  return { url: firstLine.trim(), kind: "api", stop: stopper(child) };
+  return { url: firstLine.trim(), kind: "api", cpuSeconds: cpuSecondsOf(child.pid), stop: stopper(child) };
 }
 
 /** `next start` on a build in PREFLAB_NEXT_DIST_DIR (BENCH_NEXT_DIST_DIR), ready once it answers. */
@@ -52,7 +65,7 @@ async function startNextProcess(dbFile: string, port: number, distDir: string): 
   for (;;) {
     if (child.exitCode !== null) throw new Error(`next start exited with ${child.exitCode}`);
     const up = await fetch(`${url}/api/trpc/auth.status`).then(() => true, () => false);
-    if (up) return { url, kind: "next", stop: stopper(child) };
+    if (up) return { url, kind: "next", cpuSeconds: cpuSecondsOf(child.pid), stop: stopper(child) };
     await new Promise((resolve) => setTimeout(resolve, 200)); // polling a port that is not open yet
   }
 }
@@ -134,6 +147,23 @@ export async function annotatorLoop(url: string, cookies: string[], projectId: n
   });
   const result = await instance;
   return { seconds: result.duration, next: stats.next, submit: stats.submit };
+}
+
+/**
+ * One "next task" per annotator, one at a time, before anything is measured: the server counts
+ * each annotator's history once on first sight (db/annotator-counts.ts), a one-off per server
+ * start that would otherwise land in whichever level first meets that annotator.
+ */
+export async function meetEveryAnnotator(url: string, cookies: string[], projectId: number): Promise<void> {
+  for (const cookie of cookies) {
+    const res = await fetch(`${url}/api/trpc/labeling.next`, {
+      method: "POST",
+      headers: { "content-type": "application/json", origin: new URL(url).origin, cookie },
+      body: JSON.stringify({ json: { projectId } }),
+    });
+    if (!res.ok) throw new Error(`labeling.next for the warm-up: HTTP ${res.status}: ${(await res.text()).slice(0, 200)}`);
+    await res.arrayBuffer();
+  }
 }
 
 /** Milliseconds to GET a tRPC query, body read in full. */
