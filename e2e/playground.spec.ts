@@ -47,6 +47,23 @@ test("a researcher opens the playground and gets a continuation generated in the
   await expect(status).toHaveAttribute("data-phase", "done", { timeout: 120_000 });
   await expect(continuation).toHaveText(first);
 
+  // Stop ends a generation after the token in flight. Same seed: unstopped, this run is the
+  // 23 tokens up to the end-of-text token; the CPU slowed 40x so that Stop lands well before.
+  const cdp = await page.context().newCDPSession(page);
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 40 });
+  await page.getByLabel("Max new tokens").fill("40");
+  await page.getByRole("button", { name: "Generate" }).click();
+  await expect(status).toHaveAttribute("data-generation", "3");
+  await expect(status).toHaveText(/^Generating: [1-9]\d* of at most 40 tokens/, { timeout: 120_000 });
+  // A click event straight away: the actionability checks alone take seconds on a page slowed 40x.
+  await page.getByRole("button", { name: "Stop" }).dispatchEvent("click");
+  await expect(status).toHaveAttribute("data-phase", "done", { timeout: 120_000 });
+  await cdp.send("Emulation.setCPUThrottlingRate", { rate: 1 });
+  const stopped = Number((await status.innerText()).match(/^Stopped: (\d+) tokens/)?.[1]);
+  expect(stopped).toBeGreaterThanOrEqual(1);
+  expect(stopped).toBeLessThan(23);
+  await expect(page.getByRole("button", { name: "Generate" })).toBeEnabled();
+
   // No request left this server: no Hugging Face hub, no CDN.
   const elsewhere = requests.filter((url) => !url.startsWith(`${baseURL}/`) && !url.startsWith("blob:") && !url.startsWith("data:"));
   expect(elsewhere).toEqual([]);

@@ -38,6 +38,28 @@ const loaded = new Map<number, Promise<LoadedPolicy>>();
 /** Bytes fetched so far over all of a policy's files, as transformers.js reports them. */
 export type LoadProgress = (bytes: number) => void;
 
+/** One macrotask: lets the page paint and handle input (Stop) before the next step. */
+const nextTask = () => new Promise<void>((resolve) => {
+  const channel = new MessageChannel();
+  channel.port1.onmessage = () => resolve();
+  channel.port2.postMessage(null);
+});
+
+/**
+ * onnxruntime-web on WebAssembly (one thread, this page's) computes each step and resolves in
+ * microtasks only: a whole generation would run without painting a token or seeing a click on
+ * Stop. Every forward pass is made to wait for one task first, so tokens stream and Stop works.
+ */
+function yieldingBetweenSteps(model: PreTrainedModel): PreTrainedModel {
+  const session = (model as unknown as { sessions: Record<string, { run: (...args: unknown[]) => Promise<unknown> }> }).sessions.model;
+  const run = session.run.bind(session);
+  session.run = async (...args) => {
+    await nextTask();
+    return run(...args);
+  };
+  return model;
+}
+
 function loadPolicy(policyId: number, onProgress: LoadProgress): Promise<LoadedPolicy> {
   let promise = loaded.get(policyId);
   if (!promise) {
@@ -51,7 +73,7 @@ function loadPolicy(policyId: number, onProgress: LoadProgress): Promise<LoadedP
     promise = Promise.all([
       AutoTokenizer.from_pretrained(id, { progress_callback }),
       AutoModelForCausalLM.from_pretrained(id, { dtype: "fp32", device: "wasm", progress_callback }),
-    ]).then(([tokenizer, model]) => ({ tokenizer, model }));
+    ]).then(([tokenizer, model]) => ({ tokenizer, model: yieldingBetweenSteps(model) }));
     promise.catch(() => loaded.delete(policyId)); // a failed load is tried again on the next Generate
     loaded.set(policyId, promise);
   }
