@@ -3,6 +3,7 @@ import type { Database } from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { createTestDb } from "./testing";
 import { projects, users } from "./schema";
+import { defaultProjectSettings } from "./types";
 import { reuseStatements } from "./statement-cache";
 
 describe("drizzle statements reused on a connection", () => {
@@ -43,10 +44,10 @@ describe("drizzle statements reused on a connection", () => {
 
   it("writes and transactions, committed and rolled back, go through it unchanged", () => {
     const { db } = reusingDb();
-    db.transaction((tx) => tx.insert(projects).values({ name: "p", settings: {} }).run());
+    db.transaction((tx) => tx.insert(projects).values({ name: "p", settings: defaultProjectSettings() }).run());
     expect(() =>
       db.transaction((tx) => {
-        tx.insert(projects).values({ name: "q", settings: {} }).run();
+        tx.insert(projects).values({ name: "q", settings: defaultProjectSettings() }).run();
         throw new Error("rolled back");
       }),
     ).toThrow("rolled back");
