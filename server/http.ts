@@ -1,5 +1,6 @@
 import { databaseFault, type DatabaseFault } from "../db/errors";
 import { getServerDb } from "./db";
+import type { ServiceError } from "./services/errors";
 import { readCookie, SESSION_COOKIE, userForSession, type SessionUser } from "./services/auth";
 
 /** The signed-in user of a raw route handler request (upload, download), or null. */
@@ -58,6 +59,9 @@ function originIsHost(origin: string, req: Request): boolean {
     return false; // "null" and other opaque origins
   }
 }
+
+/** The HTTP status of a ServiceError's code, as tRPC answers it: raw routes answer the same. */
+export const SERVICE_ERROR_STATUS: Record<ServiceError["code"], number> = { BAD_REQUEST: 400, FORBIDDEN: 403, NOT_FOUND: 404, CONFLICT: 409, PRECONDITION_FAILED: 412 };
 
 export function jsonError(status: number, message: string): Response {
   return Response.json({ error: message }, { status });

@@ -1,5 +1,6 @@
 import { apiTokensRouter } from "./routers/api-tokens";
 import { authRouter } from "./routers/auth";
+import { battlesRouter } from "./routers/battles";
 import { endpointsRouter } from "./routers/endpoints";
 import { evaluationsRouter } from "./routers/evaluations";
 import { labelingRouter } from "./routers/labeling";
@@ -19,6 +20,7 @@ import { createCallerFactory, createTRPCRouter } from "./trpc";
 export const appRouter = createTRPCRouter({
   apiTokens: apiTokensRouter,
   auth: authRouter,
+  battles: battlesRouter,
   endpoints: endpointsRouter,
   evaluations: evaluationsRouter,
   labeling: labelingRouter,

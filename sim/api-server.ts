@@ -1,4 +1,4 @@
-// Serves preflab's real API route handlers (app/api/**/route.ts: tRPC, upload, download;
+// Serves preflab's real API route handlers (app/api/**/route.ts: tRPC, upload, download, battles;
 // app/v1/**/route.ts: the OpenAI-compatible endpoint) from a
 // node:http server in this process, so the simulated annotator and the demo loop go through the
 // same HTTP path, cookies and cross-site checks as a browser, without a Next.js build. The
@@ -21,6 +21,7 @@ async function routes(): Promise<Array<[prefix: string, module: RouteModule]>> {
     ["/api/trpc/", await import("../app/api/trpc/[trpc]/route")],
     ["/api/import", await import("../app/api/import/route")],
     ["/api/export", await import("../app/api/export/route")],
+    ["/api/battles", await import("../app/api/battles/route")],
     ["/v1/models", await import("../app/v1/models/route")],
     ["/v1/completions", await import("../app/v1/completions/route")],
     ["/v1/chat/completions", await import("../app/v1/chat/completions/route")],

@@ -47,10 +47,14 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
+/** What went wrong, in a word: what a person shown the failure without the details (an annotator) is told. */
+export type EndpointFailure = "timeout" | "unreachable" | "http" | "malformed" | "reported";
+
 export class EndpointError extends Error {
   constructor(
     readonly policy: string,
     readonly reason: string,
+    readonly failure: EndpointFailure,
   ) {
     super(`policy ${policy}: ${reason}`);
     this.name = "EndpointError";
@@ -59,7 +63,7 @@ export class EndpointError extends Error {
 
 /** A failed attempt, and whether trying again may help. */
 class AttemptFailure extends Error {
-  constructor(message: string, readonly retryable: boolean) {
+  constructor(message: string, readonly retryable: boolean, readonly failure: EndpointFailure) {
     super(message);
   }
 }
@@ -96,7 +100,7 @@ function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (error) {
-    throw new AttemptFailure(`malformed JSON ${where} (${(error as Error).message}): ${excerpt(text)}`, false);
+    throw new AttemptFailure(`malformed JSON ${where} (${(error as Error).message}): ${excerpt(text)}`, false, "malformed");
   }
 }
 
@@ -104,7 +108,7 @@ function parseShape<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
-  throw new AttemptFailure(`unexpected answer${where ? ` ${where}` : ""}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`, false);
+  throw new AttemptFailure(`unexpected answer${where ? ` ${where}` : ""}: ${issue.path.join(".") || "(top level)"}: ${issue.message}`, false, "malformed");
 }
 
 async function readWhole(response: Response, chat: boolean, trimStart: boolean): Promise<Omit<EndpointAnswer, "attempts">> {
@@ -119,7 +123,7 @@ async function readWhole(response: Response, chat: boolean, trimStart: boolean):
 }
 
 async function readStream(response: Response, chat: boolean, trimStart: boolean, onDelta: (d: string) => void, streamed: { any: boolean }) {
-  if (!response.body) throw new AttemptFailure("the streamed answer has no body", true);
+  if (!response.body) throw new AttemptFailure("the streamed answer has no body", true, "malformed");
   const text = new StreamText([], trimStart);
   let raw = "";
   let finishReason: string | null = null;
@@ -129,7 +133,7 @@ async function readStream(response: Response, chat: boolean, trimStart: boolean,
     if (data.trim() === SSE_DONE) break;
     const json = parseJson(data, `in stream event ${n}`);
     const reported = (json as { error?: { message?: unknown } } | null)?.error;
-    if (reported) throw new AttemptFailure(`the endpoint reported an error in stream event ${n}: ${excerpt(String(reported.message ?? JSON.stringify(reported)))}`, false);
+    if (reported) throw new AttemptFailure(`the endpoint reported an error in stream event ${n}: ${excerpt(String(reported.message ?? JSON.stringify(reported)))}`, false, "reported");
     const choice = chat ? parseShape(chatChunkSchema, json, `in stream event ${n}`).choices[0] : parseShape(completionChunkSchema, json, `in stream event ${n}`).choices[0];
     if (!choice) continue;
     raw += (chat ? (choice as { delta?: { content?: string | null } | null }).delta?.content : (choice as { text?: string | null }).text) ?? "";
@@ -148,10 +152,10 @@ async function readStream(response: Response, chat: boolean, trimStart: boolean,
 /** What a failed fetch means: a timeout, the caller's abort (rethrown as is), or no connection. */
 function fetchFailure(error: unknown, url: string, timeout: AbortSignal, seconds: number, caller?: AbortSignal): unknown {
   if (error instanceof AttemptFailure) return error;
-  if (timeout.aborted) return new AttemptFailure(`timed out after ${seconds} s`, true);
+  if (timeout.aborted) return new AttemptFailure(`timed out after ${seconds} s`, true, "timeout");
   if (caller?.aborted) return error;
   const code = ((error as { cause?: { code?: string } }).cause?.code) ?? (error as Error).message;
-  return new AttemptFailure(`cannot reach ${url} (${code})`, true);
+  return new AttemptFailure(`cannot reach ${url} (${code})`, true, "unreachable");
 }
 
 async function attempt(target: EndpointTarget, call: EndpointCall, options: CallOptions, streamed: { any: boolean }) {
@@ -169,7 +173,7 @@ async function attempt(target: EndpointTarget, call: EndpointCall, options: Call
     });
     if (!response.ok) {
       const text = await response.text().catch(() => "");
-      throw new AttemptFailure(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}: ${excerpt(text)}`, response.status >= 500 || response.status === 429);
+      throw new AttemptFailure(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}: ${excerpt(text)}`, response.status >= 500 || response.status === 429, "http");
     }
     return options.onDelta ? await readStream(response, mode === "chat", trimStart, options.onDelta, streamed) : await readWhole(response, mode === "chat", trimStart);
   } catch (error) {
@@ -192,7 +196,7 @@ export async function callEndpoint(target: EndpointTarget, call: EndpointCall, o
     } catch (error) {
       if (!(error instanceof AttemptFailure)) throw error; // the caller's abort
       const again = error.retryable && tries <= target.config.retries && !streamed.any && !options.signal?.aborted;
-      if (!again) throw new EndpointError(target.label, tries > 1 ? `${error.message} (${tries} attempts)` : error.message);
+      if (!again) throw new EndpointError(target.label, tries > 1 ? `${error.message} (${tries} attempts)` : error.message, error.failure);
       await sleep(BACKOFF_MS * 2 ** (tries - 1), options.signal);
     }
   }

@@ -3,7 +3,7 @@ import path from "node:path";
 import { ensureBuiltinPolicy } from "../../core/policy-versions";
 import type { SessionUser } from "../services/auth";
 import type { ProcedureAccess } from "../trpc";
-import { bearerOf, servedModel } from "./external-world.fixtures";
+import { bearerOf, securityBattleProject, servedModel } from "./external-world.fixtures";
 import { BASE_URL } from "./trpc-http";
 import type { World } from "./world.fixtures";
 
@@ -46,6 +46,11 @@ export const ROUTE_CASES: Record<string, RouteCase | "tRPC: one case per procedu
   "GET /api/models/[...path]": {
     access: "researcher",
     request: (w, { cookie }) => new Request(`${BASE_URL}/api/models/${ensureBuiltinPolicy(w.db).id}/config.json`, { headers: { cookie } }),
+  },
+  "POST /api/battles": {
+    access: "annotator",
+    request: (w, { cookie }) =>
+      new Request(`${BASE_URL}/api/battles`, { method: "POST", headers: { cookie, ...SAME_ORIGIN, "content-type": "application/json" }, body: JSON.stringify({ projectId: securityBattleProject(w), turn: { kind: "written", text: "Hi" } }) }),
   },
   // /v1 (the OpenAI-compatible API) as its clients call it: with an API token of the caller's account.
   "GET /v1/models": {

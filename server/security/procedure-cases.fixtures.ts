@@ -3,7 +3,7 @@ import { projects } from "../../db/schema";
 import type { SessionUser } from "../services/auth";
 import { createApiToken } from "../services/api-tokens";
 import { ensureProject } from "../services/projects";
-import { unreachableEndpointPolicy } from "./external-world.fixtures";
+import { pendingBattleFor, securityBattleProject, unreachableEndpointPolicy } from "./external-world.fixtures";
 import { idempotencyKey, judgeTaskFor, leaseTaskFor, runInState, SIGN_IN, succeededEvaluation, type World } from "./world.fixtures";
 
 /**
@@ -40,6 +40,11 @@ export const PROCEDURE_CASES: Record<string, ProcedureCase> = {
   "endpoints.list": { input: project },
   "endpoints.register": { input: (w) => ({ projectId: w.projectId, name: unique("sec-registered"), url: "http://127.0.0.1:9/v1", model: "m", apiKey: "sk-sec-never-shown" }) },
   "endpoints.check": { input: (w) => ({ policyId: unreachableEndpointPolicy(w) }) },
+
+  "battles.projects": { input: () => undefined },
+  "battles.prompts": { input: (w) => ({ projectId: securityBattleProject(w) }) },
+  "battles.vote": { input: (w, caller) => ({ battleId: pendingBattleFor(w, caller), outcome: "left" }) },
+  "battles.candidates": { input: (w) => ({ projectId: securityBattleProject(w) }) },
 
   "evaluations.policies": { input: project },
   "evaluations.list": { input: project },

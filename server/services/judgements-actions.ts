@@ -87,6 +87,8 @@ export function undoLastJudgement(db: Db, annotatorId: number, projectId: number
     if (!last) throw new ServiceError("PRECONDITION_FAILED", "There is no judgement to undo.");
     if (now.getTime() - last.createdAt.getTime() > settings.undoWindowSeconds * 1000)
       throw new ServiceError("PRECONDITION_FAILED", `Undo is possible for ${settings.undoWindowSeconds} seconds after submitting; that time has passed.`);
+    const lease = heldAssignment(db, annotatorId, last.taskId);
+    if (!lease) throw new ServiceError("PRECONDITION_FAILED", "Your last judgement here was a live battle's vote (no task was leased for it), which cannot be undone.");
     db.update(judgements).set({ undoneAt: now }).where(eq(judgements.id, last.id)).run();
     db.update(tasks)
       .set({ judgementCount: sql`${tasks.judgementCount} - 1`, status: sql`case when ${tasks.status} = 'complete' then 'open' else ${tasks.status} end` })
@@ -94,7 +96,6 @@ export function undoLastJudgement(db: Db, annotatorId: number, projectId: number
       .run();
     rescoreJudgedTask(db, settings, last.taskId); // its disagreement, when the queue is ordered by it
     const expiresAt = new Date(now.getTime() + settings.leaseSeconds * 1000);
-    const lease = heldAssignment(db, annotatorId, last.taskId)!;
     db.update(assignments).set({ status: "active", expiresAt }).where(eq(assignments.id, lease.id)).run();
     const { outcome, strength, ranking, chosenCompletionId, rationale } = last;
     const correctedText = last.correctedCompletionId === null ? null : completionText(db, last.correctedCompletionId);

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { errorBody } from "../../../core/openai/protocol";
 import { getServerDb } from "../../db";
-import { isResearcher, isSameOrigin, userFromRequest, withDatabaseFaults } from "../../http";
+import { isResearcher, isSameOrigin, SERVICE_ERROR_STATUS, userFromRequest, withDatabaseFaults } from "../../http";
 import { userForApiToken } from "../api-tokens";
 import type { SessionUser } from "../auth";
 import { ServiceError } from "../errors";
@@ -28,8 +28,6 @@ function caller(req: Request): { user: SessionUser | null; problem: Response | n
   return { user: userFromRequest(req), problem: null };
 }
 
-const STATUS: Record<ServiceError["code"], number> = { NOT_FOUND: 404, BAD_REQUEST: 400, CONFLICT: 409, FORBIDDEN: 403, PRECONDITION_FAILED: 412 };
-
 /** A /v1 handler behind the checks above; a ServiceError becomes its status with the message. */
 export function openaiRoute(handler: (req: Request, user: SessionUser) => Promise<Response> | Response) {
   return withDatabaseFaults(async (req) => {
@@ -40,7 +38,7 @@ export function openaiRoute(handler: (req: Request, user: SessionUser) => Promis
     try {
       return await handler(req, user);
     } catch (error) {
-      if (error instanceof ServiceError) return openaiError(STATUS[error.code], error.message, error.code === "NOT_FOUND" ? "model_not_found" : "invalid_request_error");
+      if (error instanceof ServiceError) return openaiError(SERVICE_ERROR_STATUS[error.code], error.message, error.code === "NOT_FOUND" ? "model_not_found" : "invalid_request_error");
       throw error;
     }
   });
