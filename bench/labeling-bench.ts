@@ -2,10 +2,14 @@
 // called in-process: fetching the next task (a new lease, and a reload of the held one) and
 // submitting a judgement, on a copy of the shared bench database (bench-db.ts). A last row
 // measures the worst case: one annotator who already judged the first 5,000 open tasks (100
-// calls). The same calls over real HTTP, and the dashboard's quality calls, are in load-*-bench.ts.
+// calls). The connection is set up as the server's is (annotator counts tracked, statements
+// reused: server/db.ts). The same calls over real HTTP, and the dashboard's quality calls, are in
+// load-http-bench.ts.
 import { availableParallelism } from "node:os";
 import type { Database } from "better-sqlite3";
+import { trackAnnotatorCounts } from "../db/annotator-counts";
 import type { Db } from "../db/client";
+import { reuseStatements } from "../db/statement-cache";
 import { pickNextTask } from "../server/services/assignment";
 import { submitJudgement } from "../server/services/judgements";
 import { ANNOTATORS, openBenchDatabase, removeBenchDatabase } from "./bench-db";
@@ -58,6 +62,9 @@ export async function run(): Promise<Row[]> {
   const bench = openBenchDatabase();
   const { db, projectId, annotatorIds, judgements } = bench;
   const fast = addRunAheadAnnotator(db.$client, projectId);
+  trackAnnotatorCounts(db);
+  reuseStatements(db);
+  for (const annotatorId of [...annotatorIds, fast]) pickNextTask(db, annotatorId, projectId); // first sight counts their history once
   const samples: Record<string, number[]> = { "next (new lease)": [], "next (reload, lease held)": [], submit: [] };
   for (let i = 0; i < CALLS; i++) {
     const annotatorId = annotatorIds[i % annotatorIds.length]!;

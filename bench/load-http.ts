@@ -52,7 +52,10 @@ async function startApiProcess(dbFile: string, port: number): Promise<ServerProc
   return { url: firstLine.trim(), kind: "api", cpuSeconds: cpuSecondsOf(child.pid), stop: stopper(child) };
 }
 
-/** `next start` on a build in PREFLAB_NEXT_DIST_DIR (BENCH_NEXT_DIST_DIR), ready once it answers. */
+/**
+ * `next start` on a build in PREFLAB_NEXT_DIST_DIR (BENCH_NEXT_DIST_DIR), ready once it answers.
+ * Next.js adds that folder's types to tsconfig.json when it starts: put the committed file back after.
+ */
 async function startNextProcess(dbFile: string, port: number, distDir: string): Promise<ServerProcess> {
   if (!fs.existsSync(path.join(ROOT, distDir, "BUILD_ID")))
     throw new Error(`no Next.js build in ${distDir}: run PREFLAB_NEXT_DIST_DIR=${distDir} npm run build first`);
