@@ -117,7 +117,10 @@ function migrationsHash(): string {
 
 const cacheFile = () => path.join(os.tmpdir(), `preflab-bench-1m-v${BENCH_DB_VERSION}-${migrationsHash()}.db`);
 
-/** Builds into a side file and renames it, so an interrupted build never leaves a half cache. */
+/**
+ * Builds into a side file and renames it, so an interrupted build never leaves a half cache; then
+ * removes the caches of other generator versions and migrations (a third of a GB each).
+ */
 function buildCache(file: string): void {
   const partial = `${file}.${process.pid}.partial`;
   const db = openDatabase(partial);
@@ -126,6 +129,8 @@ function buildCache(file: string): void {
   db.$client.close();
   fs.renameSync(partial, file);
   for (const suffix of ["-wal", "-shm"]) fs.rmSync(`${partial}${suffix}`, { force: true });
+  const stale = fs.readdirSync(os.tmpdir()).filter((f) => f.startsWith("preflab-bench-1m-v") && !f.startsWith(path.basename(file)) && !f.includes(".partial"));
+  for (const f of stale) fs.rmSync(path.join(os.tmpdir(), f), { force: true });
 }
 
 /** A fresh, writable copy of the cached 1M-judgement database (built first when missing). */
