@@ -7,6 +7,7 @@ import { useSession } from "./use-session";
 
 const LINKS = [
   { href: "/label", label: "Label", roles: ["annotator", "researcher", "admin"] },
+  { href: "/battle", label: "Battle", roles: ["annotator", "researcher", "admin"] },
   // Each project's workspace (overview, labeling, data, training, policies, evaluation) is under /projects.
   { href: "/projects", label: "Projects", roles: ["researcher", "admin"] },
   { href: "/rounds", label: "Rounds", roles: ["researcher", "admin"] },
