@@ -50,6 +50,6 @@ describe("rewardModels router", () => {
     expect(await codeOf(as(researcher).rewardModels.score({ rewardModelId: 9, prompt: "p", completion: "c" }))).toBe("NOT_FOUND: No reward model with id 9.");
     expect(await codeOf(as(annotator).rewardModels.list({ projectId }))).toMatch(/^FORBIDDEN/);
     expect(await codeOf(as(annotator).leaderboard.get({ projectId }))).toMatch(/^FORBIDDEN/);
-    expect(await as(researcher).leaderboard.get({ projectId })).toEqual({ base: null, rows: [], judgements: 0 });
+    expect(await as(researcher).leaderboard.get({ projectId })).toEqual({ base: null, rows: [], judgements: 0, synthetic: [] });
   });
 });
