@@ -10,6 +10,8 @@ import type { AddressInfo } from "node:net";
 export interface Peer {
   url: string;
   requests: Array<{ path: string; body: unknown; authorization: string | undefined }>;
+  /** Requests whose connection has closed (answered, or given up by the client). */
+  closed: number;
   close(): Promise<void>;
 }
 
@@ -18,6 +20,7 @@ type Handle = (req: http.IncomingMessage, res: http.ServerResponse, n: number) =
 export async function startPeer(handle: Handle): Promise<Peer> {
   const requests: Peer["requests"] = [];
   const server = http.createServer((req, res) => {
+    res.once("close", () => peer.closed++);
     let raw = "";
     req.setEncoding("utf8").on("data", (c: string) => (raw += c)).on("end", () => {
       let body: unknown = raw;
@@ -32,14 +35,16 @@ export async function startPeer(handle: Handle): Promise<Peer> {
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
-  return {
+  const peer: Peer = {
     url: `http://127.0.0.1:${port}/v1`,
     requests,
+    closed: 0,
     close: () => new Promise((resolve) => {
       server.closeAllConnections();
       server.close(() => resolve());
     }),
   };
+  return peer;
 }
 
 /** Accepts the request and never answers. */
@@ -71,10 +76,10 @@ export const flakyPeer = (failing: (n: number) => boolean, status = 503) => star
   res.end(completionAnswer(`answer ${n}`));
 });
 
-/** Streams `pieces` as chat chunks, then whatever `tail` is (default: [DONE]). */
-export const streamingChatPeer = (pieces: string[], tail = "data: [DONE]\n\n") => startPeer((_req, res) => {
+/** Streams `pieces` as chat chunks, then whatever `tail` is (default: [DONE]); `tail` null: never ends. */
+export const streamingChatPeer = (pieces: string[], tail: string | null = "data: [DONE]\n\n") => startPeer((_req, res) => {
   res.writeHead(200, { "content-type": "text/event-stream" });
   for (const [i, content] of pieces.entries())
     res.write(`data: ${JSON.stringify({ choices: [{ index: 0, delta: i === 0 ? { role: "assistant", content } : { content }, finish_reason: null }] })}\n\n`);
-  res.end(tail);
+  if (tail !== null) res.end(tail);
 });

@@ -1,6 +1,7 @@
 import { asc, eq } from "drizzle-orm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpErrorPeer, streamingChatPeer, type Peer } from "../../../core/openai/peers.fixtures";
+import { readSseData } from "../../../core/openai/sse";
 import { battles, completions, judgements, policies, prompts, tasks } from "../../../db/schema";
 import { createTestDb } from "../../../db/testing";
 import { startApiServer, type ApiServer } from "../../../sim/api-server";
@@ -161,6 +162,24 @@ describe("a battle whose policy fails", () => {
     expect(error).toEqual({ type: "error", message: expect.stringMatching(/^The (left|right) answer failed: the model's server answered HTTP 500\. This battle is void: nothing was recorded\. Try again, or write another prompt\.$/) });
     expect(turn.text).not.toMatch(/arena-500-|policy/);
     expect(turn.events.some((e) => e.type === "ready")).toBe(false);
+    expect(counts(projectId)).toEqual({ prompts: 0, tasks: 0, battles: 0, judgements: 0 });
+  });
+
+  it("is void when the annotator leaves mid-answer: the endpoint's request is given up, nothing written", async () => {
+    const { projectId } = await failingBattle("arena-left", () => streamingChatPeer(["Still thinking"], null), { mode: "chat", timeoutSeconds: 60 });
+    const me = annotator();
+    const leave = new AbortController();
+    const res = await fetch(`${server.url}/api/battles`, { method: "POST", headers: { cookie: me.cookie, "content-type": "application/json" }, body: JSON.stringify({ projectId, turn: { kind: "written", text: "Hi" } }), signal: leave.signal });
+    const seen: string[] = [];
+    await expect(async () => {
+      for await (const data of readSseData(res.body!)) {
+        seen.push(data);
+        if (data.includes("Still thinking")) leave.abort(); // the endpoint's side has begun; the annotator closes the tab
+      }
+    }).rejects.toThrow();
+    const peer = peers.at(-1)!;
+    await expect.poll(() => peer.closed).toBe(1); // the server stopped waiting for the endpoint
+    expect(seen.some((d) => d.includes('"type":"ready"'))).toBe(false);
     expect(counts(projectId)).toEqual({ prompts: 0, tasks: 0, battles: 0, judgements: 0 });
   });
 
