@@ -8,7 +8,9 @@ async function sendAndAwaitAnswers(page: Page, field: string, text: string) {
   const stream = page.waitForResponse((r) => r.url().endsWith("/api/battles") && r.request().method() === "POST");
   await page.getByLabel(field).fill(text);
   await page.getByLabel(field).press("Control+Enter");
-  expect((await stream).headers()["content-type"]).toMatch(/^text\/event-stream/);
+  const headers = (await stream).headers();
+  expect(headers["content-type"]).toMatch(/^text\/event-stream/);
+  expect(headers["content-encoding"], "a gzipped stream reaches the browser only at its end").toBeUndefined();
   await expect(page.getByRole("button", { name: /A is better/ })).toBeEnabled({ timeout: 60_000 });
   for (const side of ["left", "right"]) await expect(page.getByTestId(`battle-${side}`).getByTestId("completion-text")).not.toBeEmpty();
 }

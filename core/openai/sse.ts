@@ -6,7 +6,11 @@
 
 export const SSE_DONE = "[DONE]";
 
-export const SSE_HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", Connection: "keep-alive", "X-Accel-Buffering": "no" };
+/**
+ * no-transform keeps `next start`'s gzip (and proxies) from compressing the stream: gzip holds
+ * events back until its buffer fills, so a browser would see both battle answers only at the end.
+ */
+export const SSE_HEADERS = { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store, no-transform", Connection: "keep-alive", "X-Accel-Buffering": "no" };
 
 /** One event's bytes: its JSON (or [DONE]) on a data line. */
 export function sseEvent(data: unknown): string {
