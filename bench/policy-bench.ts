@@ -28,6 +28,7 @@ import { loadTrainablePolicy } from "../trainer/policy/trainable-policy";
 import { sftObjective } from "../trainer/sft/objective";
 import { defaultStep, type Objective } from "../trainer/train/loop";
 import { AdamW } from "../trainer/train/optimizer";
+import { bestOf } from "./timing";
 
 type Row = Record<string, string | number>;
 
@@ -134,17 +135,6 @@ async function trainCase(c: TrainCase, dir: string): Promise<CaseResult> {
   const trainable = Object.values(policy.trainable).reduce((s, v) => s + v.size, 0);
   policy.dispose();
   return { backend, msPerStep: mean(times.wall), minMs: Math.min(...times.wall), cpuMs: mean(times.cpu), trainable, peakRssMb: peakRssMiB() };
-}
-
-async function bestOf(reps: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  let best = Infinity;
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    best = Math.min(best, (performance.now() - t) / 1000);
-  }
-  return best;
 }
 
 /** Completions/s of the reference pass: referenceLogprobs as DPO calls it (opens its session, every core), ORT on one thread, tfjs. */

@@ -15,6 +15,7 @@ import { DEFAULT_TRAIN_CONFIG } from "../trainer/train/config";
 import { DataParallel } from "../trainer/train/data-parallel";
 import { trainStep, type TrainableModel } from "../trainer/train/lm-step";
 import { AdamW } from "../trainer/train/optimizer";
+import { best, bestOf } from "./timing";
 
 type Row = Record<string, string | number>;
 const cores = availableParallelism();
@@ -29,29 +30,6 @@ function flopsPerToken(c: Gpt2Config, context: number): number {
   return 2 * c.n_layer * 12 * e * e + 2 * e * c.vocab_size + 4 * c.n_layer * context * e;
 }
 
-/** Best of `reps` timed calls after one warm-up (other load only ever adds time). */
-function best(reps: number, fn: () => void): number {
-  fn();
-  let min = Infinity;
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    fn();
-    min = Math.min(min, (performance.now() - t) / 1000);
-  }
-  return min;
-}
-
-async function bestAsync(reps: number, fn: () => Promise<unknown>): Promise<number> {
-  await fn();
-  let min = Infinity;
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    min = Math.min(min, (performance.now() - t) / 1000);
-  }
-  return min;
-}
-
 async function trainRow(backend: string, name: string, config: Gpt2Config, batch: number, seq: number, reps: number, threads = 1): Promise<Row> {
   const graph = buildGpt2Graph(config);
   const init = initParams(graph, 1);
@@ -60,7 +38,7 @@ async function trainRow(backend: string, name: string, config: Gpt2Config, batch
   const data = { inputs: ids(), targets: ids() };
   const optimizer = new AdamW(DEFAULT_TRAIN_CONFIG);
   const parallel = threads > 1 ? await DataParallel.start(config, threads - 1) : undefined;
-  const secs = await bestAsync(reps, async () => (parallel ? parallel.trainStep(model, optimizer, data, 1e-4) : trainStep(model, optimizer, data, 1e-4)));
+  const secs = await bestOf(reps, async () => (parallel ? parallel.trainStep(model, optimizer, data, 1e-4) : trainStep(model, optimizer, data, 1e-4)));
   await parallel?.close();
   optimizer.dispose();
   tf.dispose([...Object.values(init), ...Object.values(model.params)]);

@@ -17,3 +17,17 @@ export function writeTempFile(name: string, content: string | Buffer): string {
   fs.writeFileSync(file, content);
   return file;
 }
+
+/**
+ * Polls `read` until `ready` holds (a state, never a fixed time), failing after `limitMs` with the
+ * last value read. For tests that wait on another process (a server, a worker) through the database.
+ */
+export async function waitFor<T>(read: () => T | Promise<T>, ready: (value: T) => boolean, limitMs = 30_000): Promise<T> {
+  const start = Date.now();
+  for (;;) {
+    const value = await read();
+    if (ready(value)) return value;
+    if (Date.now() - start > limitMs) throw new Error(`gave up waiting after ${limitMs} ms: ${JSON.stringify(value)}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

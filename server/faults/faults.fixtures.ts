@@ -146,17 +146,6 @@ export async function refusal(call: Promise<unknown>): Promise<{ status: number;
   return { status, message: message.slice(`${procedure}: HTTP ${status}: `.length) };
 }
 
-/** Polls `read` until `ready` holds (a state, never a fixed time), failing after `limitMs`. */
-export async function waitFor<T>(read: () => T | Promise<T>, ready: (value: T) => boolean, limitMs = 30_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = await read();
-    if (ready(value)) return value;
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting after ${limitMs} ms: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
-
 /** SQLite's own check of every page, index and constraint: "ok" or the list of problems. */
 export function integrityCheck(db: Db): string {
   return String(db.$client.pragma("integrity_check", { simple: true }));

@@ -3,7 +3,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { ApiError, type TrpcHttpClient } from "../../sim/api-client";
-import { integrityCheck, leaseNext, seedLabeling, signedIn, startServerProcess, storedJudgements, submit, waitFor, type Submission } from "./faults.fixtures";
+import { integrityCheck, leaseNext, seedLabeling, signedIn, startServerProcess, storedJudgements, submit, type Submission } from "./faults.fixtures";
+import { waitFor } from "../../db/testing";
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "preflab-kill-"));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

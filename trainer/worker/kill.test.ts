@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { policyForDirectory } from "../../core/policy-versions";
 import type { Db } from "../../db/client";
 import { policies, runEvents, trainingRuns } from "../../db/schema";
-import { createTestDb } from "../../db/testing";
+import { createTestDb, waitFor } from "../../db/testing";
 import { queueRun } from "../../server/services/runs";
 import { initBackend } from "../backend";
 import { loadCheckpoint } from "../checkpoint/tfjs";
@@ -16,16 +16,8 @@ function startWorker(dbFile: string, runsRoot: string): ChildProcess {
   return spawn(process.execPath, ["bin/preflab.mjs", "worker"], { env: { ...process.env, PREFLAB_DB: dbFile, PREFLAB_RUNS_DIR: runsRoot }, stdio: "ignore" });
 }
 
-/** Polls the database until `ready` holds (a state, never a fixed time), failing after `limitMs`. */
-async function waitFor<T>(read: () => T, ready: (value: T) => boolean, limitMs = 180_000): Promise<T> {
-  const start = Date.now();
-  for (;;) {
-    const value = read();
-    if (ready(value)) return value;
-    if (Date.now() - start > limitMs) throw new Error(`gave up waiting: ${JSON.stringify(value)}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+// A real worker process trains on a busy 2-core machine: minutes, not seconds.
+const WORKER_LIMIT_MS = 180_000;
 
 const exited = (child: ChildProcess) => new Promise((resolve) => (child.exitCode !== null ? resolve(child.exitCode) : child.once("exit", resolve)));
 const runRow = (db: Db, id: number) => db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
@@ -46,13 +38,13 @@ describe("a worker killed with SIGKILL in the middle of a DPO run", () => {
 
     const first = startWorker(file, runsRoot);
     // Past a checkpoint and a few steps beyond it: those steps must be redone, not skipped or doubled.
-    const atKill = await waitFor(() => runRow(db, killed.id), (r) => r.lastCheckpoint !== null && r.step >= 6 && r.step % 4 !== 0);
+    const atKill = await waitFor(() => runRow(db, killed.id), (r) => r.lastCheckpoint !== null && r.step >= 6 && r.step % 4 !== 0, WORKER_LIMIT_MS);
     first.kill("SIGKILL");
     await exited(first);
     expect(runRow(db, killed.id).status).toBe("running"); // nobody told the database: the process just vanished
 
     const second = startWorker(file, runsRoot);
-    const done = await waitFor(() => runRow(db, killed.id), (r) => r.status !== "running" && r.status !== "queued");
+    const done = await waitFor(() => runRow(db, killed.id), (r) => r.status !== "running" && r.status !== "queued", WORKER_LIMIT_MS);
     expect(done, done.error ?? "").toMatchObject({ status: "succeeded", attempts: 2 });
     const events = db.select().from(runEvents).where(eq(runEvents.runId, killed.id)).all();
     const checkpointStep = Number(/step-(\d+)$/.exec(atKill.lastCheckpoint!)![1]);
@@ -62,7 +54,7 @@ describe("a worker killed with SIGKILL in the middle of a DPO run", () => {
 
     // The same run without interruption, by the same worker process.
     const whole = queueRun(db, { kind: "dpo", projectId, createdBy: null, origin: "cli", config });
-    await waitFor(() => runRow(db, whole.id), (r) => r.status === "succeeded" || r.status === "failed");
+    await waitFor(() => runRow(db, whole.id), (r) => r.status === "succeeded" || r.status === "failed", WORKER_LIMIT_MS);
     second.kill("SIGTERM");
     await exited(second);
     expect(finalWeights(db, killed.id)).toEqual(finalWeights(db, whole.id));
