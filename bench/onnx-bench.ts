@@ -3,10 +3,10 @@
 // GPT-2 small's (random weights: speed does not depend on the values), on 1 and 2 threads.
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
-import { parseGpt2Config } from "../trainer/checkpoint/config";
+import { parseModelConfig } from "../trainer/checkpoint/config";
 import { buildGpt2Graph, type Gpt2Config } from "../trainer/models/gpt2";
-import { exportGpt2 } from "../trainer/onnx/export";
-import { gpt2Shape, OnnxCausalLm } from "../trainer/onnx/forward";
+import { exportModel } from "../trainer/onnx/export";
+import { causalLmShape, OnnxCausalLm } from "../trainer/onnx/forward";
 import { generateFromIds } from "../trainer/onnx/generate";
 import { sequenceLogprobs } from "../trainer/onnx/logprobs";
 import { randomWeights } from "../trainer/onnx/testing";
@@ -34,7 +34,8 @@ const FORWARD_SEQ = 128;
 function builtinShape(): { name: string; config: Gpt2Config } {
   const path = "models/builtin/config.json";
   if (!existsSync(path)) return { name: "builtin (stand-in shape)", config: BUILTIN_STANDIN };
-  return { name: "builtin", config: parseGpt2Config(JSON.parse(readFileSync(path, "utf8")), path) };
+  const config = parseModelConfig(JSON.parse(readFileSync(path, "utf8")), path);
+  return config.model_type === "gpt2" ? { name: "builtin", config } : { name: "builtin (stand-in shape)", config: BUILTIN_STANDIN };
 }
 
 /** Forward FLOPs per token: 2 per weight of the blocks and the LM head, plus attention's QK and PV products. */
@@ -92,9 +93,9 @@ export async function run(): Promise<Row[]> {
   for (const { name, config } of [builtinShape(), { name: "gpt2-small (random)", config: GPT2_SMALL }]) {
     const graph = buildGpt2Graph(config, { kvCache: true });
     const weights = randomWeights(graph, 1, 0.02);
-    const bytes = exportGpt2(config, (n) => weights[n]);
+    const bytes = exportModel(config, (n) => weights[n]);
     for (const threads of [1, 2]) {
-      const lm = await OnnxCausalLm.create(bytes, gpt2Shape(config), { intraOpNumThreads: threads });
+      const lm = await OnnxCausalLm.create(bytes, causalLmShape(config), { intraOpNumThreads: threads });
       for (const [metric, value, note] of await measure(lm, config)) {
         rows.push({ bench: "onnx", model: name, threads, metric, value: Number(value.toFixed(1)), note, cores });
       }

@@ -1,16 +1,16 @@
 // A loaded causal language model for inference on tfjs: the checkpoint's config, tokenizer and
-// weights plus the two graph variants built from the one GPT-2 definition.
+// weights plus the two graph variants built from the architecture's one definition.
 import * as tf from "@tensorflow/tfjs-core";
 import type { Graph } from "./graph/ir";
 import { foldParamNodes } from "./graph/tfjs-exec";
 import { loadCheckpoint } from "./checkpoint/tfjs";
 import { InputError } from "./errors";
-import { buildGpt2Graph, type Gpt2Config } from "./models/gpt2";
+import { buildModelGraph, contextField, contextLength, type ModelConfig } from "./models/model-config";
 import { disposeParams, type Params } from "./models/params";
 import type { Tokenizer } from "./tokenizer/tokenizer";
 
 export interface LanguageModel {
-  config: Gpt2Config;
+  config: ModelConfig;
   tokenizer: Tokenizer;
   params: Params;
   /** Full-sequence graph (training, log-probs, generation without cache). */
@@ -24,9 +24,9 @@ export interface LanguageModel {
 }
 
 /** Wraps parameters already in memory (e.g. a model being trained). */
-export function languageModel(config: Gpt2Config, tokenizer: Tokenizer, params: Params, generationConfig: Record<string, unknown> = {}): LanguageModel {
-  const graph = buildGpt2Graph(config);
-  const cachedGraph = buildGpt2Graph(config, { kvCache: true });
+export function languageModel(config: ModelConfig, tokenizer: Tokenizer, params: Params, generationConfig: Record<string, unknown> = {}): LanguageModel {
+  const graph = buildModelGraph(config);
+  const cachedGraph = buildModelGraph(config, { kvCache: true });
   const folded = foldParamNodes(graph, params);
   const cachedFolded = foldParamNodes(cachedGraph, params);
   return { config, tokenizer, params, graph, cachedGraph, folded, cachedFolded, generationConfig };
@@ -46,7 +46,8 @@ export function disposeLanguageModel(model: LanguageModel): void {
 
 /** Throws an InputError when `tokens` do not fit the model's context. */
 export function checkContext(model: LanguageModel, tokens: number, what: string): void {
-  if (tokens > model.config.n_positions) {
-    throw new InputError(`${what} is ${tokens} tokens, longer than the model's context of ${model.config.n_positions} (n_positions)`);
+  const context = contextLength(model.config);
+  if (tokens > context) {
+    throw new InputError(`${what} is ${tokens} tokens, longer than the model's context of ${context} (${contextField(model.config)})`);
   }
 }

@@ -1,18 +1,18 @@
-// Reads a Hugging Face GPT-2 checkpoint directory into plain data (no tfjs, so the ONNX side can
+// Reads a Hugging Face checkpoint directory (GPT-2, Llama, Qwen2) into plain data (no tfjs, so the ONNX side can
 // use it too): config.json, model.safetensors, tokenizer.json (+ tokenizer_config.json) and
 // generation_config.json. Every problem becomes a CheckpointError naming the file.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
+import { buildModelGraph, type ModelConfig } from "../models/model-config";
 import { tokenizerFromJson, type Tokenizer } from "../tokenizer/tokenizer";
-import { parseGpt2Config } from "./config";
+import { parseModelConfig } from "./config";
 import { CheckpointError } from "./errors";
 import { readSafetensors, SafetensorsError, type RawTensor } from "./safetensors";
 
 export interface RawCheckpoint {
   dir: string;
-  config: Gpt2Config;
-  /** Every graph parameter by its HF name (float32). */
+  config: ModelConfig;
+  /** Every graph parameter by its HF name (float32, whatever the file stored: F32, F16, BF16). */
   weights: Record<string, RawTensor>;
   tokenizer: Tokenizer;
   tokenizerJson: object;
@@ -33,11 +33,14 @@ function readJson(dir: string, name: string, required: boolean): unknown {
   }
 }
 
-/** Maps the file's tensors onto the graph's parameter names (GPT2Model files lack "transformer."). */
-function matchWeights(config: Gpt2Config, file: Record<string, RawTensor>, path: string): Record<string, RawTensor> {
+/**
+ * Maps the file's tensors onto the graph's parameter names (GPT2Model / LlamaModel files lack
+ * "transformer." / "model."); extra tensors (a tied lm_head.weight, attn.bias buffers) are ignored.
+ */
+function matchWeights(config: ModelConfig, file: Record<string, RawTensor>, path: string): Record<string, RawTensor> {
   const weights: Record<string, RawTensor> = {};
-  for (const spec of buildGpt2Graph(config).params) {
-    const t = file[spec.name] ?? file[spec.name.replace(/^transformer\./, "")];
+  for (const spec of buildModelGraph(config).params) {
+    const t = file[spec.name] ?? file[spec.name.replace(/^(transformer|model)\./, "")];
     if (!t) throw new CheckpointError(path, `has no tensor ${spec.name}`);
     if (t.shape.join(",") !== spec.shape.join(",")) {
       throw new CheckpointError(path, `tensor ${spec.name} has shape [${t.shape}], config.json implies [${spec.shape}]`);
@@ -47,7 +50,7 @@ function matchWeights(config: Gpt2Config, file: Record<string, RawTensor>, path:
   return weights;
 }
 
-function readTokenizer(dir: string, config: Gpt2Config) {
+function readTokenizer(dir: string, config: ModelConfig) {
   const tokenizerJson = readJson(dir, "tokenizer.json", true) as object;
   const tokenizerConfig = (readJson(dir, "tokenizer_config.json", false) ?? {}) as Record<string, unknown>;
   let tokenizer: Tokenizer;
@@ -65,7 +68,7 @@ function readTokenizer(dir: string, config: Gpt2Config) {
 /** Reads and validates a checkpoint directory. */
 export function readCheckpoint(dir: string): RawCheckpoint {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CheckpointError(dir, "is not a directory");
-  const config = parseGpt2Config(readJson(dir, "config.json", true), join(dir, "config.json"));
+  const config = parseModelConfig(readJson(dir, "config.json", true), join(dir, "config.json"));
   const path = join(dir, "model.safetensors");
   if (!existsSync(path)) throw new CheckpointError(path, "is missing (only safetensors weights are supported)");
   let file: Record<string, RawTensor>;

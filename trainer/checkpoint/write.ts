@@ -1,18 +1,21 @@
-// Writes a checkpoint directory in Hugging Face's GPT-2 layout so it opens in transformers too.
+// Writes a checkpoint directory in Hugging Face's layout (GPT-2, Llama or Qwen2; weights always
+// float32) so it opens in transformers too.
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Gpt2Config } from "../models/gpt2";
+import { architectureClass, contextLength, type ModelConfig } from "../models/model-config";
 import { tokenizerConfigJson } from "../tokenizer/tokenizer-json";
 import { writeSafetensors, type RawTensor } from "./safetensors";
 
 export interface CheckpointContents {
-  config: Gpt2Config;
+  config: ModelConfig;
   weights: Record<string, RawTensor>;
   tokenizerJson: object;
   /** Defaults to exact-decoding GPT-2 settings. */
   tokenizerConfig?: Record<string, unknown>;
   generationConfig?: Record<string, unknown>;
   eosId: number;
+  /** config.json's bos_token_id; defaults to eosId (GPT-2's convention). */
+  bosId?: number;
 }
 
 /** Writes the files (each via a temporary name + rename, so a crash never leaves half a file). */
@@ -23,12 +26,13 @@ export function writeCheckpoint(dir: string, c: CheckpointContents): void {
     renameSync(join(dir, `${name}.tmp`), join(dir, name));
   };
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
+  const tied = c.config.model_type === "gpt2" ? true : c.config.tie_word_embeddings;
   put("config.json", json({
-    architectures: ["GPT2LMHeadModel"], ...c.config, model_type: "gpt2",
-    bos_token_id: c.eosId, eos_token_id: c.eosId, tie_word_embeddings: true,
+    architectures: [architectureClass(c.config)], ...c.config,
+    bos_token_id: c.bosId ?? c.eosId, eos_token_id: c.eosId, tie_word_embeddings: tied,
   }));
   put("model.safetensors", writeSafetensors(c.weights));
   put("tokenizer.json", json(c.tokenizerJson));
-  put("tokenizer_config.json", json(c.tokenizerConfig ?? tokenizerConfigJson("<|endoftext|>", c.config.n_positions)));
+  put("tokenizer_config.json", json(c.tokenizerConfig ?? tokenizerConfigJson("<|endoftext|>", contextLength(c.config))));
   put("generation_config.json", json(c.generationConfig ?? { bos_token_id: c.eosId, eos_token_id: c.eosId, do_sample: true, max_new_tokens: 48, top_p: 0.95, temperature: 0.9 }));
 }

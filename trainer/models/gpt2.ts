@@ -1,11 +1,9 @@
 // GPT-2, written once as a primitive-op graph (see trainer/graph/ir.ts). Parameter names and
 // layouts are Hugging Face's, so `model.safetensors` from transformers loads unchanged.
-// A Llama-family builder is another file like this one over the same ops: RMSNorm = pow,
-// reduceMean, add ε, sqrt, div, mul; RoPE = gather of constant cos/sin tables by position_ids,
-// slice halves, neg, concat, mul, add; SwiGLU = sigmoid, mul; grouped-query attention = reshape
-// the K/V heads and concat them `n_head / n_kv_head` times. Engines need no change.
+// The Llama family (llama.ts) shares the attention core (attention.ts).
 import { GraphBuilder } from "../graph/builder";
 import type { Graph } from "../graph/ir";
+import { attentionMask, causalAttention, presentOutputs, splitHeads, withPast, type AttentionMask } from "./attention";
 
 /** The fields of an HF GPT-2 `config.json` that shape the graph. */
 export interface Gpt2Config {
@@ -38,9 +36,6 @@ export interface Gpt2GraphOptions {
   hiddenState?: boolean;
 }
 
-// torch.finfo(float32).min: HF GPT-2 fills masked attention scores with it.
-const MASK_VALUE = -3.4028234663852886e38;
-
 /** Builds the GPT-2 graph: inputs input_ids/attention_mask/position_ids, output logits (+ presents). */
 export function buildGpt2Graph(config: Gpt2Config, options: Gpt2GraphOptions = {}): Graph {
   const g = new GraphBuilder("gpt2");
@@ -52,19 +47,14 @@ export function buildGpt2Graph(config: Gpt2Config, options: Gpt2GraphOptions = {
   const wte = g.param("transformer.wte.weight", [vocab, e], { kind: "normal", std });
   const wpe = g.param("transformer.wpe.weight", [ctx, e], { kind: "normal", std: 0.01 });
   let h = g.op("add", "embed", [g.op("gather", "wte", [wte, ids], { axis: 0 }), g.op("gather", "wpe", [wpe, pos], { axis: 0 })], {}); // [batch, seq, e]
-  const keep = g.op("reshape", "pad_mask", [g.op("cast", "pad_mask", [mask], { to: "bool" })], { shape: [0, 1, 1, -1] }); // [batch, 1, 1, total]
-  const minValue = g.scalar("mask_value", MASK_VALUE);
-  for (let i = 0; i < config.n_layer; i++) h = gpt2Block(g, config, i, h, keep, minValue, options);
+  const masks = attentionMask(g, mask);
+  for (let i = 0; i < config.n_layer; i++) h = gpt2Block(g, config, i, h, masks, options);
   const hf = layerNorm(g, config, "transformer.ln_f", h, "last_hidden_state");
   const wteT = g.op("transpose", "lm_head", [wte], { perm: [1, 0] }); // tied lm_head: [e, vocab]
   g.op("matmul", "lm_head", [hf, wteT], {}, "logits"); // [batch, seq, vocab]
   g.output("logits", "float32", ["batch", "seq", vocab]);
   if (options.hiddenState) g.output("last_hidden_state", "float32", ["batch", "seq", e]);
-  for (let i = 0; options.kvCache && i < config.n_layer; i++) {
-    const shape = ["batch", config.n_head, "total", e / config.n_head];
-    g.output(`present.${i}.key`, "float32", shape);
-    g.output(`present.${i}.value`, "float32", shape);
-  }
+  if (options.kvCache) presentOutputs(g, config.n_layer, config.n_head, e / config.n_head);
   return g.build();
 }
 
@@ -82,14 +72,14 @@ function conv1d(g: GraphBuilder, prefix: string, x: string, inDim: number, outDi
   return g.linear(prefix, x, w, b);
 }
 
-function gpt2Block(g: GraphBuilder, config: Gpt2Config, i: number, h: string, keep: string, minValue: string, options: Gpt2GraphOptions): string {
+function gpt2Block(g: GraphBuilder, config: Gpt2Config, i: number, h: string, masks: AttentionMask, options: Gpt2GraphOptions): string {
   const p = `transformer.h.${i}`;
   const e = config.n_embd;
   const std = config.initializer_range ?? 0.02;
   // GPT-2 scales residual projections' init by 1/sqrt(2·n_layer) so the stream's variance stays put.
   const projStd = std / Math.sqrt(2 * config.n_layer);
   const x = layerNorm(g, config, `${p}.ln_1`, h);
-  const attn = attention(g, config, i, x, keep, minValue, options);
+  const attn = attention(g, config, i, x, masks, options);
   h = g.op("add", `${p}.resid_attn`, [h, conv1d(g, `${p}.attn.c_proj`, attn, e, e, projStd)], {});
   const inner = config.n_inner ?? 4 * e;
   const x2 = layerNorm(g, config, `${p}.ln_2`, h);
@@ -99,28 +89,13 @@ function gpt2Block(g: GraphBuilder, config: Gpt2Config, i: number, h: string, ke
 }
 
 /** Multi-head causal self-attention; returns the merged heads [batch, seq, e] before c_proj. */
-function attention(g: GraphBuilder, config: Gpt2Config, i: number, x: string, keep: string, minValue: string, options: Gpt2GraphOptions): string {
+function attention(g: GraphBuilder, config: Gpt2Config, i: number, x: string, masks: AttentionMask, options: Gpt2GraphOptions): string {
   const p = `transformer.h.${i}.attn`;
   const e = config.n_embd;
   const heads = config.n_head;
   const headDim = e / heads;
   const qkv = conv1d(g, `${p}.c_attn`, x, e, 3 * e, config.initializer_range ?? 0.02); // [batch, seq, 3e]
-  const toHeads = (t: string) =>
-    g.op("transpose", p, [g.op("reshape", p, [t], { shape: [0, 0, heads, headDim] })], { perm: [0, 2, 1, 3] }); // [batch, heads, seq, headDim]
-  const [q, k0, v0] = g.split(p, qkv, -1, [e, e, e]).map(toHeads);
-  let k = k0;
-  let v = v0;
-  if (options.kvCache) {
-    const pastShape = ["batch", heads, "past", headDim];
-    const pastK = g.input(`past_key_values.${i}.key`, "float32", pastShape);
-    const pastV = g.input(`past_key_values.${i}.value`, "float32", pastShape);
-    k = g.op("concat", p, [pastK, k0], { axis: 2 }, `present.${i}.key`); // [batch, heads, total, headDim]
-    v = g.op("concat", p, [pastV, v0], { axis: 2 }, `present.${i}.value`);
-  }
-  const kT = g.op("transpose", p, [k], { perm: [0, 1, 3, 2] });
-  const scores = g.op("div", p, [g.op("matmul", p, [q, kT], {}), g.scalar(p, Math.sqrt(headDim))], {}); // [batch, heads, seq, total]
-  const allowed = g.op("and", p, [g.op("causalMask", p, [scores], {}), keep], {}); // [batch, 1, seq, total]
-  const probs = g.op("softmax", p, [g.op("where", p, [allowed, scores, minValue], {})], { axis: -1 });
-  const merged = g.op("transpose", p, [g.op("matmul", p, [probs, v], {})], { perm: [0, 2, 1, 3] }); // [batch, seq, heads, headDim]
-  return g.op("reshape", p, [merged], { shape: [0, 0, e] });
+  const [q, k0, v0] = g.split(p, qkv, -1, [e, e, e]).map((t) => splitHeads(g, p, t, heads, headDim));
+  const [k, v] = options.kvCache ? withPast(g, p, i, k0, v0, heads, headDim) : [k0, v0];
+  return causalAttention(g, p, q, k, v, masks, headDim);
 }

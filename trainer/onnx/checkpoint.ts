@@ -3,10 +3,10 @@
 import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { readCheckpoint, type RawCheckpoint } from "../checkpoint/read";
-import type { Gpt2Config } from "../models/gpt2";
+import type { ModelConfig } from "../models/model-config";
 import type { Tokenizer } from "../tokenizer/tokenizer";
-import { exportGpt2, type ExportOptions } from "./export";
-import { gpt2Shape, OnnxCausalLm, OutdatedExportError } from "./forward";
+import { exportModel, type ExportOptions } from "./export";
+import { causalLmShape, OnnxCausalLm, OutdatedExportError } from "./forward";
 import type { WeightSource } from "./lower";
 import type { SessionConfig } from "./session";
 
@@ -26,7 +26,7 @@ export function onnxIsStale(dir: string): boolean {
 }
 
 function writeExport(checkpoint: RawCheckpoint, options: ExportOptions): string {
-  const bytes = exportGpt2(checkpoint.config, (name) => checkpoint.weights[name].data, options);
+  const bytes = exportModel(checkpoint.config, (name) => checkpoint.weights[name].data, options);
   const path = onnxModelPath(checkpoint.dir);
   mkdirSync(join(checkpoint.dir, "onnx"), { recursive: true });
   // Temporary name + rename: a reader never sees half a model, even with two exporters racing.
@@ -45,7 +45,7 @@ export function exportOnnx(dir: string, options: ExportOptions = {}): string {
 export interface OnnxLanguageModel {
   lm: OnnxCausalLm;
   tokenizer: Tokenizer;
-  config: Gpt2Config;
+  config: ModelConfig;
   generationConfig: Record<string, unknown>;
 }
 
@@ -53,15 +53,15 @@ export interface OnnxLanguageModel {
  * Wraps weights already in memory (a policy being trained: PPO re-exports after each update and
  * samples its rollouts here) without touching the disk. `weights` returns each HF-named tensor.
  */
-export async function onnxLanguageModelFromWeights(config: Gpt2Config, tokenizer: Tokenizer, weights: WeightSource, session: SessionConfig = {}): Promise<OnnxLanguageModel> {
-  const lm = await OnnxCausalLm.create(exportGpt2(config, weights), gpt2Shape(config), session);
+export async function onnxLanguageModelFromWeights(config: ModelConfig, tokenizer: Tokenizer, weights: WeightSource, session: SessionConfig = {}): Promise<OnnxLanguageModel> {
+  const lm = await OnnxCausalLm.create(exportModel(config, weights), causalLmShape(config), session);
   return { lm, tokenizer, config, generationConfig: {} };
 }
 
 /** Opens a checkpoint for sampling and log-probs on ONNX Runtime, exporting it first if needed. */
 export async function openOnnxCheckpoint(dir: string, session: SessionConfig = {}): Promise<OnnxLanguageModel> {
   const checkpoint = readCheckpoint(dir);
-  const open = (path: string) => OnnxCausalLm.create(path, gpt2Shape(checkpoint.config), session);
+  const open = (path: string) => OnnxCausalLm.create(path, causalLmShape(checkpoint.config), session);
   const lm = onnxIsStale(dir)
     ? await open(writeExport(checkpoint, {}))
     : await open(onnxModelPath(dir)).catch((error) => {

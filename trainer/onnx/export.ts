@@ -1,11 +1,12 @@
 // Exports a model graph to ONNX in the layout transformers.js loads for text generation:
 // `<checkpoint>/onnx/model.onnx`, inputs input_ids / attention_mask / position_ids /
 // past_key_values.{i}.key|value [batch, heads, past, head_dim], outputs logits /
-// present.{i}.key|value, every batch/sequence/past dim dynamic. GPT-2 exports also output
+// present.{i}.key|value, every batch/sequence/past dim dynamic (heads = the KV heads: Llama's
+// num_key_value_heads). Model exports also output
 // kv_new.{i}.key|value (this call's positions only), which preflab's slot cache reads and
 // transformers.js, which only collects outputs named present*, ignores.
 import type { Graph } from "../graph/ir";
-import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
+import { buildModelGraph, modelDims, type ModelConfig } from "../models/model-config";
 import { newKvName } from "./forward";
 import { DataType, DEFAULT_OPSET, type OnnxGraphBuilder } from "./graph-builder";
 import { lowerGraph, type WeightSource } from "./lower";
@@ -33,11 +34,12 @@ export function exportGraph(graph: Graph, weights: WeightSource, opset = DEFAULT
 }
 
 /** kv_new.{i}.* = the last `seq` positions of present.{i}.*: [batch, heads, seq, headDim]. */
-function addNewKvOutputs(g: OnnxGraphBuilder, config: Gpt2Config): void {
+function addNewKvOutputs(g: OnnxGraphBuilder, config: ModelConfig): void {
   const seq = g.op("Gather", [g.op("Shape", ["input_ids"]), g.int64([1])]); // [1]
   const starts = g.op("Neg", [seq]);
-  const shape = ["batch", config.n_head, "seq", config.n_embd / config.n_head];
-  for (let i = 0; i < config.n_layer; i++) {
+  const { layers, kvHeads, headDim } = modelDims(config);
+  const shape = ["batch", kvHeads, "seq", headDim];
+  for (let i = 0; i < layers; i++) {
     for (const kind of ["key", "value"] as const) {
       const slice = g.op("Slice", [`present.${i}.${kind}`, starts, g.int64([2 ** 53]), g.int64([2])]);
       g.addOutput(newKvName(i, kind), slice, DataType.FLOAT, shape);
@@ -45,9 +47,9 @@ function addNewKvOutputs(g: OnnxGraphBuilder, config: Gpt2Config): void {
   }
 }
 
-/** GPT-2 from its HF config and HF-named weights, with the KV cache unless told otherwise. */
-export function exportGpt2(config: Gpt2Config, weights: WeightSource, options: ExportOptions = {}): Uint8Array {
+/** A model (GPT-2, Llama, Qwen2) from its HF config and HF-named weights, with the KV cache unless told otherwise. */
+export function exportModel(config: ModelConfig, weights: WeightSource, options: ExportOptions = {}): Uint8Array {
   const kvCache = options.kvCache ?? true;
-  const graph = buildGpt2Graph(config, { kvCache });
+  const graph = buildModelGraph(config, { kvCache });
   return exportGraph(graph, weights, options.opset ?? DEFAULT_OPSET, kvCache ? (g) => addNewKvOutputs(g, config) : undefined);
 }

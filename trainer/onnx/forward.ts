@@ -2,28 +2,24 @@
 // without a KV cache. Callers (log-probs, generation) deal in plain number arrays; ORT tensors
 // and the cache's per-layer names stay inside this file.
 import { InputError } from "../errors";
-import type { Gpt2Config } from "../models/gpt2";
+import { modelDims, type ModelConfig } from "../models/model-config";
 import { float32Tensor, floatData, int64Tensor, OnnxSession, type OrtTensor, type SessionConfig } from "./session";
 
 /** What the runtime needs to know about an exported model beyond its graph. */
 export interface CausalLmShape {
   /** Transformer blocks: one key and one value cache entry each. */
   layers: number;
+  /** Heads in the KV cache (GPT-2's n_head, Llama's num_key_value_heads). */
   heads: number;
   headDim: number;
   vocab: number;
-  /** Longest sequence (past + new) the position embedding covers. */
+  /** Longest sequence (past + new) the positions cover. */
   contextLength: number;
 }
 
-export function gpt2Shape(config: Gpt2Config): CausalLmShape {
-  return {
-    layers: config.n_layer,
-    heads: config.n_head,
-    headDim: config.n_embd / config.n_head,
-    vocab: config.vocab_size,
-    contextLength: config.n_positions,
-  };
+export function causalLmShape(config: ModelConfig): CausalLmShape {
+  const { layers, kvHeads, headDim, vocab, contextLength } = modelDims(config);
+  return { layers, heads: kvHeads, headDim, vocab, contextLength };
 }
 
 /** Keys and values of every layer for `length` positions: [batch, heads, length, headDim] each. */
@@ -130,5 +126,5 @@ function checkInput(input: ForwardInput, shape: CausalLmShape): void {
   }
   let last = -1;
   for (let i = 0; i < input.positionIds.length; i++) last = Math.max(last, input.positionIds[i]);
-  if (last >= shape.contextLength) throw new InputError(`sequence of ${last + 1} tokens exceeds the model's context of ${shape.contextLength} (n_positions)`);
+  if (last >= shape.contextLength) throw new InputError(`sequence of ${last + 1} tokens exceeds the model's context of ${shape.contextLength}`);
 }

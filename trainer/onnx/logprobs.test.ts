@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGpt2Graph } from "../models/gpt2";
-import { exportGpt2 } from "./export";
-import { gpt2Shape, OnnxCausalLm } from "./forward";
+import { exportModel } from "./export";
+import { causalLmShape, OnnxCausalLm } from "./forward";
 import { completionLogprobs, planLogprobBatches, sequenceLogprobs, tokenLogprob } from "./logprobs";
 import { randomWeights, tfjsOutputs, TINY_GPT2 } from "./testing";
 
@@ -10,7 +10,7 @@ const weights = randomWeights(buildGpt2Graph(TINY_GPT2), 5);
 let lm: OnnxCausalLm;
 
 beforeAll(async () => {
-  lm = await OnnxCausalLm.create(exportGpt2(TINY_GPT2, (n) => weights[n]), gpt2Shape(TINY_GPT2), { intraOpNumThreads: 1 });
+  lm = await OnnxCausalLm.create(exportModel(TINY_GPT2, (n) => weights[n]), causalLmShape(TINY_GPT2), { intraOpNumThreads: 1 });
 });
 afterAll(() => lm.release());
 
