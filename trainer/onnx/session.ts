@@ -13,6 +13,8 @@ export interface SessionConfig {
   spinning?: boolean;
   /** Write the graph as ORT optimized it here (to check fusions, or to inspect it in Netron). */
   optimizedModelPath?: string;
+  /** Execution providers in order of preference (default CPU only; "cuda" needs ORT's CUDA libraries). */
+  executionProviders?: ("cuda" | "cpu")[];
 }
 
 export type OrtTensor = ort.Tensor;
@@ -22,7 +24,7 @@ export class OnnxSession {
 
   static async create(model: Uint8Array | string, config: SessionConfig = {}): Promise<OnnxSession> {
     const options: ort.InferenceSession.SessionOptions = {
-      executionProviders: ["cpu"],
+      executionProviders: config.executionProviders ?? ["cpu"],
       intraOpNumThreads: config.intraOpNumThreads ?? availableParallelism(),
       // One op at a time: the graphs are chains of matmuls, each already spread over the threads.
       interOpNumThreads: 1,
@@ -46,8 +48,11 @@ export class OnnxSession {
     return this.session.outputNames;
   }
 
-  /** Runs the graph; `fetches` names the outputs wanted (default all: each one is copied out). */
-  async run(feeds: Record<string, ort.Tensor>, fetches?: readonly string[]): Promise<Record<string, ort.Tensor>> {
+  /**
+   * Runs the graph; `fetches` names the outputs wanted (default all: each one is copied out), or
+   * maps them to pre-allocated tensors ORT writes in place (null: allocated and copied out).
+   */
+  async run(feeds: Record<string, ort.Tensor>, fetches?: readonly string[] | Record<string, ort.Tensor | null>): Promise<Record<string, ort.Tensor>> {
     return (await (fetches ? this.session.run(feeds, fetches) : this.session.run(feeds))) as Record<string, ort.Tensor>;
   }
 

@@ -1,0 +1,122 @@
+// The ONNX Runtime training engine for language modelling: one step graph (forward, next-token
+// loss, backward, clipping, AdamW) for a fixed (batch, seq), one session, the state carried in
+// JS-owned tensors between steps (./step-session.ts). Weights go in and come out as plain
+// Float32 arrays under their HF names; the optimizer state in AdamW.stateToRaw()'s format, so
+// checkpoints and resume stay one format whichever engine trained.
+import { availableParallelism } from "node:os";
+import * as ort from "onnxruntime-node";
+import type { RawTensor } from "../checkpoint/safetensors";
+import type { Graph } from "../graph/ir";
+import { floatData, int64Tensor } from "../onnx/session";
+import type { LmBatch } from "../train/data";
+import type { AdamWOptions } from "../train/optimizer";
+import { adamwScalars, GRAD_NORM, momentName } from "./adamw-graph";
+import { LM_LOSS, LM_LOSS_MASK, LM_TARGETS, lmStepGraph, stepModelBytes, type StepGraph } from "./step-graph";
+import { scalarTensor, StepSession } from "./step-session";
+
+export interface OrtTrainerOptions {
+  /** The model graph (any architecture in the IR; built without a KV cache). */
+  graph: Graph;
+  /** Initial weights by HF name (every graph parameter). */
+  weights: Record<string, Float32Array>;
+  adamw: AdamWOptions;
+  batch: number;
+  seq: number;
+  /** Weigh the loss by a per-token mask (SFT's completion tokens) given with each batch. */
+  completionMask?: boolean;
+  /** Intra-op threads (default: every core). */
+  threads?: number;
+  /** ORT execution providers (default CPU). */
+  executionProviders?: ("cuda" | "cpu")[];
+}
+
+/** A batch of next-token examples; `mask` [batch][seq] (1 = in the loss) with `completionMask`. */
+export type OrtLmBatch = LmBatch & { mask?: number[][] };
+
+export class OrtTrainer {
+  /** Optimizer steps taken (AdamW's `t`). */
+  t = 0;
+  private readonly positions: ort.Tensor;
+  private readonly ones: ort.Tensor;
+
+  private constructor(
+    private readonly session: StepSession,
+    readonly stepGraph: StepGraph,
+    private readonly o: OrtTrainerOptions,
+    readonly threads: number,
+  ) {
+    const { batch, seq } = o;
+    this.positions = int64Tensor(Array.from({ length: batch * seq }, (_, i) => i % seq), [batch, seq]);
+    this.ones = int64Tensor(new Array(batch * seq).fill(1), [batch, seq]);
+  }
+
+  static async create(o: OrtTrainerOptions): Promise<OrtTrainer> {
+    const step = lmStepGraph(o.graph, { batch: o.batch, seq: o.seq, adamw: o.adamw, completionMask: o.completionMask });
+    const threads = o.threads ?? availableParallelism();
+    const session = await StepSession.create(stepModelBytes(step.graph), step.state, { intraOpNumThreads: threads, executionProviders: o.executionProviders });
+    const trainer = new OrtTrainer(session, step, o, threads);
+    trainer.setWeights(o.weights);
+    return trainer;
+  }
+
+  /** One optimizer step on `batch` at learning rate `lr`; the loss is the one before the update. */
+  async step(batch: OrtLmBatch, lr: number): Promise<{ loss: number; gradNorm: number }> {
+    const { batch: rows, seq } = this.o;
+    if (batch.inputs.length !== rows || batch.inputs.some((r) => r.length !== seq)) throw new Error(`this step graph trains [${rows}, ${seq}] batches`);
+    const feeds: Record<string, ort.Tensor> = {
+      input_ids: int64Tensor(batch.inputs.flat(), [rows, seq]),
+      attention_mask: this.ones,
+      position_ids: this.positions,
+      [LM_TARGETS]: int64Tensor(batch.targets.flat(), [rows, seq]),
+    };
+    if (this.o.completionMask) {
+      if (!batch.mask) throw new Error("this step graph weighs the loss by a mask: give batch.mask");
+      feeds[LM_LOSS_MASK] = new ort.Tensor("float32", Float32Array.from(batch.mask.flat()), [rows, seq]);
+    }
+    for (const [name, value] of Object.entries(adamwScalars(this.t + 1, lr, this.o.adamw))) feeds[name] = scalarTensor(value);
+    const out = await this.session.run(feeds, [LM_LOSS, GRAD_NORM]);
+    this.t += 1;
+    return { loss: floatData(out[LM_LOSS]!)[0]!, gradNorm: floatData(out[GRAD_NORM]!)[0]! };
+  }
+
+  /** A copy of every parameter by HF name (for saving and evaluation). */
+  weights(): Record<string, RawTensor> {
+    return Object.fromEntries(this.stepGraph.params.map((p) => [p.name, this.session.state.read(p.name)]));
+  }
+
+  /** Replaces the parameters (every one must be given). */
+  setWeights(weights: Record<string, ArrayLike<number>>): void {
+    for (const p of this.stepGraph.params) {
+      const w = weights[p.name];
+      if (!w) throw new Error(`no initial weights for "${p.name}"`);
+      this.session.state.set(p.name, w);
+    }
+  }
+
+  /** The moments and step count, as AdamW.stateToRaw() writes them. */
+  optimizerState(): { step: number; tensors: Record<string, RawTensor> } {
+    const tensors: Record<string, RawTensor> = {};
+    for (const kind of ["m", "v"] as const) for (const p of this.stepGraph.params) tensors[momentName(kind, p.name)] = this.session.state.read(momentName(kind, p.name));
+    return { step: this.t, tensors };
+  }
+
+  /** Restores what optimizerState() (or AdamW.stateToRaw()) produced; moments it lacks start at zero. */
+  loadOptimizerState(state: { step: number; tensors: Record<string, RawTensor> }): void {
+    this.t = state.step;
+    for (const kind of ["m", "v"] as const) {
+      for (const p of this.stepGraph.params) {
+        const name = momentName(kind, p.name);
+        this.session.state.set(name, state.tensors[name]?.data ?? new Float32Array(p.shape.reduce((a, b) => a * b, 1)));
+      }
+    }
+  }
+
+  /** MiB of parameters and moments held in JS (both buffer sets). */
+  get stateMiB(): number {
+    return this.session.state.bytes / 2 ** 20;
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}

@@ -1,0 +1,108 @@
+// One ONNX Runtime session that runs a whole training step: the trained state (parameters and
+// AdamW moments) goes in as graph inputs and comes out updated as `next/*` outputs, so a single
+// session serves every step and no weight is ever an initializer.
+//
+// What ORT's Node API copies (onnxruntime-node 1.30, CPU): a feed is wrapped over its typed
+// array's memory, no copy; an output ORT allocates itself is copied into a new JS ArrayBuffer
+// after the run; an output handed over as a pre-allocated ort.Tensor in `fetches` is written in
+// place, no copy. So the state lives in two sets of JS-owned tensors: a step reads one set and
+// writes the next values into the other, then the two swap. No parameter or moment passes
+// through a JS array between steps; only the small outputs (loss, norm, per-sequence values)
+// are copied out. A set cannot be read and written by the same run (ORT does not promise to
+// finish reading an input before it writes an output over it), hence two sets.
+import * as ort from "onnxruntime-node";
+import { OnnxSession, type SessionConfig } from "../onnx/session";
+import type { RawTensor } from "../checkpoint/safetensors";
+import { nextName } from "./adamw-graph";
+
+/** A state value's name and static shape. */
+export interface StateSpec {
+  name: string;
+  shape: number[];
+}
+
+const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+/** Two sets of float32 tensors for the state: the current values and the buffers of the next ones. */
+export class DoubleBufferedState {
+  private current: Record<string, ort.Tensor> = {};
+  private spare: Record<string, ort.Tensor> = {};
+
+  constructor(readonly specs: StateSpec[]) {
+    for (const s of specs) {
+      this.current[s.name] = new ort.Tensor("float32", new Float32Array(sizeOf(s.shape)), s.shape);
+      this.spare[s.name] = new ort.Tensor("float32", new Float32Array(sizeOf(s.shape)), s.shape);
+    }
+  }
+
+  /** Feeds of the current values (views, not copies). */
+  feeds(): Record<string, ort.Tensor> {
+    return { ...this.current };
+  }
+
+  /** Fetches that make ORT write each next value into the spare buffer. */
+  fetches(): Record<string, ort.Tensor> {
+    return Object.fromEntries(this.specs.map((s) => [nextName(s.name), this.spare[s.name]]));
+  }
+
+  /** After a run: the values just written become current. */
+  swap(): void {
+    [this.current, this.spare] = [this.spare, this.current];
+  }
+
+  /** Overwrites a current value (loading weights or optimizer state). */
+  set(name: string, data: ArrayLike<number>): void {
+    const target = this.current[name];
+    if (!target) throw new Error(`no state value "${name}"`);
+    if (data.length !== target.size) throw new Error(`state "${name}": ${data.length} values for [${target.dims}]`);
+    (target.data as Float32Array).set(data);
+  }
+
+  /** A copy of a current value (the buffers are rewritten two steps later). */
+  read(name: string): RawTensor {
+    const t = this.current[name];
+    if (!t) throw new Error(`no state value "${name}"`);
+    return { shape: [...t.dims], data: (t.data as Float32Array).slice() };
+  }
+
+  /** The current value itself, valid until the next step (for a forward-only session sharing it). */
+  view(name: string): ort.Tensor {
+    return this.current[name]!;
+  }
+
+  /** Float32 bytes held (both sets). */
+  get bytes(): number {
+    return this.specs.reduce((n, s) => n + 2 * 4 * sizeOf(s.shape), 0);
+  }
+}
+
+/** A session over a step graph and the state it carries from step to step. */
+export class StepSession {
+  private constructor(
+    private readonly session: OnnxSession,
+    readonly state: DoubleBufferedState,
+  ) {}
+
+  static async create(model: Uint8Array, state: StateSpec[], config: SessionConfig = {}): Promise<StepSession> {
+    return new StepSession(await OnnxSession.create(model, config), new DoubleBufferedState(state));
+  }
+
+  /**
+   * One step: `feeds` (the batch and the scalars) beside the current state; returns the outputs
+   * named in `outputs` (copied out by ORT) after the state has moved on.
+   */
+  async run(feeds: Record<string, ort.Tensor>, outputs: string[]): Promise<Record<string, ort.Tensor>> {
+    const fetches: Record<string, ort.Tensor | null> = { ...this.state.fetches() };
+    for (const name of outputs) fetches[name] = null;
+    const result = await this.session.run({ ...feeds, ...this.state.feeds() }, fetches);
+    this.state.swap();
+    return Object.fromEntries(outputs.map((name) => [name, result[name]!]));
+  }
+
+  async release(): Promise<void> {
+    await this.session.release();
+  }
+}
+
+/** A float32 scalar feed. */
+export const scalarTensor = (value: number): ort.Tensor => new ort.Tensor("float32", Float32Array.of(value), []);
