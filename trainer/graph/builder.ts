@@ -5,7 +5,8 @@ import { validateGraph } from "./ir";
 
 // The attributes of op K (distributes over OpAttrs so grouped members like "softmax" | "logSoftmax" match).
 type AttrsOf<T, K> = T extends { op: infer O } ? (K extends O ? Omit<T, "op"> : never) : never;
-type Attrs<K extends OpAttrs["op"]> = AttrsOf<OpAttrs, K>;
+/** The attributes of op K, without `op` (what `GraphBuilder.op` and the autodiff's emitter take). */
+export type Attrs<K extends OpAttrs["op"]> = AttrsOf<OpAttrs, K>;
 
 export class GraphBuilder {
   readonly inputs: ValueSpec[] = [];

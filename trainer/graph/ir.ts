@@ -67,6 +67,19 @@ export type ParamInit = { kind: "normal"; std: number } | { kind: "zeros" } | { 
  * - cast: (x) -> y as dtype `to`. ONNX Cast.
  * - constant: () -> y, values `value` (row-major) of static `shape` and `dtype`.
  *   ONNX Constant (or an initializer).
+ * - log: (x) -> y, natural logarithm. ONNX Log.
+ * - gatherElements: (data, indices) -> y with indices' shape (same rank as data):
+ *   y[i..][j][k..] = data[i..][indices[i..][j][k..]][k..] along `axis`. ONNX GatherElements.
+ * - scatterElementsAdd: (base, indices, updates) -> y = base with each updates element added at
+ *   the position gatherElements would read it from (duplicates sum). ONNX ScatterElements
+ *   (reduction "add", opset >= 16).
+ * - scatterNDAdd: (base, indices [..., k], updates [..., base.shape[k:]]) -> y = base with each
+ *   update slice added at base[indices[...]] (duplicates sum). ONNX ScatterND (reduction "add").
+ * - zeros: () -> float32 zeros of static `shape`, made at run time. ONNX ConstantOfShape (never a
+ *   large initializer in the model file).
+ * - expand: (x) -> y broadcast to static `shape`. ONNX Expand.
+ * - pad: (x) -> y with `pads` zeros added ([begin_0, ..., begin_n, end_0, ..., end_n], >= 0).
+ *   ONNX Pad (mode "constant", value 0).
  */
 export type OpAttrs =
   | { op: "add" | "sub" | "mul" | "div" | "pow" }
@@ -86,7 +99,13 @@ export type OpAttrs =
   | { op: "where" }
   | { op: "and" }
   | { op: "cast"; to: DType }
-  | { op: "constant"; value: number[]; shape: number[]; dtype: DType };
+  | { op: "constant"; value: number[]; shape: number[]; dtype: DType }
+  | { op: "log" }
+  | { op: "gatherElements" | "scatterElementsAdd"; axis: number }
+  | { op: "scatterNDAdd" }
+  | { op: "zeros"; shape: number[] }
+  | { op: "expand"; shape: number[] }
+  | { op: "pad"; pads: number[] };
 
 /** The name of every primitive op. */
 export type OpName = OpAttrs["op"];
@@ -115,6 +134,7 @@ export const OP_ARITY: Record<OpName, number> = {
   matmul: 2, gelu: 1, layerNorm: 3, reduceMean: 1, reduceSum: 1,
   softmax: 1, logSoftmax: 1, gather: 2, reshape: 1, transpose: 1,
   concat: -1, split: 1, slice: 1, causalMask: 1, where: 3, and: 2, cast: 1, constant: 0,
+  log: 1, gatherElements: 2, scatterElementsAdd: 3, scatterNDAdd: 3, zeros: 0, expand: 1, pad: 1,
 };
 
 /**

@@ -3,6 +3,7 @@
 // intermediates alive until the backward pass.
 import * as tf from "@tensorflow/tfjs-core";
 import type { DType, GraphNode } from "./ir";
+import { broadcastShapes, resolveReshape, sliceBounds } from "./shapes";
 
 type Impl<N extends GraphNode = GraphNode> = (node: N, x: tf.Tensor[]) => tf.Tensor[];
 // The node type of op K (matches grouped members such as "softmax" | "logSoftmax").
@@ -16,13 +17,8 @@ export function tfDtype(dtype: DType): tf.DataType {
   return dtype === "int64" ? "int32" : dtype;
 }
 
-/** ONNX reshape: 0 copies the input's dim, -1 is inferred. */
-export function resolveReshape(inShape: number[], target: number[]): number[] {
-  const shape = target.map((d, i) => (d === 0 ? inShape[i] : d));
-  const size = inShape.reduce((a, b) => a * b, 1);
-  const known = shape.reduce((a, d) => (d === -1 ? a : a * d), 1);
-  return shape.map((d) => (d === -1 ? (known === 0 ? 0 : size / known) : d));
-}
+// ONNX Reshape's target resolution, shared with static shape inference.
+export { resolveReshape };
 
 /** Embedding lookup whose gradient is a scatter-add (wasm lacks UnsortedSegmentSum). */
 function gatherRows(data: tf.Tensor, indices: tf.Tensor): tf.Tensor {
@@ -67,7 +63,10 @@ function matmul(a: tf.Tensor, b: tf.Tensor): tf.Tensor {
     return tf.reshape(plainGradMatMul(rows, b), [...a.shape.slice(0, -1), b.shape[1] as number]);
   }
   const sameBatch = a.rank === b.rank && a.shape.slice(0, -2).every((d, i) => d === b.shape[i]);
-  return sameBatch ? plainGradMatMul(a, b) : tf.matMul(a, b);
+  if (sameBatch) return plainGradMatMul(a, b);
+  // Broadcast batch dims made explicit: tfjs's BatchMatMul gradient does not sum them back.
+  const batch = broadcastShapes(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  return plainGradMatMul(tf.broadcastTo(a, [...batch, ...a.shape.slice(-2)]), tf.broadcastTo(b, [...batch, ...b.shape.slice(-2)]));
 }
 
 function layerNorm(node: NodeOf<"layerNorm">, [x, scale, bias]: tf.Tensor[]): tf.Tensor[] {
@@ -85,16 +84,7 @@ function gelu(node: NodeOf<"gelu">, [x]: tf.Tensor[]): tf.Tensor[] {
 
 /** ONNX Slice with static starts/ends/axes (step 1), clamped like ONNX. */
 function slice(node: NodeOf<"slice">, [x]: tf.Tensor[]): tf.Tensor[] {
-  const begin = x.shape.map(() => 0);
-  const size = x.shape.slice();
-  node.axes.forEach((axis0, i) => {
-    const axis = axis0 < 0 ? axis0 + x.rank : axis0;
-    const dim = x.shape[axis];
-    const clamp = (v: number) => Math.min(Math.max(v < 0 ? v + dim : v, 0), dim);
-    const start = clamp(node.starts[i]);
-    begin[axis] = start;
-    size[axis] = Math.max(clamp(node.ends[i]) - start, 0);
-  });
+  const { begin, size } = sliceBounds(node, x.shape);
   return [tf.slice(x, begin, size)];
 }
 
@@ -108,6 +98,49 @@ function causalMask(_node: GraphNode, [scores]: tf.Tensor[]): tf.Tensor[] {
 function softmaxLike(node: NodeOf<"softmax" | "logSoftmax">, [x]: tf.Tensor[]): tf.Tensor[] {
   if (node.axis !== -1 && node.axis !== x.rank - 1) throw new Error(`${node.name}: tfjs ${node.op} needs the last axis`);
   return [node.op === "softmax" ? tf.softmax(x) : tf.logSoftmax(x)];
+}
+
+/**
+ * The full coordinates [..., rank] that gatherElements/scatterElementsAdd address: each index's
+ * own position with its `axis` coordinate replaced by the index (so GatherNd/ScatterNd, which
+ * the wasm backend has, do the work).
+ */
+function elementCoordinates(indices: tf.Tensor, axis0: number): tf.Tensor {
+  const rank = indices.rank;
+  const axis = axis0 < 0 ? axis0 + rank : axis0;
+  const idx = tf.cast(indices, "int32");
+  const coords = indices.shape.map((dim, d) => {
+    if (d === axis) return idx;
+    const shape = indices.shape.map((_, i) => (i === d ? dim : 1));
+    return tf.broadcastTo(tf.reshape(tf.range(0, dim, 1, "int32"), shape), indices.shape);
+  });
+  return tf.stack(coords, -1);
+}
+
+/** ONNX GatherElements, differentiable on every backend (gradient = a scatter-add). */
+function gatherElements(node: NodeOf<"gatherElements">, [data, indices]: tf.Tensor[]): tf.Tensor[] {
+  const coords = elementCoordinates(indices, node.axis);
+  const pick = tf.customGrad(((d: tf.Tensor, c: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([c]);
+    const gradFunc = (dy: tf.Tensor, [sc]: tf.Tensor[]) => [tf.scatterND(sc, dy, d.shape), tf.zerosLike(sc)];
+    return { value: tf.gatherND(d, c), gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]) as (d: tf.Tensor, c: tf.Tensor) => tf.Tensor;
+  return [pick(data, coords)];
+}
+
+/**
+ * base + updates scattered to full coordinates (duplicates sum), differentiable: tfjs registers
+ * no ScatterNd gradient. d base = dy, d updates = dy gathered at the same coordinates.
+ */
+const scatterAddAt = tf.customGrad(((base: tf.Tensor, coords: tf.Tensor, updates: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([coords]);
+  const gradFunc = (dy: tf.Tensor, [c]: tf.Tensor[]) => [dy, tf.zerosLike(c), tf.gatherND(dy, c)];
+  return { value: tf.add(base, tf.scatterND(coords, updates, base.shape)), gradFunc };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (base: tf.Tensor, coords: tf.Tensor, updates: tf.Tensor) => tf.Tensor;
+
+/** ONNX Pad (constant zeros) with pads [begin..., end...]. */
+function pad(node: NodeOf<"pad">, [x]: tf.Tensor[]): tf.Tensor[] {
+  return [tf.pad(x, x.shape.map((_, i) => [node.pads[i], node.pads[i + x.rank]] as [number, number]))];
 }
 
 const unary = (f: (x: tf.Tensor) => tf.Tensor): Impl => (_n, [x]) => [f(x)];
@@ -135,4 +168,11 @@ export const TFJS_OPS: { [K in GraphNode["op"]]: Impl<NodeOf<K>> } = {
   and: binary(tf.logicalAnd),
   cast: (n, [x]) => [tf.cast(x, tfDtype(n.to))],
   constant: (n) => [tf.tensor(n.value, n.shape, tfDtype(n.dtype))],
+  log: unary(tf.log),
+  gatherElements,
+  scatterElementsAdd: (n, [base, i, u]) => [scatterAddAt(base, elementCoordinates(i, n.axis), u)],
+  scatterNDAdd: (_n, [base, i, u]) => [scatterAddAt(base, tf.cast(i, "int32"), u)],
+  zeros: (n) => [tf.zeros(n.shape)],
+  expand: (n, [x]) => [tf.broadcastTo(x, n.shape)],
+  pad,
 };

@@ -3,7 +3,7 @@
 // parameters ("transformer.wte.weight") come out under their public names.
 import type { DType, Graph, GraphNode, OpName } from "../graph/ir";
 import { validateGraph } from "../graph/ir";
-import { attrFloat, attrInt, attrInts, boolTensor, DataType, floatTensor, int32Tensor, int64Tensor } from "./builders";
+import { attrFloat, attrInt, attrInts, attrString, boolTensor, DataType, floatTensor, int32Tensor, int64Tensor } from "./builders";
 import { DEFAULT_OPSET, OnnxGraphBuilder } from "./graph-builder";
 import type { TensorData } from "./proto";
 
@@ -88,6 +88,14 @@ const LOWER: { [K in OpName]: Lower<K> } = {
   causalMask: lowerCausalMask,
   cast: ({ g }, n, out) => void g.op("Cast", n.inputs, [attrInt("to", ONNX_DTYPE[n.to])], out),
   constant: ({ g }, n, out) => void g.addInitializer(constantTensor(out, n)),
+  log: simple("Log"),
+  gatherElements: ({ g }, n, out) => void g.op("GatherElements", n.inputs, [attrInt("axis", n.axis)], out),
+  scatterElementsAdd: ({ g }, n, out) => void g.op("ScatterElements", n.inputs, [attrInt("axis", n.axis), attrString("reduction", "add")], out),
+  scatterNDAdd: ({ g }, n, out) => void g.op("ScatterND", n.inputs, [attrString("reduction", "add")], out),
+  // ConstantOfShape's default value is float32 0: zeros are made at run time, never stored.
+  zeros: ({ g }, n, out) => void g.op("ConstantOfShape", [g.int64(n.shape)], [], out),
+  expand: ({ g }, n, out) => void g.op("Expand", [n.inputs[0], g.int64(n.shape)], [], out),
+  pad: ({ g }, n, out) => void g.op("Pad", [n.inputs[0], g.int64(n.pads)], [], out),
 };
 
 /** Looks up a parameter's values by its HF name (row-major, the ParamSpec's shape). */
