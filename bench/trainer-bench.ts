@@ -91,6 +91,7 @@ export async function run(): Promise<Row[]> {
     await initBackend(backend);
     rows.push(matmulRow(backend));
     const model = benchModel();
+    if (model.config.model_type !== "gpt2") throw new Error("trainer bench: models/builtin is not a GPT-2 checkpoint");
     const seq = Math.min(128, model.config.n_positions);
     rows.push(await trainRow(backend, "builtin", model.config, 4, seq, backend === "cpu" ? 1 : 3));
     if (backend === "wasm") rows.push(await trainRow(backend, "builtin", model.config, 4, seq, 3, 2));

@@ -7,6 +7,7 @@ import { peakRssMiB } from "./peak-rss";
 import { trainStep } from "./train/lm-step";
 import { AdamW } from "./train/optimizer";
 import { checkpointSetup, disposeSetup } from "./train/setup";
+import { contextLength } from "./models/model-config";
 
 export const BENCH_ENGINES = ["auto", "onnx", "gpu", "node", "wasm", "cpu"] as const;
 export type BenchEngine = (typeof BENCH_ENGINES)[number];
@@ -24,7 +25,7 @@ export async function benchTrain(dir: string, o: { batch: number; seq: number; s
   if (o.engine === "onnx") throw new Error("the ONNX Runtime training engine is not available in this preflab yet: use --engine auto (TensorFlow.js)");
   const backend = await initBackend(o.engine === "auto" ? undefined : (o.engine as BackendChoice));
   const setup = checkpointSetup(dir);
-  const seq = Math.min(o.seq, setup.config.n_positions - 1);
+  const seq = Math.min(o.seq, contextLength(setup.config) - 1);
   const vocab = setup.config.vocab_size;
   const rows = Array.from({ length: o.batch }, (_, b) => Array.from({ length: seq + 1 }, (_, t) => (b * 7919 + t * 104729) % vocab));
   const batch = { inputs: rows.map((r) => r.slice(0, seq)), targets: rows.map((r) => r.slice(1)) };

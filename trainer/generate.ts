@@ -6,6 +6,7 @@ import { executeGraph } from "./graph/tfjs-exec";
 import { checkContext, type LanguageModel } from "./language-model";
 import { makeRng } from "./rng";
 import { logSoftmaxRow, sampleToken, type SamplingOptions } from "./sampling";
+import { contextLength, modelDims } from "./models/model-config";
 
 export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
@@ -61,10 +62,9 @@ function step(model: LanguageModel, rows: Rows, past: Record<string, tf.Tensor> 
       position_ids: tf.tensor2d(positions, [b, seq], "int32"),
     };
     if (!o.useCache) return { logits: lastLogits(executeGraph(model.graph, values, ["logits"]).logits), cache: undefined };
-    const heads = model.config.n_head;
-    const headDim = model.config.n_embd / heads;
-    for (let i = 0; i < model.config.n_layer; i++) {
-      for (const kind of ["key", "value"]) values[`past_key_values.${i}.${kind}`] = past?.[`present.${i}.${kind}`] ?? tf.zeros([b, heads, 0, headDim]);
+    const { layers, kvHeads, headDim } = modelDims(model.config);
+    for (let i = 0; i < layers; i++) {
+      for (const kind of ["key", "value"]) values[`past_key_values.${i}.${kind}`] = past?.[`present.${i}.${kind}`] ?? tf.zeros([b, kvHeads, 0, headDim]);
     }
     const out = executeGraph(model.cachedGraph, values);
     const cache = Object.fromEntries(Object.entries(out).filter(([k]) => k.startsWith("present.")));
@@ -81,7 +81,7 @@ function lastLogits(logits: tf.Tensor): tf.Tensor2D {
 export function generate(model: LanguageModel, prompts: string[], options: Partial<GenerateOptions> = {}): Generation[] {
   const o = { ...DEFAULT_GENERATE, ...options };
   const rows = leftPad(model, prompts);
-  const budget = Math.min(o.maxNewTokens, model.config.n_positions - rows.ids[0].length);
+  const budget = Math.min(o.maxNewTokens, contextLength(model.config) - rows.ids[0].length);
   const rand = makeRng(o.seed);
   const out: Generation[] = prompts.map(() => ({ text: "", tokenIds: [], logprobs: [], finishReason: "length" }));
   const done = prompts.map(() => false);

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import type { Command } from "commander";
 import type { LogprobItem } from "../../trainer/logprobs";
 import { resolveModelArg } from "./model-arg";
+import { contextField, contextLength } from "../../trainer/models/model-config";
 
 // Trainer modules load TensorFlow.js; import them lazily so other commands start fast.
 const int = (v: string) => Number.parseInt(v, 10);
@@ -95,11 +96,11 @@ async function scoreCompletions(model: string, file: string, batchSize: number):
   const { computeLogprobsOnnx } = await import("../../trainer/onnx/logprobs");
   const onnx = await openOnnxCheckpoint(resolveModelArg(model));
   try {
-    const context = onnx.config.n_positions;
+    const context = contextLength(onnx.config);
     const bad = items.flatMap((item) => {
       // An empty prompt still takes one position: eos, as BOS (computeLogprobsOnnx's convention).
       const tokens = Math.max(1, onnx.tokenizer.encode(item.prompt).length) + onnx.tokenizer.encode(item.completion).length;
-      return tokens > context ? [`${item.line}: prompt + completion are ${tokens} tokens, longer than the model's context of ${context} (n_positions)`] : [];
+      return tokens > context ? [`${item.line}: prompt + completion are ${tokens} tokens, longer than the model's context of ${context} (${contextField(onnx.config)})`] : [];
     });
     failOnBadLines(name, bad);
     const results = await computeLogprobsOnnx(onnx, items, batchSize);

@@ -13,6 +13,7 @@ import { policies } from "../../db/schema";
 import { readCheckpoint } from "../../trainer/checkpoint/read";
 import { exportOnnx, ONNX_MODEL_FILE, onnxIsStale } from "../../trainer/onnx/checkpoint";
 import { tokenizerConfigJson } from "../../trainer/tokenizer/tokenizer-json";
+import { contextLength } from "../../trainer/models/model-config";
 
 /** The export's path as a URL path (the checkpoint's is the platform's). */
 const ONNX_FILE = ONNX_MODEL_FILE.replaceAll("\\", "/");
@@ -47,7 +48,7 @@ function checkpointDir(db: Db, policyId: number): { dir: string } | { message: s
 function tokenizerConfigText(dir: string): string {
   const own = join(dir, "tokenizer_config.json");
   if (existsSync(own)) return readFileSync(own, "utf8");
-  return JSON.stringify(tokenizerConfigJson("<|endoftext|>", readCheckpoint(dir).config.n_positions));
+  return JSON.stringify(tokenizerConfigJson("<|endoftext|>", contextLength(readCheckpoint(dir).config)));
 }
 
 /**

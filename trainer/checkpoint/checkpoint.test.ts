@@ -82,9 +82,9 @@ describe("checkpoints", () => {
     const missing = saveTiny();
     rmSync(join(missing, "config.json"));
     expectError(missing, "config.json", /is missing/);
-    const llama = saveTiny();
-    writeFileSync(join(llama, "config.json"), JSON.stringify({ model_type: "llama" }));
-    expectError(llama, "config.json", /unsupported architecture model_type=llama/);
+    const mistral = saveTiny();
+    writeFileSync(join(mistral, "config.json"), JSON.stringify({ model_type: "mistral" }));
+    expectError(mistral, "config.json", /unsupported architecture model_type=mistral \(supported: gpt2, llama, qwen2\)/);
     const wide = saveTiny();
     writeFileSync(join(wide, "config.json"), JSON.stringify({ ...config, n_embd: 16 }));
     expectError(wide, "model.safetensors", /transformer.wte.weight has shape \[270,8\], config.json implies \[270,16\]/);

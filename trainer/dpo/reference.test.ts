@@ -9,6 +9,7 @@ import { completionLogprobTensor, type LogprobBatch } from "../logprobs";
 import { openOnnxCheckpoint } from "../onnx/checkpoint";
 import { writeTinyCheckpoint } from "../onnx/testing";
 import { referenceCacheKey, referenceLogprobs, type TokenizedCompletion } from "./reference";
+import { contextLength } from "../models/model-config";
 
 // The real ONNX opener, counted: a cache hit must not open the model at all.
 vi.mock("../onnx/checkpoint", async (importOriginal) => {
@@ -121,7 +122,7 @@ describe("reference log-probs on a tiny random checkpoint", () => {
 
   it("names the item with an empty prompt or past the context, before any forward pass", async () => {
     await expect(referenceLogprobs(dir, [items[0], { promptIds: [], completionIds: [1] }])).rejects.toThrow(/reference item 1: empty prompt/);
-    await expect(referenceLogprobs(dir, [{ promptIds: [1], completionIds: new Array(model.config.n_positions).fill(2) }])).rejects.toThrow(/reference item 0: 25 tokens, longer than the model's context of 24/);
+    await expect(referenceLogprobs(dir, [{ promptIds: [1], completionIds: new Array(contextLength(model.config)).fill(2) }])).rejects.toThrow(/reference item 0: 25 tokens, longer than the model's context of 24/);
     expect(await referenceLogprobs(dir, [])).toEqual(new Float64Array(0));
   });
 });

@@ -10,6 +10,7 @@ import type { Generation } from "../generate";
 import { openOnnxCheckpoint } from "../onnx/checkpoint";
 import { generateFromIds } from "../onnx/generate";
 import { openSamplers } from "../sample/samplers";
+import { contextLength } from "../models/model-config";
 
 export interface SampleOptions {
   samplesPerPrompt: number;
@@ -34,7 +35,7 @@ export const tokenizerBytes = (dir: string): string => readFileSync(path.join(di
 export async function sampleCheckpoint(dir: string, prompts: readonly string[], o: SampleOptions, between: () => void = () => {}): Promise<SampleSet> {
   const model = await openOnnxCheckpoint(dir, { intraOpNumThreads: 1 });
   try {
-    const keep = Math.max(1, model.config.n_positions - o.maxNewTokens);
+    const keep = Math.max(1, contextLength(model.config) - o.maxNewTokens);
     const ids = prompts.flatMap((p) => {
       const encoded = model.tokenizer.encode(p);
       const row = (encoded.length ? encoded : [model.tokenizer.eosId]).slice(-keep); // the prompt keeps its end

@@ -16,6 +16,7 @@ import { runHooks } from "../worker/loop-hooks";
 import type { RunContext } from "../worker/run-context";
 import { startCheckpoint } from "../worker/start-checkpoint";
 import { languageModelObjective } from "./objective";
+import { contextLength } from "../models/model-config";
 
 function documents(c: LmRunConfig): string[] {
   if (c.data.texts?.length) return c.data.texts;
@@ -31,7 +32,7 @@ export async function languageModelExecutor(ctx: RunContext): Promise<void> {
   const docs = splitDocuments(documents(c), 0.05);
   const start = ctx.resumeFrom?.dir ?? c.baseCheckpoint ?? startCheckpoint(ctx);
   const setup = start ? checkpointSetup(start) : freshSetup(docs.train, c.model, train.seed);
-  train.blockSize = Math.min(train.blockSize, setup.config.n_positions);
+  train.blockSize = Math.min(train.blockSize, contextLength(setup.config));
   ctx.info({ backend: `${describeBackend(backend)}${c.threads > 1 ? ` × ${c.threads} gradient threads` : ""}`, totalSteps: train.maxSteps });
   const optimizer = new AdamW(train);
   const parallel = c.threads > 1 ? await DataParallel.start(setup.config, c.threads - 1) : undefined;

@@ -13,6 +13,7 @@ import { startCheckpoint } from "../worker/start-checkpoint";
 import type { PolicyRunConfig } from "./config";
 import { truncationLimits, type TokenizedCompletion, type TruncationLimits } from "./sequences";
 import { loadTrainablePolicy, type TrainablePolicy } from "./trainable-policy";
+import { contextLength } from "../models/model-config";
 
 export interface PolicyRunSetup {
   /** The starting policy's checkpoint: the reference of every KL and log-ratio. */
@@ -30,7 +31,7 @@ export async function setUpPolicyRun(ctx: RunContext, c: PolicyRunConfig): Promi
   if (!referenceDir) throw new Error("a policy run needs a starting policy (none was resolved when it was queued)");
   const policy = loadTrainablePolicy(referenceDir, { lora: c.lora, seed: c.seed, resumeDir: ctx.resumeFrom?.dir });
   const optimizer = new AdamW({ beta1: 0.9, beta2: 0.999, weightDecay: c.weightDecay, gradClip: c.maxGradNorm });
-  const limits = truncationLimits(policy.setup.config.n_positions, c.maxLength, c.maxPromptLength);
+  const limits = truncationLimits(contextLength(policy.setup.config), c.maxLength, c.maxPromptLength);
   return { referenceDir, policy, optimizer, limits, backend: `${backend}${c.lora ? ` · LoRA r=${c.lora.rank}` : ""}` };
 }
 

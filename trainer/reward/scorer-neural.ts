@@ -8,6 +8,7 @@ import { buildRewardBatch } from "./batch";
 import { rewardFromHidden, SCORE_WEIGHT } from "./head";
 import { backboneInputs } from "./step";
 import { hiddenStatesOf, type NeuralRewardModel } from "./train-neural-model";
+import { contextLength } from "../models/model-config";
 
 export interface ScoreOptions {
   /** Tokens kept per sequence (its end); at most the model's context. */
@@ -31,7 +32,7 @@ export function scoreSequences(model: NeuralRewardModel, sequences: number[][], 
   const out = new Float32Array(sequences.length);
   const order = sequences.map((_, i) => i).sort((a, b) => sequences[a]!.length - sequences[b]!.length);
   const hidden = hiddenStatesOf(model);
-  const maxLength = Math.min(options.maxLength, model.config.n_positions);
+  const maxLength = Math.min(options.maxLength, contextLength(model.config));
   for (let start = 0; start < order.length; start += options.batchRows) {
     const chunk = order.slice(start, start + options.batchRows);
     const batch = rowsBatch(chunk.map((i) => sequences[i]!), maxLength, model.tokenizer.eosId);

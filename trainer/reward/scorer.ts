@@ -9,6 +9,7 @@ import type { Db } from "../../db/client";
 import type { RewardModelKind } from "../../db/enums";
 import { rewardModels } from "../../db/schema";
 import { isLinearRewardDir, loadLinearRewardModel } from "./scorer-linear";
+import { contextLength } from "../models/model-config";
 
 export interface ScoreItem {
   prompt: string;
@@ -49,7 +50,7 @@ async function neuralScorer(dir: string): Promise<RewardScorer> {
     rewardStd: model.rewardStd ?? null,
     score: (items) => {
       const sequences = items.map((i) => rewardTokens(model.tokenizer, i.prompt, i.completion));
-      return [...scoreSequences(model, sequences, { maxLength: model.config.n_positions, batchRows: 16 })];
+      return [...scoreSequences(model, sequences, { maxLength: contextLength(model.config), batchRows: 16 })];
     },
     dispose: () => disposeNeuralRewardModel(model),
   };

@@ -12,13 +12,13 @@ import { readSafetensors } from "../checkpoint/safetensors";
 import { writeCheckpoint } from "../checkpoint/write";
 import type { Graph } from "../graph/ir";
 import { executeGraph } from "../graph/tfjs-exec";
-import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
+import { architectureClass, buildModelGraph, hiddenSize, type ModelConfig } from "../models/model-config";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import { initScoreWeight, SCORE_WEIGHT } from "./head";
 import type { HiddenStates } from "./step";
 
 export interface NeuralRewardModel {
-  config: Gpt2Config;
+  config: ModelConfig;
   tokenizer: Tokenizer;
   tokenizerJson: object;
   tokenizerConfig: Record<string, unknown>;
@@ -33,7 +33,7 @@ export interface NeuralRewardModel {
 /** config.json fields that mark the directory as a reward model (a 1-label sequence classifier). */
 function classifierConfig(model: NeuralRewardModel, moments: { mean: number; std: number } | null) {
   return {
-    architectures: ["GPT2ForSequenceClassification"],
+    architectures: [architectureClass(model.config).replace(/LMHeadModel|ForCausalLM/, "ForSequenceClassification")],
     num_labels: 1,
     pad_token_id: model.tokenizer.eosId,
     ...(moments ? { preflab_reward_mean: moments.mean, preflab_reward_std: moments.std } : {}),
@@ -59,14 +59,14 @@ export function loadNeuralRewardModel(dir: string, seed: number, requireHead = f
   // Unnamed variables: tfjs names must be unique per process, and a process may hold two models.
   const toVariable = (make: () => tf.Tensor) => tf.tidy(() => tf.variable(make(), true));
   for (const [name, t] of Object.entries(raw.weights)) variables[name] = toVariable(() => tf.tensor(t.data, t.shape, "float32"));
-  variables[SCORE_WEIGHT] = toVariable(() => (head ? tf.tensor2d(head.data, [1, raw.config.n_embd]) : initScoreWeight(raw.config.n_embd, seed)));
+  variables[SCORE_WEIGHT] = toVariable(() => (head ? tf.tensor2d(head.data, [1, hiddenSize(raw.config)]) : initScoreWeight(hiddenSize(raw.config), seed)));
   const saved = JSON.parse(readFileSync(path.join(dir, "config.json"), "utf8")) as Record<string, unknown>;
   return {
     config: raw.config,
     tokenizer: raw.tokenizer,
     tokenizerJson: raw.tokenizerJson,
     tokenizerConfig: raw.tokenizerConfig,
-    graph: buildGpt2Graph(raw.config, { hiddenState: true }),
+    graph: buildModelGraph(raw.config, { hiddenState: true }),
     variables,
     rewardMean: typeof saved.preflab_reward_mean === "number" ? saved.preflab_reward_mean : undefined,
     rewardStd: typeof saved.preflab_reward_std === "number" ? saved.preflab_reward_std : undefined,

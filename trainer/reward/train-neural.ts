@@ -18,6 +18,7 @@ import { metricSeries, type TrainedRewardModel } from "./executor-record";
 import { evaluatePairs, rewardObjective } from "./objective";
 import { lossConfigFor, tokenizePairs } from "./train-neural-data";
 import { disposeNeuralRewardModel, loadNeuralRewardModel } from "./train-neural-model";
+import { contextLength } from "../models/model-config";
 
 /** The built-in policy: the backbone when a run names none. */
 export const DEFAULT_BACKBONE = "models/builtin";
@@ -63,7 +64,7 @@ export async function trainNeuralReward(ctx: RunContext, config: RewardConfig, d
   try {
     const tokenize = (pairs: readonly RewardTrainingPair[]) => tokenizePairs(model.tokenizer, pairs);
     const [train, validation, test] = [tokenize(data.train), tokenize(decidedPairs(data.validation)), tokenize(decidedPairs(data.test))];
-    const maxLength = Math.min(config.maxLength, model.config.n_positions);
+    const maxLength = Math.min(config.maxLength, contextLength(model.config));
     const loop = rewardLoopConfig(config, train.length);
     ctx.info({ backend: describeBackend(backend), totalSteps: loop.totalSteps });
     const objective = rewardObjective(model, { train, validation }, { batchSize: config.batchSize, seed: config.seed, maxLength, lossConfig: lossConfigFor(config, data.train) });

@@ -18,10 +18,11 @@ import { AdaptiveKlController, FixedKlController } from "./kl";
 import { evaluatePrompts, restoreRlState, rlObjective, type RlPrompt, type RlRun } from "./objective";
 import { createValueHead, valueGraph } from "./policy-forward";
 import { openScoreSource } from "./scores";
+import { contextLength } from "../models/model-config";
 
 /** The project's prompts, truncated so that every rollout has room for maxNewTokens. */
 function projectPrompts(ctx: RunContext, s: PolicyRunSetup, c: RlConfig): RlPrompt[] {
-  const context = s.policy.setup.config.n_positions;
+  const context = contextLength(s.policy.setup.config);
   if (c.maxNewTokens >= context) throw new Error(`maxNewTokens (${c.maxNewTokens}) leaves no room for a prompt in the policy's context of ${context} tokens`);
   const limits = { maxLength: context, maxPromptLength: Math.min(s.limits.maxPromptLength, context - c.maxNewTokens) };
   const rows = ctx.db.select({ text: promptsTable.text }).from(promptsTable).where(eq(promptsTable.projectId, ctx.run.projectId!)).all();

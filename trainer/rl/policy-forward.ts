@@ -7,18 +7,18 @@ import type { Graph } from "../graph/ir";
 import { executeGraph } from "../graph/tfjs-exec";
 import { logprobBatchFromIds, type IdRow, type LogprobBatch } from "../logprobs";
 import { tokenLogprobs } from "../losses";
-import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
+import { buildModelGraph, hiddenSize, type ModelConfig } from "../models/model-config";
 import type { TrainablePolicy } from "../policy/trainable-policy";
 
 export interface ValueHead {
-  /** [n_embd, 1]: the value of a state is a linear function of its last hidden state. */
+  /** [hidden, 1]: the value of a state is a linear function of its last hidden state. */
   weight: tf.Variable;
   bias: tf.Variable;
 }
 
-export function createValueHead(config: Gpt2Config): ValueHead {
+export function createValueHead(config: ModelConfig): ValueHead {
   // Zero init: the first advantages are the (whitened) rewards themselves, not noise.
-  return { weight: tf.variable(tf.zeros([config.n_embd, 1]), true), bias: tf.variable(tf.zeros([1]), true) };
+  return { weight: tf.variable(tf.zeros([hiddenSize(config), 1]), true), bias: tf.variable(tf.zeros([1]), true) };
 }
 
 export interface ForwardOut {
@@ -29,8 +29,8 @@ export interface ForwardOut {
 }
 
 /** The policy graph with its last hidden state exposed (built once per run). */
-export function valueGraph(config: Gpt2Config): Graph {
-  return buildGpt2Graph(config, { hiddenState: true });
+export function valueGraph(config: ModelConfig): Graph {
+  return buildModelGraph(config, { hiddenState: true });
 }
 
 export function batchOf(rows: readonly IdRow[], padId: number): LogprobBatch {

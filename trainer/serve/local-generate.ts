@@ -11,6 +11,7 @@ import type { ChatMessage } from "../../db/schema";
 import type { OnnxLanguageModel } from "../onnx/checkpoint";
 import { generateFromIds } from "../onnx/generate";
 import { withServedModel } from "./model-cache";
+import { contextLength } from "../models/model-config";
 
 export type LocalInput = { prompt: string } | { messages: ChatMessage[] };
 
@@ -41,7 +42,7 @@ export interface StreamObserver {
 
 /** The prompt's token ids, its end kept so that `maxNewTokens` still fit in the context (eos for an empty prompt). */
 export function promptIdsWithRoom(model: Pick<OnnxLanguageModel, "tokenizer" | "config">, text: string, maxNewTokens: number): number[] {
-  const room = Math.max(1, model.config.n_positions - maxNewTokens);
+  const room = Math.max(1, contextLength(model.config) - maxNewTokens);
   const ids = model.tokenizer.encode(text);
   if (ids.length === 0) return [model.tokenizer.eosId];
   return ids.length > room ? ids.slice(ids.length - room) : ids;
@@ -53,7 +54,7 @@ export function generateLocal(dir: string, input: LocalInput, params: LocalParam
   return withServedModel(dir, async (model) => {
     const chat = "messages" in input;
     const stop = [...(params.stop ?? []), ...(chat ? CHAT_STOP : [])];
-    const context = model.config.n_positions;
+    const context = contextLength(model.config);
     const maxNewTokens = Math.min(params.maxTokens ?? Math.floor(context / 2), context - 1);
     const promptIds = promptIdsWithRoom(model, chat ? renderChat(input.messages) : input.prompt, maxNewTokens);
     const seed = params.seed ?? randomSeed();

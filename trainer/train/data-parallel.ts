@@ -4,7 +4,7 @@
 // full-batch mean). This is how wasm training uses more than one core.
 import { Worker } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
-import type { Gpt2Config } from "../models/gpt2";
+import type { ModelConfig } from "../models/model-config";
 import type { LmBatch } from "./data";
 import type { GradReply, GradRequest } from "./grad-worker";
 import { batchLoss, paramGrads, type TrainableModel } from "./lm-step";
@@ -33,7 +33,7 @@ export class DataParallel {
   private constructor(private readonly workers: Worker[]) {}
 
   /** Starts `helpers` worker threads holding a replica of a model with `config`. */
-  static async start(config: Gpt2Config, helpers: number): Promise<DataParallel> {
+  static async start(config: ModelConfig, helpers: number): Promise<DataParallel> {
     const boot = new URL("./thread-boot.mjs", import.meta.url);
     const entry = new URL("./grad-worker.ts", import.meta.url).href;
     const workers = Array.from({ length: helpers }, () => new Worker(boot, { workerData: { entry } }));

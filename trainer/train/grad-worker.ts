@@ -4,12 +4,12 @@
 import { parentPort } from "node:worker_threads";
 import * as tf from "@tensorflow/tfjs-core";
 import { initBackend } from "../backend";
-import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
+import { buildModelGraph, type ModelConfig } from "../models/model-config";
 import type { LmBatch } from "./data";
 import { batchLoss, paramGrads, type TrainableModel } from "./lm-step";
 
 export type GradRequest =
-  | { type: "init"; config: Gpt2Config }
+  | { type: "init"; config: ModelConfig }
   | { type: "grads"; params: Record<string, Float32Array>; batch: LmBatch };
 
 export type GradReply = { type: "ready"; backend: string } | { type: "grads"; loss: number; grads: Record<string, Float32Array> } | { type: "error"; message: string };
@@ -19,7 +19,7 @@ let model: TrainableModel | undefined;
 async function handle(req: GradRequest): Promise<{ reply: GradReply; transfer: ArrayBuffer[] }> {
   if (req.type === "init") {
     const info = await initBackend();
-    const graph = buildGpt2Graph(req.config);
+    const graph = buildModelGraph(req.config);
     model = { graph, params: Object.fromEntries(graph.params.map((p) => [p.name, tf.variable(tf.zeros(p.shape))])) };
     return { reply: { type: "ready", backend: info.choice }, transfer: [] };
   }

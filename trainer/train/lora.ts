@@ -39,10 +39,12 @@ export interface LoraAdapters {
   dispose(): void;
 }
 
-// HF GPT-2 weight names per target, as suffixes so both "transformer.h.0…" and "h.0…" match.
+// HF weight names per target, as suffixes so both "transformer.h.0…" and "h.0…" match: GPT-2's
+// Conv1D and the Llama family's nn.Linear projections. A Linear weight is [out, in], so its
+// adapter is A [out, r]·B [r, in]: still a rank-r update of W, with A's init scaled by out.
 const TARGET_SUFFIXES: Record<LoraTarget, string[]> = {
-  attention: [".attn.c_attn.weight", ".attn.c_proj.weight"],
-  mlp: [".mlp.c_fc.weight", ".mlp.c_proj.weight"],
+  attention: [".attn.c_attn.weight", ".attn.c_proj.weight", ...["q", "k", "v", "o"].map((x) => `.self_attn.${x}_proj.weight`)],
+  mlp: [".mlp.c_fc.weight", ".mlp.c_proj.weight", ".mlp.gate_proj.weight", ".mlp.up_proj.weight", ".mlp.down_proj.weight"],
 };
 
 /** Names of the base params that get adapters under `targets` (throws a clear Error if none match, e.g. a model without those names). */
@@ -56,7 +58,7 @@ export function loraTargets(paramNames: string[], targets: LoraConfig["targets"]
   if (names.length === 0) {
     const seen = paramNames.slice(0, 3).join(", ") || "none";
     throw new Error(`LoRA targets [${targets.join(", ")}] match none of the model's ${paramNames.length} parameters: ` +
-      `expected GPT-2 names ending in ${suffixes.join(", ")} (the model has e.g. ${seen})`);
+      `expected names ending in ${suffixes.join(", ")} (the model has e.g. ${seen})`);
   }
   return names;
 }

@@ -2,7 +2,8 @@
 // the run's documents, or an existing checkpoint. Shared by `preflab pretrain` and the worker.
 import * as tf from "@tensorflow/tfjs-core";
 import { loadCheckpoint } from "../checkpoint/tfjs";
-import { buildGpt2Graph, type Gpt2Config } from "../models/gpt2";
+import type { Gpt2Config } from "../models/gpt2";
+import { buildModelGraph, type ModelConfig } from "../models/model-config";
 import { initParams, type Params } from "../models/params";
 import { tokenizerFromJson, type Tokenizer } from "../tokenizer/tokenizer";
 import { toTokenizerJson } from "../tokenizer/tokenizer-json";
@@ -11,7 +12,7 @@ import type { TrainableModel } from "./lm-step";
 
 /** Everything needed to train and then save a checkpoint. */
 export interface TrainingSetup {
-  config: Gpt2Config;
+  config: ModelConfig;
   tokenizer: Tokenizer;
   tokenizerJson: object;
   model: TrainableModel;
@@ -25,8 +26,8 @@ export interface ModelShape {
   vocabSize: number;
 }
 
-function trainable(config: Gpt2Config, params: Params): TrainableModel {
-  return { graph: buildGpt2Graph(config), params: Object.fromEntries(Object.entries(params).map(([k, t]) => [k, tf.variable(t)])) };
+function trainable(config: ModelConfig, params: Params): TrainableModel {
+  return { graph: buildModelGraph(config), params: Object.fromEntries(Object.entries(params).map(([k, t]) => [k, tf.variable(t)])) };
 }
 
 /** A fresh model whose tokenizer is trained on `docs`. */
@@ -37,7 +38,7 @@ export function freshSetup(docs: string[], shape: ModelShape, seed: number): Tra
     model_type: "gpt2", n_layer: shape.nLayer, n_head: shape.nHead, n_embd: shape.nEmbd, n_positions: shape.context,
     vocab_size: tokenizer.vocabSize, layer_norm_epsilon: 1e-5, activation_function: "gelu_new", initializer_range: 0.02,
   };
-  const init = initParams(buildGpt2Graph(config), seed);
+  const init = initParams(buildModelGraph(config), seed);
   const model = trainable(config, init);
   tf.dispose(Object.values(init));
   return { config, tokenizer, tokenizerJson, model };

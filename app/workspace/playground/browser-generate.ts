@@ -111,7 +111,8 @@ export function generateInBrowser(policyId: number, prompt: string, settings: Ge
     const inputs = tokenizer(prompt);
     const promptTokens = inputs.input_ids.dims.at(-1) as number;
     // Positions past the model's context have no embedding: the continuation must fit in it.
-    const context = (model.config as { n_positions?: number }).n_positions ?? Infinity;
+    const config = model.config as { n_positions?: number; max_position_embeddings?: number }; // GPT-2's, Llama/Qwen2's
+    const context = config.n_positions ?? config.max_position_embeddings ?? Infinity;
     const maxNewTokens = Math.min(settings.maxNewTokens, context - promptTokens);
     if (maxNewTokens < 1) throw new Error(`The prompt is ${promptTokens} tokens; this policy reads at most ${context}, prompt and continuation together.`);
     events.onStart({ promptTokens, maxNewTokens });
