@@ -1,6 +1,6 @@
 // The ONNX Runtime path against the TensorFlow.js path on whole checkpoints: same text in, same
 // log-probs and the same generations out (trainer/logprobs.ts and trainer/generate.ts are the
-// references). Runs on a tiny random checkpoint always, and on models/builtin when it exists.
+// references). Runs on tiny random GPT-2, Llama and Qwen2 checkpoints always, and on models/builtin when it exists.
 import { cpSync, existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -12,13 +12,18 @@ import { computeLogprobs, textLogprobs } from "../logprobs";
 import { onnxLanguageModelFromWeights, openOnnxCheckpoint, type OnnxLanguageModel } from "./checkpoint";
 import { generateOnnx } from "./generate";
 import { computeLogprobsOnnx, textLogprobsOnnx } from "./logprobs";
+import { writeTinyLlamaCheckpoint } from "../models/llama-fixtures";
 import { maxAbsDiff, writeTinyCheckpoint } from "./testing";
 
 const root = mkdtempSync(join(tmpdir(), "preflab-parity-"));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 const BUILTIN = "models/builtin";
-const cases: Array<{ name: string; prepare: (dir: string) => void }> = [{ name: "tiny random GPT-2", prepare: (dir) => writeTinyCheckpoint(dir, 6) }];
+const cases: Array<{ name: string; prepare: (dir: string) => void }> = [
+  { name: "tiny random GPT-2", prepare: (dir) => writeTinyCheckpoint(dir, 6) },
+  { name: "tiny random Llama", prepare: (dir) => writeTinyLlamaCheckpoint(dir, "llama", 6) },
+  { name: "tiny random Qwen2", prepare: (dir) => writeTinyLlamaCheckpoint(dir, "qwen2", 6) },
+];
 // Copied so the ONNX export lands in a temporary directory, never in the repository.
 if (existsSync(join(BUILTIN, "config.json"))) cases.push({ name: "built-in policy", prepare: (dir) => cpSync(BUILTIN, dir, { recursive: true }) });
 
