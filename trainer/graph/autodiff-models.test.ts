@@ -1,10 +1,12 @@
-// Whole-model gradients: GPT-2 (tiny config) with the IR LM loss, every parameter's gradient from
+// Whole-model gradients: GPT-2, Llama and Qwen2 (tiny configs) with the IR LM loss, every parameter's gradient from
 // the gradient graph on ONNX Runtime and on tfjs against tfjs's own autodiff (tf.variableGrads
 // over executeGraph of the forward graph). Errors are max |a − b| / max |b| per parameter.
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend";
 import { buildGpt2Graph } from "../models/gpt2";
+import { buildLlamaGraph } from "../models/llama";
+import { TINY_LLAMA, TINY_QWEN2 } from "../models/llama-fixtures";
 import { lowerGraph } from "../onnx/lower";
 import { randomWeights, TINY_GPT2 } from "../onnx/testing";
 import { gradientGraph, gradName } from "./autodiff";
@@ -37,8 +39,12 @@ describe("autodiff on whole models", () => {
     await initBackend("cpu");
   });
 
-  it("GPT-2 + next-token LM loss (padding, loss mask): every parameter's gradient, ORT and tfjs vs tf.variableGrads", async () => {
-    const graph = withLmLoss(buildGpt2Graph(TINY_GPT2), { masked: true, shift: true });
+  it.each([
+    { name: "GPT-2", model: () => buildGpt2Graph(TINY_GPT2), },
+    { name: "Llama (GQA, untied head)", model: () => buildLlamaGraph(TINY_LLAMA) },
+    { name: "Qwen2 (q/k/v biases, tied embeddings)", model: () => buildLlamaGraph(TINY_QWEN2) },
+  ])("$name + next-token LM loss (padding, loss mask): every parameter's gradient, ORT and tfjs vs tf.variableGrads", async ({ name, model }) => {
+    const graph = withLmLoss(model(), { masked: true, shift: true });
     const [batch, seq] = [2, 5];
     const weights = randomWeights(graph, 2);
     const ids = [3, 7, 1, 12, 7, 0, 0, 5, 9, 5];
@@ -62,15 +68,18 @@ describe("autodiff on whole models", () => {
     const ortError = worstError(ort, reference);
     expect(tfjsError.error, `tfjs gradient graph, worst ${tfjsError.value}`).toBeLessThan(TOL);
     expect(ortError.error, `ONNX Runtime, worst ${ortError.value}`).toBeLessThan(TOL);
-    // Scatter-adds start from zeros made at run time: besides the parameters, the gradient
-    // model stores only small constants (shapes, axes, scalars), no zero-filled buffers.
-    const params = new Set(wrt);
-    const constants = lowerGraph(grad, (name) => weights[name]).toModel().graph.initializer.filter((t) => !params.has(t.name));
-    expect(Math.max(...constants.map((t) => t.dims.reduce((a, b) => a * b, 1)))).toBeLessThanOrEqual(TINY_GPT2.vocab_size);
+    // Scatter-adds start from zeros made at run time (ConstantOfShape): the backward pass adds
+    // only scalar constants to the model, never a zero-filled gradient buffer.
+    const backwardConstants = grad.nodes.filter((n) => n.op === "constant" && n.name.startsWith("bwd/"));
+    expect(backwardConstants.every((n) => n.op === "constant" && n.value.length === 1)).toBe(true);
+    const onnxOps = lowerGraph(grad, (n) => weights[n]).toModel().graph.node.map((n) => n.opType);
+    expect(onnxOps).toContain("ConstantOfShape");
+    expect(onnxOps).toContain("ScatterND");
+    expect(onnxOps).toContain("ScatterElements");
     // Every parameter gets a gradient that is not all zeros (unused wpe rows are zero).
     for (const w of wrt) expect(ort[w].some((v) => v !== 0), w).toBe(true);
     // The loss kept in the gradient graph is the forward loss.
     expect(tfjsRun(grad, values, ["loss"]).loss[0]).toBeCloseTo(tfjsRun(graph, values, ["loss"]).loss[0], 5);
-    console.log(`GPT-2 max relative error: tfjs ${tfjsError.error.toExponential(2)} (${tfjsError.value}), ORT ${ortError.error.toExponential(2)} (${ortError.value})`);
+    console.log(`${name} max relative error: tfjs ${tfjsError.error.toExponential(2)} (${tfjsError.value}), ORT ${ortError.error.toExponential(2)} (${ortError.value})`);
   });
 });
