@@ -1,6 +1,7 @@
 // A minimal safetensors reader/writer: 8-byte little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {...}}, then the raw
-// little-endian tensor bytes. Only what GPT-2 checkpoints use: F32 (plus F16/BF16 read-only).
+// little-endian tensor bytes. F32, F16 and BF16 are read (as float32: real Llama/Qwen checkpoints
+// ship BF16); only F32 is written.
 
 /** A tensor as plain data: float32 values in row-major order. */
 export interface RawTensor {
