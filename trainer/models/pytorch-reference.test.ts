@@ -6,11 +6,12 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { preflabAsync } from "../../bin/commands/cli.fixtures";
 import { writeTempFile } from "../../db/testing";
 import { readCheckpoint } from "../checkpoint/read";
 import { maxAbsDiff, writeTinyCheckpoint } from "../onnx/testing";
+import { writeTinyLlamaCheckpoint } from "./llama-fixtures";
 import { referenceCompletionLogprobs, referenceTextLogprobs } from "./reference/reference-logprobs";
 import { findTorchPython } from "./reference/torch-python";
 
@@ -26,20 +27,25 @@ interface Case {
   name: string;
   /** Writes the checkpoint directory (config.json, model.safetensors, tokenizer.json). */
   write: (dir: string) => void;
-  text: string;
-  items: Array<{ prompt: string; completion: string }>;
 }
 
+// Every fixture's tokenizer is trained on the same two sentences, so one text and item set fits all.
+const TEXT = "the plot was thin but the cast was great";
+const ITEMS = [
+  { prompt: "a great", completion: " movie, a great cast" },
+  { prompt: "", completion: "the plot was thin" }, // empty prompt: eos as BOS
+  { prompt: "the cast was", completion: " great but the plot was thin" },
+];
+/** llama3 scaling with a short original context, so a 8-wide head has frequencies in all three bands. */
+const LLAMA3_ROPE = { rope_type: "llama3", factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 16 } as const;
+
 const CASES: Case[] = [
+  { name: "gpt2 (tied, biases)", write: (dir) => writeTinyCheckpoint(dir, 4) },
+  { name: "llama (untied, no biases, 4 heads over 2 KV heads)", write: (dir) => writeTinyLlamaCheckpoint(dir, "llama", 7) },
+  { name: "qwen2 (q/k/v biases, tied, rope_theta 1e6)", write: (dir) => writeTinyLlamaCheckpoint(dir, "qwen2", 8) },
   {
-    name: "gpt2 (tied, biases)",
-    write: (dir) => writeTinyCheckpoint(dir, 4),
-    text: "the plot was thin but the cast was great",
-    items: [
-      { prompt: "a great", completion: " movie, a great cast" },
-      { prompt: "", completion: "the plot was thin" }, // empty prompt: eos as BOS
-      { prompt: "the cast was", completion: " great but the plot was thin" },
-    ],
+    name: "llama (attention_bias, mlp_bias, llama3 rope scaling, 4 heads over 1 KV head)",
+    write: (dir) => writeTinyLlamaCheckpoint(dir, "llama", 9, { attention_bias: true, mlp_bias: true, rope_scaling: LLAMA3_ROPE, num_key_value_heads: 1 }),
   },
 ];
 
@@ -53,38 +59,33 @@ const numbers = (xs: Array<number | null>) => xs.slice(1) as number[];
 
 describe.skipIf(!torch.available)("preflab model logprobs agrees with PyTorch's implementation of the architecture", () => {
   for (const c of CASES) {
-    const dir = join(mkdtempSync(join(tmpdir(), "preflab-torch-ref-")), "model");
-    let written = false;
-    const checkpoint = () => {
-      if (!written) c.write(dir);
-      written = true;
-      return dir;
-    };
+    describe(c.name, () => {
+      const dir = join(mkdtempSync(join(tmpdir(), "preflab-torch-ref-")), "model");
+      beforeAll(() => c.write(dir));
 
-    it(`${c.name}: --text (TensorFlow.js) per-token log-probs equal PyTorch float64's to fp32 precision`, async () => {
-      const got = JSON.parse(await run(["--model", checkpoint(), "--text", c.text])) as { token_ids: number[]; logprobs: Array<number | null> };
-      expect(got.token_ids.length).toBeGreaterThan(8);
-      const exact = await referenceTextLogprobs(dir, got.token_ids, { double: true });
-      const torch32 = await referenceTextLogprobs(dir, got.token_ids);
-      const error = maxAbsDiff(numbers(got.logprobs), numbers(exact));
-      console.log(`${c.name} --text: ${got.token_ids.length} tokens, max abs error vs float64 ${error.toExponential(2)} (PyTorch float32: ${maxAbsDiff(numbers(torch32), numbers(exact)).toExponential(2)})`);
-      expect(got.logprobs[0]).toBeNull();
-      expect(error).toBeLessThan(TOKEN_TOLERANCE);
-      // The weights are far from uniform, so agreement means something: log-probs spread by > 1 nat.
-      expect(Math.max(...numbers(exact)) - Math.min(...numbers(exact))).toBeGreaterThan(1);
-    });
+      it(`--text (TensorFlow.js) per-token log-probs equal PyTorch float64's to fp32 precision`, async () => {
+        const got = JSON.parse(await run(["--model", dir, "--text", TEXT])) as { token_ids: number[]; logprobs: Array<number | null> };
+        expect(got.token_ids.length).toBeGreaterThan(8);
+        const [exact, torch32] = await Promise.all([referenceTextLogprobs(dir, got.token_ids, { double: true }), referenceTextLogprobs(dir, got.token_ids)]);
+        const error = maxAbsDiff(numbers(got.logprobs), numbers(exact));
+        console.log(`${c.name} --text: ${got.token_ids.length} tokens, max abs error vs float64 ${error.toExponential(2)} (PyTorch float32: ${maxAbsDiff(numbers(torch32), numbers(exact)).toExponential(2)})`);
+        expect(got.logprobs[0]).toBeNull();
+        expect(error).toBeLessThan(TOKEN_TOLERANCE);
+        // The weights are far from uniform, so agreement means something: log-probs spread by > 1 nat.
+        expect(Math.max(...numbers(exact)) - Math.min(...numbers(exact))).toBeGreaterThan(1);
+      });
 
-    it(`${c.name}: --input (ONNX Runtime) completion log-probs equal PyTorch float64's to fp32 precision`, async () => {
-      const { tokenizer } = readCheckpoint(checkpoint());
-      const ids = c.items.map((it) => ({ promptIds: it.prompt ? tokenizer.encode(it.prompt) : [tokenizer.eosId], completionIds: tokenizer.encode(it.completion) }));
-      const file = writeTempFile("items.jsonl", c.items.map((it) => JSON.stringify(it)).join("\n"));
-      const got = (await run(["--model", dir, "--input", file, "--batch-size", "2"])).trim().split("\n").map((l) => JSON.parse(l) as { logprob: number; tokens: number });
-      const exact = await referenceCompletionLogprobs(dir, ids, { double: true });
-      const torch32 = await referenceCompletionLogprobs(dir, ids);
-      const error = maxAbsDiff(got.map((g) => g.logprob), exact.map((e) => e.logprob));
-      console.log(`${c.name} --input: ${ids.length} completions of ${exact.map((e) => e.tokens).join(", ")} tokens, max abs error of the sums vs float64 ${error.toExponential(2)} (PyTorch float32: ${maxAbsDiff(torch32.map((t) => t.logprob), exact.map((e) => e.logprob)).toExponential(2)})`);
-      expect(got.map((g) => g.tokens)).toEqual(ids.map((it) => it.completionIds.length));
-      expect(error).toBeLessThan(SUM_TOLERANCE);
+      it(`--input (ONNX Runtime) completion log-probs equal PyTorch float64's to fp32 precision`, async () => {
+        const { tokenizer } = readCheckpoint(dir);
+        const ids = ITEMS.map((it) => ({ promptIds: it.prompt ? tokenizer.encode(it.prompt) : [tokenizer.eosId], completionIds: tokenizer.encode(it.completion) }));
+        const file = writeTempFile("items.jsonl", ITEMS.map((it) => JSON.stringify(it)).join("\n"));
+        const got = (await run(["--model", dir, "--input", file, "--batch-size", "2"])).trim().split("\n").map((l) => JSON.parse(l) as { logprob: number; tokens: number });
+        const [exact, torch32] = await Promise.all([referenceCompletionLogprobs(dir, ids, { double: true }), referenceCompletionLogprobs(dir, ids)]);
+        const error = maxAbsDiff(got.map((g) => g.logprob), exact.map((e) => e.logprob));
+        console.log(`${c.name} --input: ${ids.length} completions of ${exact.map((e) => e.tokens).join(", ")} tokens, max abs error of the sums vs float64 ${error.toExponential(2)} (PyTorch float32: ${maxAbsDiff(torch32.map((t) => t.logprob), exact.map((e) => e.logprob)).toExponential(2)})`);
+        expect(got.map((g) => g.tokens)).toEqual(ids.map((it) => it.completionIds.length));
+        expect(error).toBeLessThan(SUM_TOLERANCE);
+      });
     });
   }
 });
