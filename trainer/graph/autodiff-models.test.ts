@@ -2,7 +2,7 @@
 // the gradient graph on ONNX Runtime and on tfjs against tfjs's own autodiff (tf.variableGrads
 // over executeGraph of the forward graph). Errors are max |a − b| / max |b| per parameter.
 import * as tf from "@tensorflow/tfjs-core";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend";
 import { buildGpt2Graph } from "../models/gpt2";
 import { buildLlamaGraph } from "../models/llama";
@@ -34,30 +34,36 @@ function variableGrads(graph: Graph, values: HostValues): Record<string, Float32
   });
 }
 
+/** `model` + masked next-token LM loss, random weights, a left-padded batch of 2×5 tokens. */
+function lmLossCase(model: Graph) {
+  const graph = withLmLoss(model, { masked: true, shift: true });
+  const [batch, seq] = [2, 5];
+  const weights = randomWeights(graph, 2);
+  const ids = [3, 7, 1, 12, 7, 0, 0, 5, 9, 5];
+  const values: HostValues = {
+    input_ids: { dtype: "int64", shape: [batch, seq], data: ids },
+    attention_mask: { dtype: "int64", shape: [batch, seq], data: [1, 1, 1, 1, 1, 0, 0, 1, 1, 1] },
+    position_ids: { dtype: "int64", shape: [batch, seq], data: [0, 1, 2, 3, 4, 0, 0, 0, 1, 2] },
+    targets: { dtype: "int64", shape: [batch, seq], data: ids },
+    loss_mask: { dtype: "float32", shape: [batch, seq], data: [1, 1, 1, 1, 1, 0, 0, 1, 1, 1] },
+    ...Object.fromEntries(graph.params.map((p) => [p.name, { dtype: "float32" as const, shape: p.shape, data: weights[p.name] }])),
+  };
+  const wrt = graph.params.map((p) => p.name);
+  const inputShapes = Object.fromEntries(graph.inputs.map((i) => [i.name, [batch, seq]]));
+  return { graph, weights, values, wrt, inputShapes };
+}
+
 describe("autodiff on whole models", () => {
   beforeAll(async () => {
     await initBackend("cpu");
   });
 
   it.each([
-    { name: "GPT-2", model: () => buildGpt2Graph(TINY_GPT2), },
+    { name: "GPT-2", model: () => buildGpt2Graph(TINY_GPT2) },
     { name: "Llama (GQA, untied head)", model: () => buildLlamaGraph(TINY_LLAMA) },
     { name: "Qwen2 (q/k/v biases, tied embeddings)", model: () => buildLlamaGraph(TINY_QWEN2) },
   ])("$name + next-token LM loss (padding, loss mask): every parameter's gradient, ORT and tfjs vs tf.variableGrads", async ({ name, model }) => {
-    const graph = withLmLoss(model(), { masked: true, shift: true });
-    const [batch, seq] = [2, 5];
-    const weights = randomWeights(graph, 2);
-    const ids = [3, 7, 1, 12, 7, 0, 0, 5, 9, 5];
-    const values: HostValues = {
-      input_ids: { dtype: "int64", shape: [batch, seq], data: ids },
-      attention_mask: { dtype: "int64", shape: [batch, seq], data: [1, 1, 1, 1, 1, 0, 0, 1, 1, 1] },
-      position_ids: { dtype: "int64", shape: [batch, seq], data: [0, 1, 2, 3, 4, 0, 0, 0, 1, 2] },
-      targets: { dtype: "int64", shape: [batch, seq], data: ids },
-      loss_mask: { dtype: "float32", shape: [batch, seq], data: [1, 1, 1, 1, 1, 0, 0, 1, 1, 1] },
-      ...Object.fromEntries(graph.params.map((p) => [p.name, { dtype: "float32" as const, shape: p.shape, data: weights[p.name] }])),
-    };
-    const wrt = graph.params.map((p) => p.name);
-    const inputShapes = Object.fromEntries(graph.inputs.map((i) => [i.name, [batch, seq]]));
+    const { graph, weights, values, wrt, inputShapes } = lmLossCase(model());
     const grad = gradientGraph(graph, { loss: "loss", wrt, inputShapes, keep: ["loss", "logits"] });
     expect(grad.outputs.map((o) => o.name)).toEqual(["loss", "logits", ...wrt.map(gradName)]);
 
@@ -81,5 +87,22 @@ describe("autodiff on whole models", () => {
     // The loss kept in the gradient graph is the forward loss.
     expect(tfjsRun(grad, values, ["loss"]).loss[0]).toBeCloseTo(tfjsRun(graph, values, ["loss"]).loss[0], 5);
     console.log(`${name} max relative error: tfjs ${tfjsError.error.toExponential(2)} (${tfjsError.value}), ORT ${ortError.error.toExponential(2)} (${ortError.value})`);
+  });
+});
+
+describe("the gradient graph on the wasm backend", () => {
+  afterAll(async () => {
+    await initBackend("cpu");
+  });
+
+  it("Llama's gradient graph (scatter-adds, expand, pad, gatherElements) gives the cpu backend's gradients", async () => {
+    const { graph, values, wrt, inputShapes } = lmLossCase(buildLlamaGraph(TINY_LLAMA));
+    const grad = gradientGraph(graph, { loss: "loss", wrt, inputShapes });
+    await initBackend("cpu");
+    const cpu = tfjsGradients(grad, values, wrt);
+    await initBackend("wasm");
+    expect(tf.getBackend()).toBe("wasm");
+    const wasm = tfjsGradients(grad, values, wrt);
+    expect(worstError(wasm, cpu).error).toBeLessThan(TOL);
   });
 });

@@ -7,7 +7,7 @@ import { initBackend } from "../backend";
 import { seededValues } from "../onnx/testing";
 import { gradientGraph, gradName } from "./autodiff";
 import { GraphBuilder } from "./builder";
-import { finiteDifferences, ortGradients, tfjsGradients, tfjsReferenceGradients, worstError, type HostValues } from "./gradient-testing";
+import { finiteDifferences, ortGradients, tfjsGradients, tfjsReferenceGradients, tfjsRun, worstError, type HostValues } from "./gradient-testing";
 import type { DType, Graph } from "./ir";
 import { inferShapes, sizeOf } from "./shapes";
 
@@ -162,5 +162,70 @@ describe("autodiff: every primitive against tfjs autodiff, finite differences an
     expect(reference.error, `vs tf.grads (${reference.value})`).toBeLessThan(TFJS_TOL);
     expect(fd.error, `vs finite differences (${fd.value})`).toBeLessThan(FD_TOL);
     expect(ort.error, `ONNX Runtime vs tfjs (${ort.value})`).toBeLessThan(ORT_TOL);
+  });
+});
+
+describe("gradientGraph options", () => {
+  beforeAll(async () => {
+    await initBackend("cpu");
+  });
+
+  /** y = tanh(x·w) with x [2, 3] an input and w [3, 4] a param, plus an unused param. */
+  function small(): Graph {
+    const g = new GraphBuilder("small");
+    g.input("x", "float32", ["batch", "in"]);
+    g.input("ids", "int64", ["batch"]);
+    g.param("w", [3, 4], { kind: "zeros" });
+    g.param("unused", [2], { kind: "zeros" });
+    g.op("tanh", "y", [g.op("matmul", "y", ["x", "w"], {})], {}, "y");
+    g.op("reduceSum", "loss", ["y"], { axes: [0, 1], keepDims: false }, "loss");
+    g.output("y", "float32", ["batch", 4]);
+    return g.build();
+  }
+  const values: HostValues = {
+    x: { dtype: "float32", shape: [2, 3], data: seededValues(6, 1) },
+    ids: { dtype: "int64", shape: [2], data: [0, 1] },
+    w: { dtype: "float32", shape: [3, 4], data: seededValues(12, 2) },
+    unused: { dtype: "float32", shape: [2], data: [1, 2] },
+  };
+  const inputShapes = { x: [2, 3], ids: [2] };
+
+  it("seeds give the vector-Jacobian product: same as a loss Σ y·seed", async () => {
+    const seed = seededValues(8, 3);
+    const vjp = gradientGraph(small(), { seeds: { y: "dy" }, wrt: ["w", "x"], inputShapes });
+    expect(vjp.inputs.map((i) => i.name)).toEqual(["x", "ids", "dy"]);
+    expect(vjp.outputs.map((o) => o.name)).toEqual(["grad/w", "grad/x"]);
+    const withSeed = { ...values, dy: { dtype: "float32" as const, shape: [2, 4], data: seed } };
+    const got = tfjsGradients(vjp, withSeed, ["w", "x"]);
+    // The same product as a loss: Σ y·seed, differentiated by tfjs.
+    const g = new GraphBuilder("seeded");
+    const base = small();
+    g.inputs.push(...base.inputs);
+    g.params.push(...base.params);
+    g.nodes.push(...base.nodes);
+    g.input("dy", "float32", [2, 4]);
+    g.op("reduceSum", "l", [g.op("mul", "l", ["y", "dy"], {})], { axes: [0, 1], keepDims: false }, "seeded_loss");
+    g.output("seeded_loss", "float32", []);
+    const want = tfjsReferenceGradients(g.build(), withSeed, "seeded_loss", ["w", "x"]);
+    expect(worstError(got, want).error).toBeLessThan(TFJS_TOL);
+    expect(worstError(await ortGradients(vjp, withSeed, ["w", "x"]), got).error).toBeLessThan(ORT_TOL);
+  });
+
+  it("a wrt value off the loss's path gets zeros; only path nodes are emitted", () => {
+    const grad = gradientGraph(small(), { loss: "loss", wrt: ["w", "unused"], inputShapes, keep: ["loss", "y"] });
+    expect(grad.outputs.map((o) => [o.name, o.shape])).toEqual([["loss", []], ["y", [2, 4]], ["grad/w", [3, 4]], ["grad/unused", [2]]]);
+    expect(Array.from(tfjsRun(grad, values, ["grad/unused"])["grad/unused"])).toEqual([0, 0]);
+    // x is not differentiated: no transpose of w for dx is emitted.
+    expect(grad.nodes.filter((n) => n.name.startsWith("bwd/") && n.op === "transpose")).toHaveLength(1);
+  });
+
+  it("rejects bad options with a message", () => {
+    const graph = small();
+    expect(() => gradientGraph(graph, { wrt: ["w"], inputShapes })).toThrow(/exactly one of loss or seeds/);
+    expect(() => gradientGraph(graph, { loss: "y", wrt: ["w"], inputShapes })).toThrow(/loss "y" must be a float32 value with one element/);
+    expect(() => gradientGraph(graph, { loss: "loss", wrt: ["ids"], inputShapes })).toThrow(/wrt "ids" is not float32/);
+    expect(() => gradientGraph(graph, { loss: "loss", wrt: ["y"], inputShapes })).toThrow(/not a parameter or graph input/);
+    expect(() => gradientGraph(graph, { loss: "loss", wrt: ["w"], inputShapes: { x: [2, 5], ids: [2] } })).toThrow(/node y#0 \(matmul\).*inner dims 5 and 3/);
+    expect(() => gradientGraph(graph, { loss: "loss", wrt: ["w"], inputShapes: { x: [2, 3] } })).toThrow(/no shape given for input "ids"/);
   });
 });

@@ -43,8 +43,15 @@ class BackwardEmitter implements Backward {
     return out;
   }
 
+  private readonly scalars = new Map<number, string>();
+
+  /** One constant node per distinct scalar (the rules ask for 0, 1, 0.5... many times). */
   scalar(value: number): string {
-    return this.op("constant", [], { value: [value], shape: [], dtype: "float32" });
+    const known = this.scalars.get(value);
+    if (known) return known;
+    const name = this.op("constant", [], { value: [value], shape: [], dtype: "float32" });
+    this.scalars.set(value, name);
+    return name;
   }
 
   shape(value: string): number[] {
