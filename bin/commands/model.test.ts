@@ -2,13 +2,16 @@ import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { policies } from "../../db/schema";
 import { createTestDb, writeTempFile } from "../../db/testing";
 import { initBackend } from "../../trainer/backend";
 import { saveCheckpoint } from "../../trainer/checkpoint/tfjs";
+import { disposeLanguageModel, loadLanguageModel, type LanguageModel } from "../../trainer/language-model";
 import { computeLogprobs, textLogprobs, type LogprobItem } from "../../trainer/logprobs";
+import { writeTinyLlamaCheckpoint } from "../../trainer/models/llama-fixtures";
 import { tinyLanguageModel } from "../../trainer/test-fixtures";
+import { preflabAsync } from "./cli.fixtures";
 import { resolveModelArg } from "./model-arg";
 
 const dir = join(mkdtempSync(join(tmpdir(), "preflab-cli-")), "model");
@@ -141,5 +144,35 @@ describe("--model <policy id>", () => {
     process.env.PREFLAB_DB = join(dir, "absent.db");
     expect(() => resolveModelArg("1")).toThrow(/no database at .*absent\.db/);
     expect(resolveModelArg(dir)).toBe(dir); // directories and other paths pass through untouched
+  });
+});
+
+describe("preflab model logprobs on a Llama-family checkpoint", () => {
+  const llamaDir = join(mkdtempSync(join(tmpdir(), "preflab-cli-llama-")), "qwen2");
+  let llama: LanguageModel;
+  beforeAll(() => {
+    writeTinyLlamaCheckpoint(llamaDir, "qwen2", 5);
+    llama = loadLanguageModel(llamaDir);
+  });
+  afterAll(() => disposeLanguageModel(llama));
+
+  // Awaited CLI runs (preflabAsync): blocking the worker for three CLI starts times Vitest out.
+  it("--text (tfjs) and --input (ONNX Runtime, GQA cache) score as the loaded model does; the context error names max_position_embeddings", async () => {
+    const want = textLogprobs(llama, "the cast was great");
+    const text = await preflabAsync(null, ["model", "logprobs", "--model", llamaDir, "--text", "the cast was great"]);
+    const out = JSON.parse(text.stdout);
+    expect(out.token_ids).toEqual(want.tokenIds);
+    out.logprobs.slice(1).forEach((lp: number, i: number) => expect(lp).toBeCloseTo(want.logprobs[i + 1] as number, 4));
+    const scored = [{ prompt: "a great movie", completion: ", a great cast" }, { prompt: "", completion: "the plot was thin" }];
+    const wantSums = computeLogprobs(llama, scored);
+    const tooLong = writeTempFile("llama-long.jsonl", jsonl([...scored, { prompt: "the plot", completion: " was thin".repeat(40) }]));
+    const refused = await preflabAsync(null, ["model", "logprobs", "--model", llamaDir, "--input", tooLong]);
+    expect(refused.stderr).toMatch(/:3: prompt \+ completion are \d+ tokens, longer than the model's context of 64 \(max_position_embeddings\)/);
+    const ok = await preflabAsync(null, ["model", "logprobs", "--model", llamaDir, "--input", writeTempFile("llama.jsonl", jsonl(scored))]);
+    expect(ok.stderr).toBe("");
+    ok.stdout.trim().split("\n").map((line) => JSON.parse(line)).forEach((row, i) => {
+      expect(row.tokens).toBe(wantSums[i].tokenIds.length);
+      expect(Math.abs(row.logprob - wantSums[i].total)).toBeLessThan(1e-4);
+    });
   });
 });
