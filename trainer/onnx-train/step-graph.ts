@@ -10,6 +10,7 @@
 import { gradientGraph, gradName } from "../graph/autodiff";
 import { GraphBuilder } from "../graph/builder";
 import type { Graph, ValueSpec } from "../graph/ir";
+import { withLmLoss } from "../graph/losses/lm-loss";
 import { exportGraph } from "../onnx/export";
 import type { AdamWOptions } from "../train/optimizer";
 import { appendAdamW, GRAD_NORM, momentName, type UpdatedParam } from "./adamw-graph";
@@ -37,7 +38,7 @@ export interface StepGraph {
 /** The name of the input holding dL/d(value) in a VJP step. */
 export const seedName = (value: string): string => `seed/${value}`;
 
-/** The LM step's extra inputs: next-token targets and (SFT) the completion mask. */
+/** The LM step's extra inputs (next-token targets; SFT's completion mask) and its loss, as withLmLoss names them. */
 export const LM_TARGETS = "targets";
 export const LM_LOSS_MASK = "loss_mask";
 export const LM_LOSS = "loss";
@@ -67,23 +68,6 @@ export function paramsAsInputs(graph: Graph): Graph {
   return { ...graph, inputs: [...graph.inputs, ...graph.params.map((p): ValueSpec => ({ name: p.name, dtype: "float32", shape: p.shape }))], params: [] };
 }
 
-/**
- * Mean next-token NLL of `logits` [batch, seq, vocab] at int64 `targets` [batch, seq]: over every
- * position, or over positions where the float `loss_mask` is 1 (its sum must be ≥ 1).
- * TEMPORARY: replaced by trainer/graph/losses' builder when it lands.
- */
-function appendLmLoss(g: GraphBuilder, logits: string, s: StepShape & { completionMask?: boolean }): string {
-  const targets = g.input(LM_TARGETS, "int64", [s.batch, s.seq]);
-  const logp = g.op("logSoftmax", "loss", [logits], { axis: -1 });
-  const index = g.op("reshape", "loss", [targets], { shape: [s.batch, s.seq, 1] });
-  const picked = g.op("reshape", "loss", [g.op("gatherElements", "loss", [logp, index], { axis: 2 })], { shape: [s.batch, s.seq] });
-  if (!s.completionMask) return g.op("neg", "loss", [g.op("reduceMean", "loss", [picked], { axes: [0, 1], keepDims: false })], {}, LM_LOSS);
-  const mask = g.input(LM_LOSS_MASK, "float32", [s.batch, s.seq]);
-  const total = g.op("reduceSum", "loss", [g.op("mul", "loss", [picked, mask], {})], { axes: [0, 1], keepDims: false });
-  const count = g.op("reduceSum", "loss", [mask], { axes: [0, 1], keepDims: false });
-  return g.op("neg", "loss", [g.op("div", "loss", [total, count], {})], {}, LM_LOSS);
-}
-
 /** Gradient graph + AdamW, params as inputs, gradients kept inside (never copied out). */
 function withUpdate(forward: Graph, grad: { loss?: string; seeds?: Record<string, string> }, inputShapes: Record<string, number[]>, keep: string[], adamw: AdamWOptions): StepGraph {
   const params: UpdatedParam[] = forward.params.map((p) => ({ name: p.name, shape: p.shape }));
@@ -98,9 +82,7 @@ function withUpdate(forward: Graph, grad: { loss?: string; seeds?: Record<string
 
 /** Pretraining / SFT: the LM loss in the graph. Outputs `loss` and `grad_norm`. */
 export function lmStepGraph(model: Graph, s: StepShape & { adamw: AdamWOptions; completionMask?: boolean }): StepGraph {
-  const g = extend(model);
-  appendLmLoss(g, "logits", s);
-  const forward = g.build();
+  const forward = withLmLoss(model, { masked: s.completionMask });
   const shapes = { ...modelInputShapes(model, s), [LM_TARGETS]: [s.batch, s.seq], ...(s.completionMask ? { [LM_LOSS_MASK]: [s.batch, s.seq] } : {}) };
   return withUpdate(forward, { loss: LM_LOSS }, shapes, [LM_LOSS], s.adamw);
 }
