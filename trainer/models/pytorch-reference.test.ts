@@ -3,13 +3,14 @@
 // independent PyTorch implementation of each architecture) score the same token ids of the same
 // small random checkpoints. The reference runs in float64, so the error printed and asserted is
 // preflab's own fp32 error; PyTorch's float32 error beside it shows what fp32 precision means here.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { preflabAsync } from "../../bin/commands/cli.fixtures";
 import { writeTempFile } from "../../db/testing";
 import { readCheckpoint } from "../checkpoint/read";
+import { readSafetensors } from "../checkpoint/safetensors";
 import { maxAbsDiff, writeTinyCheckpoint } from "../onnx/testing";
 import { writeTinyLlamaCheckpoint } from "./llama-fixtures";
 import { referenceCompletionLogprobs, referenceTextLogprobs } from "./reference/reference-logprobs";
@@ -39,6 +40,43 @@ const ITEMS = [
 /** llama3 scaling with a short original context, so a 8-wide head has frequencies in all three bands. */
 const LLAMA3_ROPE = { rope_type: "llama3", factor: 8, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 16 } as const;
 
+/** A float32's top 16 bits: bfloat16 by truncation (any bytes do: both readers must decode them alike). */
+const bf16Bits = (bits: number) => bits >>> 16;
+
+/** IEEE half by truncation, tiny values flushed to zero (weights here are within ±1.5). */
+function f16Bits(bits: number): number {
+  const sign = (bits >>> 16) & 0x8000;
+  const exponent = ((bits >>> 23) & 0xff) - 127 + 15;
+  if (exponent <= 0) return sign;
+  return exponent >= 31 ? sign | 0x7c00 : sign | (exponent << 10) | ((bits & 0x7fffff) >>> 13);
+}
+
+/**
+ * Rewrites a checkpoint's model.safetensors in 16-bit floats, as hub checkpoints ship (SmolLM2 and
+ * Qwen2.5 in BF16): tensors alternate BF16 and F16, so both readers' decoders meet both formats.
+ */
+function storeAs16Bit(dir: string): void {
+  const file = join(dir, "model.safetensors");
+  const { tensors } = readSafetensors(readFileSync(file));
+  const header: Record<string, unknown> = {};
+  const chunks: Buffer[] = [];
+  let offset = 0;
+  Object.keys(tensors).sort().forEach((name, i) => {
+    const { shape, data } = tensors[name];
+    const [dtype, encode] = i % 2 === 0 ? ["BF16", bf16Bits] : ["F16", f16Bits];
+    const bits = new Uint32Array(data.buffer, data.byteOffset, data.length);
+    const bytes = Buffer.alloc(data.length * 2);
+    bits.forEach((b, k) => bytes.writeUInt16LE(encode(b), k * 2));
+    header[name] = { dtype, shape, data_offsets: [offset, offset + bytes.length] };
+    chunks.push(bytes);
+    offset += bytes.length;
+  });
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  writeFileSync(file, Buffer.concat([length, json, ...chunks]));
+}
+
 const CASES: Case[] = [
   { name: "gpt2 (tied, biases)", write: (dir) => writeTinyCheckpoint(dir, 4) },
   { name: "llama (untied, no biases, 4 heads over 2 KV heads)", write: (dir) => writeTinyLlamaCheckpoint(dir, "llama", 7) },
@@ -46,6 +84,13 @@ const CASES: Case[] = [
   {
     name: "llama (attention_bias, mlp_bias, llama3 rope scaling, 4 heads over 1 KV head)",
     write: (dir) => writeTinyLlamaCheckpoint(dir, "llama", 9, { attention_bias: true, mlp_bias: true, rope_scaling: LLAMA3_ROPE, num_key_value_heads: 1 }),
+  },
+  {
+    name: "qwen2 stored in BF16 and F16",
+    write: (dir) => {
+      writeTinyLlamaCheckpoint(dir, "qwen2", 10);
+      storeAs16Bit(dir);
+    },
   },
 ];
 
