@@ -33,7 +33,7 @@ export function languageModelObjective(o: LmObjectiveOptions): Objective<LmBatch
     evaluate: () => ({ val_loss: evaluateLoss(setup.model, o.val, shape, o.evalBatches) }),
     save: (dir) => {
       mkdirSync(dir, { recursive: true });
-      saveCheckpoint(dir, { config: setup.config, params: setup.model.params, tokenizerJson: setup.tokenizerJson, eosId: setup.tokenizer.eosId });
+      saveCheckpoint(dir, { config: setup.config, params: setup.model.params, tokenizerJson: setup.tokenizerJson, tokenizerConfig: setup.tokenizerConfig, eosId: setup.tokenizer.eosId });
     },
     tokensPerStep: (batch) => batch.inputs.length * batch.inputs[0]!.length,
   };

@@ -33,7 +33,7 @@ export interface TrainablePolicy extends PolicyForward {
 function saveMerged(setup: TrainingSetup, lora: LoraAdapters | null, dir: string): void {
   mkdirSync(dir, { recursive: true });
   const params = lora ? lora.merged(setup.model.params) : setup.model.params;
-  saveCheckpoint(dir, { config: setup.config, params, tokenizerJson: setup.tokenizerJson, eosId: setup.tokenizer.eosId });
+  saveCheckpoint(dir, { config: setup.config, params, tokenizerJson: setup.tokenizerJson, tokenizerConfig: setup.tokenizerConfig, eosId: setup.tokenizer.eosId });
   if (lora) tf.dispose(Object.values(params));
 }
 

@@ -22,7 +22,7 @@ export interface NeuralRewardModel {
   tokenizer: Tokenizer;
   tokenizerJson: object;
   tokenizerConfig: Record<string, unknown>;
-  graph: Graph; // GPT-2 with the last_hidden_state output
+  graph: Graph; // the backbone (any architecture) with the last_hidden_state output
   /** Backbone parameters and "score.weight", by HF name. */
   variables: Record<string, tf.Variable>;
   /** Reward moments saved with a finished model (PPO normalises with them). */

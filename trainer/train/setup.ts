@@ -15,6 +15,8 @@ export interface TrainingSetup {
   config: ModelConfig;
   tokenizer: Tokenizer;
   tokenizerJson: object;
+  /** The checkpoint's tokenizer_config.json, kept on save (its eos_token is the tokenizer's eos); absent for fresh models. */
+  tokenizerConfig?: Record<string, unknown>;
   model: TrainableModel;
 }
 
@@ -49,7 +51,8 @@ export function checkpointSetup(dir: string): TrainingSetup {
   const c = loadCheckpoint(dir);
   const model = trainable(c.config, c.params);
   tf.dispose(Object.values(c.params));
-  return { config: c.config, tokenizer: c.tokenizer, tokenizerJson: c.tokenizerJson, model };
+  const tokenizerConfig = Object.keys(c.tokenizerConfig).length > 0 ? c.tokenizerConfig : undefined;
+  return { config: c.config, tokenizer: c.tokenizer, tokenizerJson: c.tokenizerJson, tokenizerConfig, model };
 }
 
 /** Frees the model's variables. */
