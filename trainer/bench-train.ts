@@ -1,16 +1,26 @@
 // "Can my machine train this model, and how fast?": real training steps (forward, backward,
 // AdamW) of a checkpoint at a given batch and sequence length on one engine, timed after a
-// warm-up, with peak memory. The ONNX Runtime training engine is not built yet: asking for it
-// is a clear error, never a silent fallback.
-import { describeBackend, initBackend, type BackendChoice } from "./backend";
+// warm-up, with peak memory. `auto` picks the fastest engine available (trainer/onnx-train/
+// engine.ts): ONNX Runtime on CPU here, unless CUDA or tfjs-node-gpu is installed.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Graph } from "./graph/ir";
+import { describeBackend, type BackendInfo } from "./backend";
+import { parseModelConfig } from "./checkpoint/config";
+import { CheckpointError } from "./checkpoint/errors";
+import { readCheckpoint } from "./checkpoint/read";
+import { buildModelGraph, contextLength, type ModelConfig } from "./models/model-config";
+import { describeOrtEngine, resolveEngine, TRAINING_ENGINES, type TrainingEngine } from "./onnx-train/engine";
+import { lmStepFor, OrtTrainer } from "./onnx-train/ort-trainer";
+import type { StepGraph } from "./onnx-train/step-graph";
 import { peakRssMiB } from "./peak-rss";
+import type { LmBatch } from "./train/data";
 import { trainStep } from "./train/lm-step";
-import { AdamW } from "./train/optimizer";
+import { AdamW, type AdamWOptions } from "./train/optimizer";
 import { checkpointSetup, disposeSetup } from "./train/setup";
-import { contextLength } from "./models/model-config";
 
-export const BENCH_ENGINES = ["auto", "onnx", "gpu", "node", "wasm", "cpu"] as const;
-export type BenchEngine = (typeof BENCH_ENGINES)[number];
+export const BENCH_ENGINES = TRAINING_ENGINES;
+export type BenchEngine = TrainingEngine;
 
 export interface TrainBenchResult {
   tokensPerSecond: number;
@@ -21,24 +31,84 @@ export interface TrainBenchResult {
   parameters: number;
 }
 
-export async function benchTrain(dir: string, o: { batch: number; seq: number; steps: number; engine: BenchEngine }): Promise<TrainBenchResult> {
-  if (o.engine === "onnx") throw new Error("the ONNX Runtime training engine is not available in this preflab yet: use --engine auto (TensorFlow.js)");
-  const backend = await initBackend(o.engine === "auto" ? undefined : (o.engine as BackendChoice));
+export interface TrainBenchOptions {
+  batch: number;
+  seq: number;
+  steps: number;
+  engine: BenchEngine;
+}
+
+const ADAMW: AdamWOptions = { beta1: 0.9, beta2: 0.95, weightDecay: 0.1, gradClip: 1 };
+const LR = 1e-4;
+
+/** A fixed batch spread over the vocabulary (throughput does not depend on the tokens). */
+export function benchBatch(batch: number, seq: number, vocab: number): LmBatch {
+  const rows = Array.from({ length: batch }, (_, b) => Array.from({ length: seq + 1 }, (_, t) => (b * 7919 + t * 104729) % vocab));
+  return { inputs: rows.map((r) => r.slice(0, seq)), targets: rows.map((r) => r.slice(1)) };
+}
+
+/** Times `steps` calls after one warm-up (kernels chosen, memory allocated); seconds per step. */
+async function timeSteps(steps: number, step: () => unknown): Promise<number> {
+  await step();
+  const started = performance.now();
+  for (let i = 0; i < steps; i++) await step();
+  return (performance.now() - started) / 1000 / steps;
+}
+
+/** Training throughput of a model graph + weights on ONNX Runtime (also the engine benchmark's ORT row). */
+export async function benchOrt(graph: Graph, weights: Record<string, Float32Array>, o: { batch: number; seq: number; steps: number; vocab: number; provider?: "cuda" | "cpu"; stepGraph?: StepGraph }): Promise<TrainBenchResult> {
+  const trainer = await OrtTrainer.create({ graph, weights, adamw: ADAMW, batch: o.batch, seq: o.seq, stepGraph: o.stepGraph, executionProviders: o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"] });
+  try {
+    const batch = benchBatch(o.batch, o.seq, o.vocab);
+    const secondsPerStep = await timeSteps(o.steps, () => trainer.step(batch, LR));
+    const parameters = graph.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
+    return { tokensPerSecond: (o.batch * o.seq) / secondsPerStep, engine: describeOrtEngine(o.provider ?? "cpu", trainer.threads), threads: trainer.threads, peakRssMiB: Math.round(peakRssMiB()), secondsPerStep, parameters };
+  } finally {
+    await trainer.release();
+  }
+}
+
+async function benchTfjs(dir: string, backend: BackendInfo, o: TrainBenchOptions): Promise<TrainBenchResult> {
   const setup = checkpointSetup(dir);
   const seq = Math.min(o.seq, contextLength(setup.config) - 1);
-  const vocab = setup.config.vocab_size;
-  const rows = Array.from({ length: o.batch }, (_, b) => Array.from({ length: seq + 1 }, (_, t) => (b * 7919 + t * 104729) % vocab));
-  const batch = { inputs: rows.map((r) => r.slice(0, seq)), targets: rows.map((r) => r.slice(1)) };
-  const optimizer = new AdamW({ beta1: 0.9, beta2: 0.95, weightDecay: 0.1, gradClip: 1 });
+  const batch = benchBatch(o.batch, seq, setup.config.vocab_size);
+  const optimizer = new AdamW(ADAMW);
   try {
-    trainStep(setup.model, optimizer, batch, 1e-4); // warm-up: kernels compiled, memory allocated
-    const started = performance.now();
-    for (let i = 0; i < o.steps; i++) trainStep(setup.model, optimizer, batch, 1e-4);
-    const secondsPerStep = (performance.now() - started) / 1000 / o.steps;
+    const secondsPerStep = await timeSteps(o.steps, () => trainStep(setup.model, optimizer, batch, LR));
     const parameters = Object.values(setup.model.params).reduce((s, p) => s + p.size, 0);
     return { tokensPerSecond: (o.batch * seq) / secondsPerStep, engine: describeBackend(backend), threads: 1, peakRssMiB: Math.round(peakRssMiB()), secondsPerStep, parameters };
   } finally {
     optimizer.dispose();
     disposeSetup(setup);
   }
+}
+
+/** The ORT step graph of a config at a shape, or why it cannot be built. */
+function tryStepGraph(config: ModelConfig, batch: number, seq: number): { graph: Graph; step?: StepGraph; reason?: string } {
+  const graph = buildModelGraph(config);
+  try {
+    return { graph, step: lmStepFor({ graph, batch, seq, adamw: ADAMW }) };
+  } catch (error) {
+    return { graph, reason: (error as Error).message };
+  }
+}
+
+/** config.json alone (the engine is chosen before any weights are read). */
+function readConfig(dir: string): ModelConfig {
+  const path = join(dir, "config.json");
+  if (!existsSync(path)) throw new CheckpointError(path, "is missing");
+  return parseModelConfig(JSON.parse(readFileSync(path, "utf8")), path);
+}
+
+export async function benchTrain(dir: string, o: TrainBenchOptions): Promise<TrainBenchResult> {
+  const config = readConfig(dir);
+  const seq = Math.min(o.seq, contextLength(config) - 1);
+  let built: ReturnType<typeof tryStepGraph> | undefined;
+  const ortStep = () => (built ??= tryStepGraph(config, o.batch, seq));
+  const engine = await resolveEngine(o.engine, () => ortStep().reason ?? true);
+  if (engine.kind === "tfjs") return benchTfjs(dir, engine.backend, o);
+  const { graph, step } = ortStep();
+  const checkpoint = readCheckpoint(dir);
+  const weights = Object.fromEntries(Object.entries(checkpoint.weights).map(([name, t]) => [name, t.data]));
+  return benchOrt(graph, weights, { batch: o.batch, seq, steps: o.steps, vocab: checkpoint.config.vocab_size, provider: engine.provider, stepGraph: step });
 }

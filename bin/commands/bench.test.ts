@@ -1,11 +1,12 @@
 import { preflab } from "./cli.fixtures";
+import { availableParallelism } from "node:os";
 import { describe, expect, it } from "vitest";
 import { initBackend } from "../../trainer/backend";
 import { saveTinyBackbone } from "../../trainer/reward/executor-fixtures";
 
 
 describe("preflab bench train", () => {
-  it("times real training steps of a checkpoint and prints tokensPerSecond, engine, threads and peakRssMiB; the missing ONNX engine is a clear error", async () => {
+  it("times real training steps of a checkpoint and prints tokensPerSecond, engine, threads and peakRssMiB, on TensorFlow.js and on ONNX Runtime (what auto picks here)", async () => {
     await initBackend("cpu");
     const dir = saveTinyBackbone(4);
     const out = preflab(null, ["bench", "train", "--model", dir, "--batch", "2", "--seq", "16", "--steps", "2", "--engine", "cpu", "--json"]);
@@ -15,7 +16,16 @@ describe("preflab bench train", () => {
     expect(result.tokensPerSecond).toBeGreaterThan(0);
     expect(result.peakRssMiB).toBeGreaterThan(10);
     expect(result.tokensPerSecond).toBeCloseTo((2 * 16) / result.secondsPerStep, 6);
-    const onnx = preflab(null, ["bench", "train", "--model", dir, "--engine", "onnx"]);
-    expect([onnx.code, onnx.stderr.trim()]).toEqual([1, "preflab: the ONNX Runtime training engine is not available in this preflab yet: use --engine auto (TensorFlow.js)"]);
+    const threads = availableParallelism();
+    for (const engine of ["onnx", "auto"]) {
+      const ort = preflab(null, ["bench", "train", "--model", dir, "--batch", "2", "--seq", "16", "--steps", "2", "--engine", engine, "--json"]);
+      expect(ort.code, ort.stderr).toBe(0);
+      const r = JSON.parse(ort.stdout.trim().split("\n").at(-1)!);
+      expect(r).toMatchObject({ engine: `onnxruntime cpu (threads=${threads})`, threads, parameters: result.parameters });
+      expect(r.tokensPerSecond).toBeCloseTo((2 * 16) / r.secondsPerStep, 6);
+      expect(r.peakRssMiB).toBeGreaterThan(10);
+    }
+    const human = preflab(null, ["bench", "train", "--model", dir, "--batch", "1", "--seq", "8", "--steps", "1", "--engine", "onnx"]);
+    expect(human.stdout).toMatch(new RegExp(`^\\d+ tokens/s \\(.* s/step, .*M parameters\\) on onnxruntime cpu \\(threads=${threads}\\), ${threads} thread\\(s\\), peak \\d+ MiB\\n$`));
   }, 120_000);
 });

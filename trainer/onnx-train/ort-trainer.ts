@@ -28,6 +28,13 @@ export interface OrtTrainerOptions {
   threads?: number;
   /** ORT execution providers (default CPU). */
   executionProviders?: ("cuda" | "cpu")[];
+  /** The step graph when already built (e.g. to check that ORT can train the model). */
+  stepGraph?: StepGraph;
+}
+
+/** The LM step graph OrtTrainer runs for these options. */
+export function lmStepFor(o: Pick<OrtTrainerOptions, "graph" | "batch" | "seq" | "adamw" | "completionMask">): StepGraph {
+  return lmStepGraph(o.graph, { batch: o.batch, seq: o.seq, adamw: o.adamw, completionMask: o.completionMask });
 }
 
 /** A batch of next-token examples; `mask` [batch][seq] (1 = in the loss) with `completionMask`. */
@@ -51,7 +58,7 @@ export class OrtTrainer {
   }
 
   static async create(o: OrtTrainerOptions): Promise<OrtTrainer> {
-    const step = lmStepGraph(o.graph, { batch: o.batch, seq: o.seq, adamw: o.adamw, completionMask: o.completionMask });
+    const step = o.stepGraph ?? lmStepFor(o);
     const threads = o.threads ?? availableParallelism();
     const session = await StepSession.create(stepModelBytes(step.graph), step.state, { intraOpNumThreads: threads, executionProviders: o.executionProviders });
     const trainer = new OrtTrainer(session, step, o, threads);

@@ -1,0 +1,68 @@
+// Which engine trains: ONNX Runtime (with CUDA when the installed onnxruntime-node carries its
+// CUDA provider, else CPU) or a TensorFlow.js backend. `auto` takes the fastest available, in the
+// issue's order: ORT+CUDA, tfjs-node-gpu, ORT CPU, tfjs-node, wasm (then tfjs cpu).
+import { existsSync, readdirSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { initBackend, type BackendChoice, type BackendInfo } from "../backend";
+
+export const TRAINING_ENGINES = ["auto", "onnx", "gpu", "node", "wasm", "cpu"] as const;
+export type TrainingEngine = (typeof TRAINING_ENGINES)[number];
+
+export type ResolvedEngine =
+  | { kind: "onnx"; provider: "cuda" | "cpu"; threads: number }
+  | { kind: "tfjs"; backend: BackendInfo };
+
+/** True when onnxruntime-node's CUDA provider library is installed beside its binding. */
+export function ortCudaAvailable(): boolean {
+  try {
+    const bin = join(dirname(createRequire(import.meta.url).resolve("onnxruntime-node/package.json")), "bin");
+    const search = (dir: string): boolean => readdirSync(dir, { withFileTypes: true }).some((e) => (e.isDirectory() ? search(join(dir, e.name)) : e.name.startsWith("libonnxruntime_providers_cuda")));
+    return existsSync(bin) && search(bin);
+  } catch {
+    return false;
+  }
+}
+
+async function tfjs(choice: BackendChoice): Promise<ResolvedEngine | null> {
+  try {
+    return { kind: "tfjs", backend: await initBackend(choice) };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Resolves a requested engine. `ortCanTrain` says whether an ORT step graph can be built for
+ * this model (every op has a backward rule): `auto` skips ORT otherwise, `onnx` throws its reason.
+ */
+export async function resolveEngine(engine: TrainingEngine, ortCanTrain: () => true | string): Promise<ResolvedEngine> {
+  const threads = availableParallelism();
+  let verdict: true | string | undefined;
+  const ortOk = () => (verdict ??= ortCanTrain()) === true;
+  if (engine === "onnx") {
+    const ok = (verdict ??= ortCanTrain());
+    if (ok !== true) throw new Error(`the ONNX Runtime engine cannot train this model: ${ok}`);
+    return { kind: "onnx", provider: ortCudaAvailable() ? "cuda" : "cpu", threads };
+  }
+  if (engine !== "auto") {
+    const found = await tfjs(engine);
+    if (!found) throw new Error(`the TensorFlow.js ${engine} backend is not available here`);
+    return found;
+  }
+  if (ortCudaAvailable() && ortOk()) return { kind: "onnx", provider: "cuda", threads };
+  const gpu = await tfjs("gpu");
+  if (gpu) return gpu;
+  if (ortOk()) return { kind: "onnx", provider: "cpu", threads };
+  for (const choice of ["node", "wasm", "cpu"] as const) {
+    const found = await tfjs(choice);
+    if (found) return found;
+  }
+  throw new Error("no training engine could start (tried ONNX Runtime and every TensorFlow.js backend)");
+}
+
+/** One line for logs and the run page: "onnxruntime cpu (threads=2)". */
+export function describeOrtEngine(provider: "cuda" | "cpu", threads: number): string {
+  return `onnxruntime ${provider} (threads=${threads})`;
+}
