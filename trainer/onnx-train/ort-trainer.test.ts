@@ -10,7 +10,7 @@ import type { LmBatch } from "../train/data";
 import { trainStep } from "../train/lm-step";
 import { AdamW, type AdamWOptions } from "../train/optimizer";
 import { OrtTrainer } from "./ort-trainer";
-import { maxRelativeError } from "./testing";
+import { comparable, maxRelativeError } from "./testing";
 
 const ADAMW: AdamWOptions = { beta1: 0.9, beta2: 0.95, weightDecay: 0.1, gradClip: 1 };
 const STEPS = 5;
@@ -62,18 +62,9 @@ async function ortRun(graph: Graph, weights: Record<string, Float32Array>, vocab
  * the engines' fp32 rounding differences (~1e-7 of the gradient's scale) into steps of up to ±lr:
  * the tolerance on weights after 5 steps is 1e-4 (losses and gradient norms agree to 1e-5). With
  * rotary positions, a key bias reaches the scores only through the position-dependent part of
- * q·R(j−i)·b, a small gradient (Qwen2: measured 2.8e-4, bound 1e-3).
- * GPT-2's key bias has an analytically zero gradient (a constant added to every score
- * of a row leaves the softmax unchanged): both engines' values are rounding noise (~1e-9) which
- * Adam's m/sqrt(v) turns into steps of ±lr, so those entries say nothing about agreement. Every
- * other entry is compared; the key-bias slice [e, 2e) of c_attn.bias is dropped.
+ * q·R(j−i)·b, a small gradient (Qwen2: measured 2.8e-4, bound 1e-3). GPT-2's key bias: see
+ * `comparable`.
  */
-function comparable(name: string, data: Float32Array): Float32Array {
-  if (!name.endsWith("attn.c_attn.bias")) return data;
-  const e = data.length / 3;
-  return Float32Array.from([...data.subarray(0, e), ...data.subarray(2 * e)]);
-}
-
 describe("OrtTrainer against the tfjs training step", () => {
   beforeAll(async () => {
     await initBackend("cpu");

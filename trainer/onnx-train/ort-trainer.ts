@@ -40,50 +40,30 @@ export function lmStepFor(o: Pick<OrtTrainerOptions, "graph" | "batch" | "seq" |
 /** A batch of next-token examples; `mask` [batch][seq] (1 = in the loss) with `completionMask`. */
 export type OrtLmBatch = LmBatch & { mask?: number[][] };
 
-export class OrtTrainer {
+/** What every ORT training engine shares: a step session, the parameters it updates, AdamW's step count. */
+export class OrtStepTrainer {
   /** Optimizer steps taken (AdamW's `t`). */
   t = 0;
-  private readonly positions: ort.Tensor;
-  private readonly ones: ort.Tensor;
 
-  private constructor(
-    private readonly session: StepSession,
+  protected constructor(
+    protected readonly session: StepSession,
     readonly stepGraph: StepGraph,
-    private readonly o: OrtTrainerOptions,
+    protected readonly adamw: AdamWOptions,
     readonly threads: number,
-  ) {
-    const { batch, seq } = o;
-    this.positions = int64Tensor(Array.from({ length: batch * seq }, (_, i) => i % seq), [batch, seq]);
-    this.ones = int64Tensor(new Array(batch * seq).fill(1), [batch, seq]);
-  }
+  ) {}
 
-  static async create(o: OrtTrainerOptions): Promise<OrtTrainer> {
-    const step = o.stepGraph ?? lmStepFor(o);
+  /** The session of a step graph, threads = cores unless told. */
+  protected static async open(step: StepGraph, o: { threads?: number; executionProviders?: ("cuda" | "cpu")[] }): Promise<{ session: StepSession; threads: number }> {
     const threads = o.threads ?? availableParallelism();
-    const session = await StepSession.create(stepModelBytes(step.graph), step.state, { intraOpNumThreads: threads, executionProviders: o.executionProviders });
-    const trainer = new OrtTrainer(session, step, o, threads);
-    trainer.setWeights(o.weights);
-    return trainer;
+    return { session: await StepSession.create(stepModelBytes(step.graph), step.state, { intraOpNumThreads: threads, executionProviders: o.executionProviders }), threads };
   }
 
-  /** One optimizer step on `batch` at learning rate `lr`; the loss is the one before the update. */
-  async step(batch: OrtLmBatch, lr: number): Promise<{ loss: number; gradNorm: number }> {
-    const { batch: rows, seq } = this.o;
-    if (batch.inputs.length !== rows || batch.inputs.some((r) => r.length !== seq)) throw new Error(`this step graph trains [${rows}, ${seq}] batches`);
-    const feeds: Record<string, ort.Tensor> = {
-      input_ids: int64Tensor(batch.inputs.flat(), [rows, seq]),
-      attention_mask: this.ones,
-      position_ids: this.positions,
-      [LM_TARGETS]: int64Tensor(batch.targets.flat(), [rows, seq]),
-    };
-    if (this.o.completionMask) {
-      if (!batch.mask) throw new Error("this step graph weighs the loss by a mask: give batch.mask");
-      feeds[LM_LOSS_MASK] = new ort.Tensor("float32", Float32Array.from(batch.mask.flat()), [rows, seq]);
-    }
-    for (const [name, value] of Object.entries(adamwScalars(this.t + 1, lr, this.o.adamw))) feeds[name] = scalarTensor(value);
-    const out = await this.session.run(feeds, [LM_LOSS, GRAD_NORM]);
+  /** Runs one update with `feeds` (batch, seeds); AdamW's scalars for the next `t` are added here. */
+  protected async update(feeds: Record<string, ort.Tensor>, lr: number, outputs: string[]): Promise<Record<string, ort.Tensor>> {
+    for (const [name, value] of Object.entries(adamwScalars(this.t + 1, lr, this.adamw))) feeds[name] = scalarTensor(value);
+    const out = await this.session.run(feeds, outputs);
     this.t += 1;
-    return { loss: floatData(out[LM_LOSS]!)[0]!, gradNorm: floatData(out[GRAD_NORM]!)[0]! };
+    return out;
   }
 
   /** A copy of every parameter by HF name (for saving and evaluation). */
@@ -125,5 +105,48 @@ export class OrtTrainer {
 
   async release(): Promise<void> {
     await this.session.release();
+  }
+}
+
+/** Dense model inputs of a fixed [batch, seq]: an all-ones attention mask and positions 0..seq-1. */
+export function denseModelFeeds(batch: number, seq: number): Record<string, ort.Tensor> {
+  return {
+    attention_mask: int64Tensor(new Array(batch * seq).fill(1), [batch, seq]),
+    position_ids: int64Tensor(Array.from({ length: batch * seq }, (_, i) => i % seq), [batch, seq]),
+  };
+}
+
+/** The language-modelling engine: next-token loss (optionally masked) in the graph. */
+export class OrtTrainer extends OrtStepTrainer {
+  private readonly dense: Record<string, ort.Tensor>;
+
+  private constructor(session: StepSession, step: StepGraph, private readonly o: OrtTrainerOptions, threads: number) {
+    super(session, step, o.adamw, threads);
+    this.dense = denseModelFeeds(o.batch, o.seq);
+  }
+
+  static async create(o: OrtTrainerOptions): Promise<OrtTrainer> {
+    const step = o.stepGraph ?? lmStepFor(o);
+    const { session, threads } = await OrtStepTrainer.open(step, o);
+    const trainer = new OrtTrainer(session, step, o, threads);
+    trainer.setWeights(o.weights);
+    return trainer;
+  }
+
+  /** One optimizer step on `batch` at learning rate `lr`; the loss is the one before the update. */
+  async step(batch: OrtLmBatch, lr: number): Promise<{ loss: number; gradNorm: number }> {
+    const { batch: rows, seq } = this.o;
+    if (batch.inputs.length !== rows || batch.inputs.some((r) => r.length !== seq)) throw new Error(`this step graph trains [${rows}, ${seq}] batches`);
+    const feeds: Record<string, ort.Tensor> = {
+      ...this.dense,
+      input_ids: int64Tensor(batch.inputs.flat(), [rows, seq]),
+      [LM_TARGETS]: int64Tensor(batch.targets.flat(), [rows, seq]),
+    };
+    if (this.o.completionMask) {
+      if (!batch.mask) throw new Error("this step graph weighs the loss by a mask: give batch.mask");
+      feeds[LM_LOSS_MASK] = new ort.Tensor("float32", Float32Array.from(batch.mask.flat()), [rows, seq]);
+    }
+    const out = await this.update(feeds, lr, [LM_LOSS, GRAD_NORM]);
+    return { loss: floatData(out[LM_LOSS]!)[0]!, gradNorm: floatData(out[GRAD_NORM]!)[0]! };
   }
 }
