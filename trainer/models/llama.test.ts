@@ -58,6 +58,21 @@ describe("llama graph", () => {
     expect(rotaryInvFreq({ ...llama, hidden_size: 16, num_attention_heads: 4 })).toEqual([1, 0.01].map((v) => expect.closeTo(v, 7)));
   });
 
+  it("llama3 rope scaling keeps short wavelengths, slows long ones by the factor and interpolates between (transformers' rule)", () => {
+    const scaling = { rope_type: "llama3", factor: 32, low_freq_factor: 1, high_freq_factor: 4, original_max_position_embeddings: 8192 } as const;
+    const config = { ...llama, hidden_size: 32, num_attention_heads: 4, rope_theta: 500000, rope_scaling: scaling }; // head_dim 8
+    const base = [0, 1, 2, 3].map((j) => 500000 ** (-j / 4)); // wavelengths 6.3, 167, 4443, 118148
+    const smooth = (8192 / ((2 * Math.PI) / base[2]) - 1) / 3;
+    const want = [base[0], base[1], (1 - smooth) * (base[2] / 32) + smooth * base[2], base[3] / 32];
+    rotaryInvFreq(config).forEach((f, j) => expect(f / want[j]).toBeCloseTo(1, 6));
+  });
+
+  it("the rotary tables stay small at a 131072-token context", () => {
+    const graph = buildLlamaGraph({ ...llama, max_position_embeddings: 131072 });
+    const constants = graph.nodes.reduce((n, node) => n + (node.op === "constant" ? node.value.length : 0), 0);
+    expect(constants).toBeLessThan(4 * (512 + 256) * 4 + 100); // cos/sin × (low block 512 + 256 high rows) × 4 frequencies
+  });
+
   it("has Hugging Face names and nn.Linear layouts: Llama untied without biases, Qwen2 tied with q/k/v biases", () => {
     const shapes = (c: LlamaConfig) => Object.fromEntries(buildLlamaGraph(c).params.map((p) => [p.name, p.shape]));
     const l = shapes(llama);
