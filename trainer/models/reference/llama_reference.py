@@ -22,6 +22,8 @@ def settings(config):
     hidden, heads = c["hidden_size"], c["num_attention_heads"]
     if c.get("hidden_act", "silu") != "silu":
         raise ValueError(f"unsupported hidden_act {c['hidden_act']!r} (supported: silu)")
+    if c.get("use_sliding_window"):
+        raise ValueError("use_sliding_window: sliding-window attention is not implemented (full causal attention only)")
     return dict(
         vocab=c["vocab_size"], hidden=hidden, layers=c["num_hidden_layers"], heads=heads,
         kv_heads=c.get("num_key_value_heads") or heads, head_dim=c.get("head_dim") or hidden // heads,
