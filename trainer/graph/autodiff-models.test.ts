@@ -78,6 +78,9 @@ describe("autodiff on whole models", () => {
     // only scalar constants to the model, never a zero-filled gradient buffer.
     const backwardConstants = grad.nodes.filter((n) => n.op === "constant" && n.name.startsWith("bwd/"));
     expect(backwardConstants.every((n) => n.op === "constant" && n.value.length === 1)).toBe(true);
+    // The cross-entropy backward scatters into −softmax·Σu directly: no logits-sized zeros.
+    const vocab = graph.params.find((p) => p.name.includes("embed") || p.name.includes("wte"))?.shape[0];
+    expect(grad.nodes.filter((n) => n.op === "zeros" && n.shape.join() === [2, 5, vocab].join())).toHaveLength(0);
     const onnxOps = lowerGraph(grad, (n) => weights[n]).toModel().graph.node.map((n) => n.opType);
     expect(onnxOps).toContain("ConstantOfShape");
     expect(onnxOps).toContain("ScatterND");

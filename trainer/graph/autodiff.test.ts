@@ -104,6 +104,12 @@ const CASES: Case[] = [
     params: { data: [3, 2] },
     build: (g) => g.op("gatherElements", "y", ["data", "ids"], { axis: 0 }),
   },
+  {
+    name: "cross-entropy: logSoftmax then gatherElements (the fused backward)",
+    inputs: { ids: { shape: [2, 3, 1], dtype: "int64", data: [4, 0, 4, 2, 2, 1] } },
+    params: { logits: [2, 3, 5] },
+    build: (g) => g.op("gatherElements", "y", [g.op("logSoftmax", "lp", [g.op("mul", "x3", ["logits", g.scalar("s", 3)], {})], { axis: -1 }), "ids"], { axis: 2 }),
+  },
   { name: "slice (negative start, huge end)", inputs: { x: { shape: [3, 6] } }, build: (g) => g.op("slice", "y", ["x"], { starts: [1, -4], ends: [3, 1e9], axes: [0, 1] }) },
   { name: "concat", inputs: { x: { shape: [2, 3] } }, params: { p: [2, 2] }, build: (g) => g.op("concat", "y", ["x", "p"], { axis: 1 }) },
   {

@@ -1,7 +1,7 @@
 // Backward rules of layer norm and (log-)softmax, written with the forward statistics recomputed
 // from x (the forward op is fused, so its mean and variance are not values in the graph).
 import { normAxis } from "../shapes";
-import type { Rule, Rules } from "./types";
+import type { Backward, Rule, Rules } from "./types";
 
 /**
  * y = x̂·scale + bias with x̂ = (x − mean)·rstd over the last axis:
@@ -30,6 +30,13 @@ const layerNorm: Rule<"layerNorm"> = (b, node, [dy], needs) => {
   ];
 };
 
+/** When dy is zeros with updates scattered along `axis` (a gatherElements' gradient), its parts. */
+function pickedEntries(b: Backward, dy: string, axis: number, rank: number): { indices: string; updates: string } | undefined {
+  const scatter = b.producer(dy);
+  if (scatter?.op !== "scatterElementsAdd" || normAxis(scatter.axis, rank) !== axis) return undefined;
+  return b.producer(scatter.inputs[0])?.op === "zeros" ? { indices: scatter.inputs[1], updates: scatter.inputs[2] } : undefined;
+}
+
 export const NORMALIZATION_RULES: Rules<"layerNorm" | "softmax" | "logSoftmax"> = {
   layerNorm,
   // dx = y·(dy − Σ dy·y)
@@ -44,8 +51,18 @@ export const NORMALIZATION_RULES: Rules<"layerNorm" | "softmax" | "logSoftmax"> 
   logSoftmax: (b, node, [dy], needs) => {
     if (!dy || !needs[0]) return [];
     const y = node.outputs[0];
-    const axes = [normAxis(node.axis, b.shape(y).length)];
-    const total = b.op("reduceSum", [dy], { axes, keepDims: true });
-    return [b.op("sub", [dy, b.op("mul", [b.op("exp", [y], {}), total], {})], {})];
+    const rank = b.shape(y).length;
+    const axis = normAxis(node.axis, rank);
+    const softmax = b.op("exp", [y], {});
+    const picked = pickedEntries(b, dy, axis, rank);
+    if (picked) {
+      // Cross-entropy (a gatherElements of the log-probs): dy is zeros but for the updates u at
+      // the picked entries, so Σ dy = Σ u and dx = −softmax·Σu with u added in place: two
+      // vocab-sized passes fewer than the general formula.
+      const total = b.op("reduceSum", [picked.updates], { axes: [axis], keepDims: true });
+      return [b.op("scatterElementsAdd", [b.op("mul", [softmax, b.op("neg", [total], {})], {}), picked.indices, picked.updates], { axis })];
+    }
+    const total = b.op("reduceSum", [dy], { axes: [axis], keepDims: true });
+    return [b.op("sub", [dy, b.op("mul", [softmax, total], {})], {})];
   },
 };

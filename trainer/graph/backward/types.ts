@@ -14,6 +14,8 @@ export interface Backward {
   scalar(value: number): string;
   /** Static shape of a forward value (input, param or node output). */
   shape(value: string): number[];
+  /** The backward node that produced `value` (undefined for forward values): for peepholes. */
+  producer(value: string): GraphNode | undefined;
   /** Sums `grad` (of shape `gradShape`) over broadcast axes so it gets `target`'s shape. */
   unbroadcast(grad: string, gradShape: number[], target: number[]): string;
 }

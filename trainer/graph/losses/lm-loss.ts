@@ -12,7 +12,7 @@ export interface LmLossOptions {
   targets: string;
   /** Optional float32 [batch, seq] weights (1 = counted), aligned with `targets` as given. */
   mask?: string;
-  /** Next-token alignment inside the graph: logits[:, :-1] predict targets[:, 1:] (mask[:, 1:]). */
+  /** Next-token alignment inside the graph: logits[:, t] predict targets[:, t + 1] (weighted by mask[:, t + 1]); the last position is not counted. */
   shift?: boolean;
   /** Output value name (default "loss"). */
   out?: string;
@@ -22,17 +22,31 @@ export interface LmLossOptions {
 export function addLmLoss(g: GraphBuilder, o: LmLossOptions): string {
   const name = "lm_loss";
   const out = o.out ?? "loss";
-  const tail = (v: string) => g.op("slice", name, [v], { starts: [1], ends: [2 ** 53], axes: [1] });
-  const logits = o.shift ? g.op("slice", name, [o.logits], { starts: [0], ends: [-1], axes: [1] }) : o.logits;
-  const targets = o.shift ? tail(o.targets) : o.targets;
-  const logp = g.op("logSoftmax", name, [logits], { axis: -1 }); // [batch, seq, vocab]
+  const { targets, weights } = o.shift ? shifted(g, name, o.targets, o.mask) : { targets: o.targets, weights: o.mask };
+  const logp = g.op("logSoftmax", name, [o.logits], { axis: -1 }); // [batch, seq, vocab]
   const index = g.op("reshape", name, [targets], { shape: [0, 0, 1] });
   const nll = g.op("neg", name, [g.op("gatherElements", name, [logp, index], { axis: -1 })], {}); // [batch, seq, 1]
   const all = { axes: [0, 1, 2], keepDims: false };
-  if (!o.mask) return g.op("reduceMean", name, [nll], all, out);
-  const mask = g.op("reshape", name, [o.shift ? tail(o.mask) : o.mask], { shape: [0, 0, 1] });
-  const weighted = g.op("reduceSum", name, [g.op("mul", name, [nll, mask], {})], all);
-  return g.op("div", name, [weighted, g.op("reduceSum", name, [mask], all)], {}, out);
+  if (!weights) return g.op("reduceMean", name, [nll], all, out);
+  const w = g.op("reshape", name, [weights], { shape: [0, 0, 1] });
+  const weighted = g.op("reduceSum", name, [g.op("mul", name, [nll, w], {})], all);
+  return g.op("div", name, [weighted, g.op("reduceSum", name, [w], all)], {}, out);
+}
+
+/**
+ * Next-token alignment without slicing the logits (a copy of the biggest tensor in the step, and
+ * a pad of its gradient): targets move one position left, and the last position, which has no
+ * next token, gets weight 0 (its target is any valid id: the first one).
+ */
+function shifted(g: GraphBuilder, name: string, ids: string, mask?: string): { targets: string; weights: string } {
+  const cols = (v: string, start: number, end: number) => g.op("slice", name, [v], { starts: [start], ends: [end], axes: [1] });
+  const targets = g.op("concat", name, [cols(ids, 1, 2 ** 53), cols(ids, 0, 1)], { axis: 1 });
+  const zero = g.scalar(name, 0);
+  // Weights of the right dynamic shape from the ids themselves: cast·0 (+ 1 where counted).
+  const ones = (v: string) => g.op("add", name, [g.op("mul", name, [g.op("cast", name, [v], { to: "float32" }), zero], {}), g.scalar(name, 1)], {});
+  const counted = mask ? cols(mask, 1, 2 ** 53) : ones(cols(ids, 1, 2 ** 53));
+  const last = g.op("mul", name, [g.op("cast", name, [cols(ids, 0, 1)], { to: "float32" }), zero], {});
+  return { targets, weights: g.op("concat", name, [counted, last], { axis: 1 }) };
 }
 
 /**
