@@ -23,13 +23,13 @@ export function attentionMask(g: GraphBuilder, mask: string): AttentionMask {
  * softmax(q·kᵀ/√headDim, causal + padding masked)·v for q [batch, heads, seq, headDim] and k, v
  * [batch, heads, total, headDim]; returns the merged heads [batch, seq, heads·headDim].
  */
-export function causalAttention(g: GraphBuilder, p: string, q: string, k: string, v: string, mask: AttentionMask, headDim: number): string {
+export function causalAttention(g: GraphBuilder, p: string, q: string, k: string, v: string, mask: AttentionMask, heads: number, headDim: number): string {
   const kT = g.op("transpose", p, [k], { perm: [0, 1, 3, 2] });
   const scores = g.op("div", p, [g.op("matmul", p, [q, kT], {}), g.scalar(p, Math.sqrt(headDim))], {}); // [batch, heads, seq, total]
   const allowed = g.op("and", p, [g.op("causalMask", p, [scores], {}), mask.keep], {}); // [batch, 1, seq, total]
   const probs = g.op("softmax", p, [g.op("where", p, [allowed, scores, mask.minValue], {})], { axis: -1 });
   const merged = g.op("transpose", p, [g.op("matmul", p, [probs, v], {})], { perm: [0, 2, 1, 3] }); // [batch, seq, heads, headDim]
-  return g.op("reshape", p, [merged], { shape: [0, 0, -1] });
+  return g.op("reshape", p, [merged], { shape: [0, 0, heads * headDim] });
 }
 
 /** [batch, seq, heads·headDim] → [batch, heads, seq, headDim]. */

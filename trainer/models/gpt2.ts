@@ -97,5 +97,5 @@ function attention(g: GraphBuilder, config: Gpt2Config, i: number, x: string, ma
   const qkv = conv1d(g, `${p}.c_attn`, x, e, 3 * e, config.initializer_range ?? 0.02); // [batch, seq, 3e]
   const [q, k0, v0] = g.split(p, qkv, -1, [e, e, e]).map((t) => splitHeads(g, p, t, heads, headDim));
   const [k, v] = options.kvCache ? withPast(g, p, i, k0, v0, heads, headDim) : [k0, v0];
-  return causalAttention(g, p, q, k, v, masks, headDim);
+  return causalAttention(g, p, q, k, v, masks, heads, headDim);
 }

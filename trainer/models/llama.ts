@@ -124,7 +124,7 @@ function attention(g: GraphBuilder, config: LlamaConfig, i: number, x: string, m
   const v0 = project("v_proj", kvHeads);
   const [k, v] = options.kvCache ? withPast(g, p, i, k0, v0, kvHeads, d) : [k0, v0];
   const repeat = (t: string) => repeatKv(g, p, t, kvHeads, heads / kvHeads, d);
-  const merged = causalAttention(g, p, q, repeat(k), repeat(v), masks, d); // [batch, seq, heads·d]
+  const merged = causalAttention(g, p, q, repeat(k), repeat(v), masks, heads, d); // [batch, seq, heads·d]
   return linear(g, `${p}.o_proj`, merged, heads * d, e, config.model_type === "llama" && config.attention_bias, std);
 }
 

@@ -193,8 +193,11 @@ describe("LoRA", () => {
   });
 
   it("loraTargets and createLora reject names, targets and configs that cannot work", () => {
-    const llama = ["model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight", "model.layers.0.mlp.up_proj.weight"];
-    expect(() => loraTargets(llama, ["attention", "mlp"])).toThrow(/match none of the model's 3 parameters.*\.attn\.c_attn\.weight/);
+    const llama = ["model.embed_tokens.weight", "model.layers.0.self_attn.q_proj.weight", "model.layers.0.mlp.up_proj.weight", "model.norm.weight"];
+    expect(loraTargets(llama, ["attention"])).toEqual(["model.layers.0.self_attn.q_proj.weight"]);
+    expect(loraTargets(llama, ["mlp"])).toEqual(["model.layers.0.mlp.up_proj.weight"]);
+    const meta = ["tok_embeddings.weight", "layers.0.attention.wq.weight", "layers.0.feed_forward.w1.weight"]; // Meta's own layout
+    expect(() => loraTargets(meta, ["attention", "mlp"])).toThrow(/match none of the model's 3 parameters.*\.attn\.c_attn\.weight.*\.self_attn\.q_proj\.weight/);
     expect(() => loraTargets(llama, [])).toThrow(/at least one target/);
     expect(() => loraTargets(llama, ["ffn" as "mlp"])).toThrow(/unknown LoRA target "ffn"/);
     const m = model();
