@@ -16,6 +16,11 @@ import { runHooks } from "../worker/loop-hooks";
 import type { RunContext } from "../worker/run-context";
 import { startCheckpoint } from "../worker/start-checkpoint";
 import { languageModelObjective } from "./objective";
+import type { Graph } from "../graph/ir";
+import { describeOrtEngine, resolveEngine } from "../onnx-train/engine";
+import { withOrtEngine } from "../onnx-train/lm-engine";
+import { lmStepFor, type OrtTrainer } from "../onnx-train/ort-trainer";
+import type { StepGraph } from "../onnx-train/step-graph";
 import { contextLength } from "../models/model-config";
 
 function documents(c: LmRunConfig): string[] {
@@ -27,18 +32,40 @@ function documents(c: LmRunConfig): string[] {
 
 export async function languageModelExecutor(ctx: RunContext): Promise<void> {
   const c = parseConfig(ctx.run.kind, lmRunConfigSchema, ctx.config);
-  const backend = await initBackend();
+  // tfjs holds the model in every case (it evaluates and saves): the asked-for backend, else the default one.
+  const tfjsBackend = await initBackend(c.engine === "auto" || c.engine === "onnx" ? undefined : c.engine);
   const train: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, blockSize: c.model.context, ...c.train };
   const docs = splitDocuments(documents(c), 0.05);
   const start = ctx.resumeFrom?.dir ?? c.baseCheckpoint ?? startCheckpoint(ctx);
+  // The engine first: `auto` takes a TensorFlow.js backend only when ONNX Runtime cannot train.
+  const engineOf = async (graph: Graph, blockSize: number) => {
+    let step: StepGraph | undefined;
+    const engine = await resolveEngine(c.engine, () => {
+      try {
+        step = lmStepFor({ graph, batch: train.batchSize, seq: blockSize, adamw: train });
+        return true;
+      } catch (error) {
+        return (error as Error).message;
+      }
+    });
+    return { engine, step };
+  };
   const setup = start ? checkpointSetup(start) : freshSetup(docs.train, c.model, train.seed);
   train.blockSize = Math.min(train.blockSize, contextLength(setup.config));
-  ctx.info({ backend: `${describeBackend(backend)}${c.threads > 1 ? ` × ${c.threads} gradient threads` : ""}`, totalSteps: train.maxSteps });
+  const { engine, step: stepGraph } = await engineOf(setup.model.graph, train.blockSize);
+  const backend = engine.kind === "tfjs" ? engine.backend : tfjsBackend;
+  const threads = engine.kind === "tfjs" ? c.threads : 1;
+  const described = engine.kind === "onnx" ? describeOrtEngine(engine.provider, engine.threads) : `${describeBackend(backend)}${threads > 1 ? ` × ${threads} gradient threads` : ""}`;
+  ctx.info({ backend: described, totalSteps: train.maxSteps });
   const optimizer = new AdamW(train);
-  const parallel = c.threads > 1 ? await DataParallel.start(setup.config, c.threads - 1) : undefined;
+  const parallel = threads > 1 ? await DataParallel.start(setup.config, threads - 1) : undefined;
+  let ort: OrtTrainer | undefined;
   try {
     const streams = { train: tokenStream(docs.train, setup.tokenizer), val: tokenStream(docs.val.length ? docs.val : docs.train, setup.tokenizer) };
-    const objective = languageModelObjective({ setup, ...streams, batchSize: train.batchSize, blockSize: train.blockSize, seed: train.seed, evalBatches: train.evalBatches, parallel });
+    let objective = languageModelObjective({ setup, ...streams, batchSize: train.batchSize, blockSize: train.blockSize, seed: train.seed, evalBatches: train.evalBatches, parallel });
+    if (engine.kind === "onnx") {
+      ({ objective, trainer: ort } = await withOrtEngine(objective, { model: setup.model, adamw: train, batch: train.batchSize, seq: train.blockSize, provider: engine.provider, threads: engine.threads, stepGraph }));
+    }
     const result = await runTraining({
       objective, optimizer, runDir: ctx.runDir, hooks: runHooks(ctx), resumeDir: ctx.resumeFrom?.dir,
       config: { totalSteps: train.maxSteps, schedule: train, evalInterval: train.evalInterval, checkpointInterval: c.checkpointEvery, progressInterval: c.progressEvery },
@@ -46,6 +73,7 @@ export async function languageModelExecutor(ctx: RunContext): Promise<void> {
     const policy = registerPolicyVersion(ctx.db, { parentId: ctx.run.basePolicyId, runId: ctx.run.id, projectId: ctx.run.projectId, path: result.modelDir, fallbackName: `pretrain-${ctx.run.id}` });
     ctx.artifact("checkpoint", result.modelDir, { ...result.metrics, final: true, policyId: policy.id }, result.steps);
   } finally {
+    await ort?.release();
     await parallel?.close();
     optimizer.dispose();
     disposeSetup(setup);

@@ -6,9 +6,9 @@ import { availableParallelism } from "node:os";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { initBackend, type BackendChoice, type BackendInfo } from "../backend";
+import type { TrainingEngine } from "./engine-choice";
 
-export const TRAINING_ENGINES = ["auto", "onnx", "gpu", "node", "wasm", "cpu"] as const;
-export type TrainingEngine = (typeof TRAINING_ENGINES)[number];
+export { TRAINING_ENGINES, type TrainingEngine } from "./engine-choice";
 
 export type ResolvedEngine =
   | { kind: "onnx"; provider: "cuda" | "cpu"; threads: number }

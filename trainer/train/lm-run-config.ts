@@ -1,6 +1,7 @@
 // The config of a language-model training run (pretrain from scratch, or SFT from a checkpoint),
 // validated with zod so the web server can check it without loading TensorFlow.js.
 import { z } from "zod";
+import { ENGINE_DESCRIPTION, TRAINING_ENGINES } from "../onnx-train/engine-choice";
 
 export const lmRunConfigSchema = z.object({
   data: z.object({
@@ -33,7 +34,8 @@ export const lmRunConfigSchema = z.object({
   }).default({}).describe("Training-loop overrides (trainer/train/config.ts has the defaults)"),
   checkpointEvery: z.number().int().min(1).default(200).describe("Steps between resumable checkpoints"),
   progressEvery: z.number().int().min(1).default(5).describe("Steps between progress rows"),
-  threads: z.number().int().min(1).max(8).default(1).describe("Gradient threads: 2 uses both cores on wasm, at the cost of the web server's share"),
+  threads: z.number().int().min(1).max(8).default(1).describe("Gradient threads: 2 uses both cores on wasm, at the cost of the web server's share (TensorFlow.js engines only; ONNX Runtime uses every core)"),
+  engine: z.enum(TRAINING_ENGINES).default("auto").describe(ENGINE_DESCRIPTION),
 });
 
 export type LmRunConfig = z.infer<typeof lmRunConfigSchema>;

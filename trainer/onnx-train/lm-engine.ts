@@ -1,0 +1,68 @@
+// Plugs the ONNX Runtime engine into a language-model Objective of the one training loop: the
+// objective's `step` becomes an OrtTrainer step, and everything the loop does with the model
+// between steps (evaluate, save, checkpoints, resume) still reads the tfjs variables and the
+// AdamW object, which are synced from ORT just before: weights before evaluate/save, the moments
+// before a resumable checkpoint, and a resumed run's moments handed to ORT at its first step.
+// So checkpoints and resume keep one format whichever engine trained.
+import * as tf from "@tensorflow/tfjs-core";
+import type { LmBatch } from "../train/data";
+import type { TrainableModel } from "../train/lm-step";
+import type { Objective } from "../train/loop";
+import type { AdamW, AdamWOptions } from "../train/optimizer";
+import { OrtTrainer } from "./ort-trainer";
+import type { StepGraph } from "./step-graph";
+
+export interface OrtLmEngineOptions {
+  model: TrainableModel;
+  adamw: AdamWOptions;
+  batch: number;
+  seq: number;
+  provider: "cuda" | "cpu";
+  threads: number;
+  /** The step graph when the engine choice already built it. */
+  stepGraph?: StepGraph;
+}
+
+/** Copies ORT's current weights into the tfjs variables. */
+function syncWeights(trainer: OrtTrainer, model: TrainableModel): void {
+  const weights = trainer.weights();
+  tf.tidy(() => {
+    for (const [name, v] of Object.entries(model.params)) v.assign(tf.tensor(weights[name]!.data, weights[name]!.shape, "float32"));
+  });
+}
+
+/** `base` trained by ONNX Runtime; release the returned trainer when the run ends. */
+export async function withOrtEngine(base: Objective<LmBatch>, o: OrtLmEngineOptions): Promise<{ objective: Objective<LmBatch>; trainer: OrtTrainer }> {
+  const weights = Object.fromEntries(Object.entries(o.model.params).map(([name, v]) => [name, v.dataSync() as Float32Array]));
+  const trainer = await OrtTrainer.create({
+    graph: o.model.graph, weights, adamw: o.adamw, batch: o.batch, seq: o.seq, threads: o.threads, stepGraph: o.stepGraph,
+    executionProviders: o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
+  });
+  let weightsInSync = true;
+  const synced = <A extends unknown[], R>(f: (...args: A) => R) => (...args: A): R => {
+    if (!weightsInSync) syncWeights(trainer, o.model);
+    weightsInSync = true;
+    return f(...args);
+  };
+  let optimizer: AdamW | null = null;
+  const objective: Objective<LmBatch> = {
+    ...base,
+    step: async (batch, lr, adamw) => {
+      // A resumed run's moments were loaded into the AdamW object: ORT takes them over once, and
+      // the tfjs copies (also those made for a checkpoint) are freed.
+      if (optimizer === null && adamw.t > 0) trainer.loadOptimizerState(adamw.stateToRaw());
+      optimizer = adamw;
+      adamw.dispose();
+      const r = await trainer.step(batch, lr);
+      weightsInSync = false;
+      return { ...r, metrics: {} };
+    },
+    evaluate: base.evaluate ? synced(base.evaluate) : undefined,
+    save: synced(base.save),
+    saveState: (dir) => {
+      optimizer?.loadRaw(trainer.optimizerState());
+      base.saveState?.(dir);
+    },
+  };
+  return { objective, trainer };
+}
