@@ -5,7 +5,7 @@
 import type { Attrs } from "./builder";
 import { BACKWARD, type Backward, type Rule } from "./backward";
 import type { Graph, GraphNode, OpName, ValueSpec } from "./ir";
-import { validateGraph } from "./ir";
+import { neededNodes, validateGraph } from "./ir";
 import { inferShapes, sizeOf, type ValueInfo } from "./shapes";
 
 /** The name of dL/d(value) in a gradient graph's outputs. */
@@ -130,21 +130,6 @@ function reachesTargets(graph: Graph, targets: string[]): Set<string> {
   return reached;
 }
 
-/** Keeps only the nodes the outputs need (forward nodes unused by the backward pass drop out). */
-function pruneNodes(nodes: GraphNode[], outputs: string[]): GraphNode[] {
-  const producer = new Map<string, GraphNode>();
-  for (const node of nodes) for (const o of node.outputs) producer.set(o, node);
-  const needed = new Set<GraphNode>();
-  const stack = [...outputs];
-  while (stack.length > 0) {
-    const node = producer.get(stack.pop() as string);
-    if (!node || needed.has(node)) continue;
-    needed.add(node);
-    stack.push(...node.inputs);
-  }
-  return nodes.filter((n) => needed.has(n));
-}
-
 function checkOptions(graph: Graph, o: GradientOptions, info: Map<string, ValueInfo>): void {
   if ((o.loss === undefined) === (o.seeds === undefined)) throw new Error("gradientGraph: give exactly one of loss or seeds");
   const sources = new Set([...graph.inputs.map((v) => v.name), ...graph.params.map((p) => p.name)]);
@@ -216,12 +201,14 @@ export function gradientGraph(graph: Graph, o: GradientOptions): Graph {
     ...keep.map((name) => ({ name, dtype: info.get(name)?.dtype as ValueSpec["dtype"], shape: info.get(name)?.shape as number[] })),
     ...o.wrt.map((w) => ({ name: gradName(w), dtype: "float32" as const, shape: info.get(w)?.shape as number[] })),
   ];
+  const needed = neededNodes(nodes, outputs.map((v) => v.name));
   const result: Graph = {
     name: graph.name,
     inputs: [...graph.inputs.map((v) => ({ ...v, shape: o.inputShapes[v.name] })), ...seedInputs],
     outputs,
     params: graph.params,
-    nodes: pruneNodes(nodes, outputs.map((v) => v.name)),
+    // Only what the outputs need: forward nodes the backward pass does not read drop out.
+    nodes: nodes.filter((n) => needed.has(n)),
   };
   validateGraph(result);
   return result;

@@ -165,3 +165,18 @@ export function validateGraph(graph: Graph): void {
     if (!defined.has(v.name)) throw new Error(`graph ${graph.name}: output "${v.name}" is never produced`);
   }
 }
+
+/** The nodes the wanted values depend on (so e.g. logits-only calls skip unused heads). */
+export function neededNodes(nodes: GraphNode[], wanted: string[]): Set<GraphNode> {
+  const producer = new Map<string, GraphNode>();
+  for (const node of nodes) for (const o of node.outputs) producer.set(o, node);
+  const needed = new Set<GraphNode>();
+  const stack = [...wanted];
+  while (stack.length > 0) {
+    const node = producer.get(stack.pop() as string);
+    if (!node || needed.has(node)) continue;
+    needed.add(node);
+    stack.push(...node.inputs);
+  }
+  return needed;
+}

@@ -2,7 +2,7 @@
 // a call in tf.variableGrads / tf.grads gives training gradients for free.
 import type * as tf from "@tensorflow/tfjs-core";
 import type { Graph, GraphNode } from "./ir";
-import { validateGraph } from "./ir";
+import { neededNodes, validateGraph } from "./ir";
 import { TFJS_OPS } from "./tfjs-ops";
 
 type Impl = (node: GraphNode, x: tf.Tensor[]) => tf.Tensor[];
@@ -18,7 +18,7 @@ export function executeGraph(graph: Graph, values: Record<string, tf.Tensor>, wa
     if (!env.has(spec.name)) throw new Error(`graph ${graph.name}: missing value for "${spec.name}"`);
   }
   const outputNames = wanted ?? graph.outputs.map((o) => o.name);
-  const needed = neededNodes(graph, outputNames);
+  const needed = neededNodes(graph.nodes, outputNames);
   for (const node of graph.nodes) {
     if (!needed.has(node) || node.outputs.every((o) => env.has(o))) continue; // skip: given (e.g. folded)
     const args = node.inputs.map((name) => env.get(name) as tf.Tensor);
@@ -32,21 +32,6 @@ export function executeGraph(graph: Graph, values: Record<string, tf.Tensor>, wa
     out[name] = t;
   }
   return out;
-}
-
-/** Nodes the wanted outputs depend on (so e.g. logits-only calls skip unused heads). */
-function neededNodes(graph: Graph, outputs: string[]): Set<GraphNode> {
-  const producer = new Map<string, GraphNode>();
-  for (const node of graph.nodes) for (const o of node.outputs) producer.set(o, node);
-  const needed = new Set<GraphNode>();
-  const stack = [...outputs];
-  while (stack.length > 0) {
-    const node = producer.get(stack.pop() as string);
-    if (!node || needed.has(node)) continue;
-    needed.add(node);
-    stack.push(...node.inputs);
-  }
-  return needed;
 }
 
 /**
