@@ -81,6 +81,15 @@ describe("Llama-family checkpoints", () => {
     expect(() => readCheckpoint(dir)).toThrow(/has no tensor model.layers.0.mlp.up_proj.weight/);
   });
 
+  it("an eos_token spelled as an AddedToken object (Llama 2's tokenizer_config.json) sets the tokenizer's eos", () => {
+    const dir = fresh();
+    const { eosId } = writeTinyLlamaCheckpoint(dir, "llama", 1);
+    const vocab = (JSON.parse(readFileSync(join(dir, "tokenizer.json"), "utf8")) as { model: { vocab: Record<string, number> } }).model.vocab;
+    writeFileSync(join(dir, "tokenizer_config.json"), JSON.stringify({ eos_token: { __type: "AddedToken", content: "a", lstrip: false } }));
+    expect(vocab.a).not.toBe(eosId);
+    expect(readCheckpoint(dir).tokenizer.eosId).toBe(vocab.a);
+  });
+
   it.each(["llama", "qwen2"] as const)("%s: load, train a step, save, reload gives identical logits and an HF config", (variant) => {
     const dir = fresh();
     writeTinyLlamaCheckpoint(dir, variant, 3);

@@ -20,7 +20,9 @@ export interface Tokenizer {
 export function tokenizerFromJson(json: object, config: Record<string, unknown> = {}): Tokenizer {
   const hf = new HfTokenizer(json, { ...config, clean_up_tokenization_spaces: false });
   const vocab = hf.get_vocab(true);
-  const eosName = typeof config.eos_token === "string" ? config.eos_token : "<|endoftext|>";
+  // Older tokenizer_config.json files (Llama 2, TinyLlama) spell tokens as AddedToken objects.
+  const eos = config.eos_token as string | { content?: unknown } | undefined;
+  const eosName = typeof eos === "string" ? eos : typeof eos?.content === "string" ? eos.content : "<|endoftext|>";
   const eosId = vocab.get(eosName) ?? hf.token_to_id("<|endoftext|>");
   if (eosId === undefined) throw new Error(`tokenizer has no end-of-text token "${eosName}"`);
   let vocabSize = 0;
