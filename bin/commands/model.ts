@@ -30,7 +30,7 @@ function registerLogprobs(program: Command): void {
     .description("inspect a checkpoint")
     .command("logprobs")
     .description("log-probabilities: each token of --text (one JSON object), or each completion of --input given its prompt (one JSON line each, in order)")
-    .requiredOption("--model <dir|id>", "checkpoint directory (HF GPT-2 layout) or policy id")
+    .requiredOption("--model <dir|id>", "checkpoint directory (HF GPT-2, Llama or Qwen2 layout) or policy id")
     .option("--text <text>", "text to score token by token")
     .option("--input <file>", 'JSONL of {"prompt", "completion"} ("-": stdin); prints {"logprob", "tokens"} per line: the summed completion log-prob, as DPO uses it')
     .option("--batch-size <n>", "sequences per forward pass, with --input", int, 8)
@@ -114,7 +114,7 @@ function registerSample(program: Command): void {
   program
     .command("sample")
     .description("sample continuations of a prompt; prints one JSON object per sample")
-    .requiredOption("--model <dir|id>", "checkpoint directory (HF GPT-2 layout) or policy id")
+    .requiredOption("--model <dir|id>", "checkpoint directory (HF GPT-2, Llama or Qwen2 layout) or policy id")
     .requiredOption("--prompt <text>", "text to continue")
     .option("--n <n>", "number of samples", int, 1)
     .option("--temperature <t>", "softmax temperature, 0: greedy (default: the model's generation_config.json, else 1)", num)
