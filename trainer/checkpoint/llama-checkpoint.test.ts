@@ -93,6 +93,8 @@ describe("Llama-family checkpoints", () => {
   it.each(["llama", "qwen2"] as const)("%s: load, train a step, save, reload gives identical logits and an HF config", (variant) => {
     const dir = fresh();
     writeTinyLlamaCheckpoint(dir, variant, 3);
+    const original = JSON.parse(readFileSync(join(dir, "config.json"), "utf8"));
+    writeFileSync(join(dir, "config.json"), JSON.stringify({ ...original, bos_token_id: 1, torch_dtype: "bfloat16", use_cache: true }));
     const setup = checkpointSetup(dir);
     const before = setup.model.params["model.embed_tokens.weight"].dataSync().slice();
     const { loss } = trainStep(setup.model, new AdamW({ beta1: 0.9, beta2: 0.999, weightDecay: 0.01, gradClip: 1 }), { inputs: [[1, 2, 3, 4]], targets: [[2, 3, 4, 5]] }, 1e-2);
@@ -106,6 +108,7 @@ describe("Llama-family checkpoints", () => {
     expect(logits(reloaded.params)).toEqual(logits(setup.model.params));
     const config = JSON.parse(readFileSync(join(saved, "config.json"), "utf8"));
     expect(config).toMatchObject({ architectures: [variant === "llama" ? "LlamaForCausalLM" : "Qwen2ForCausalLM"], model_type: variant, tie_word_embeddings: variant === "qwen2", num_key_value_heads: 2 });
+    expect(config).toMatchObject({ bos_token_id: 1, torch_dtype: "float32", use_cache: true }); // kept, except the dtype written
     expect(Object.keys(reloaded.params).includes("lm_head.weight")).toBe(variant === "llama");
     expect(existsSync(join(saved, "tokenizer.json"))).toBe(true);
     disposeSetup(setup);

@@ -27,9 +27,13 @@ export function writeCheckpoint(dir: string, c: CheckpointContents): void {
   };
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   const tied = c.config.model_type === "gpt2" ? true : c.config.tie_word_embeddings;
+  // A loaded config keeps the fields preflab does not model (bos_token_id, torch_dtype, ...);
+  // the weights written are float32 whatever the original stored.
+  const own = c.config as { bos_token_id?: unknown; torch_dtype?: unknown };
   put("config.json", json({
     architectures: [architectureClass(c.config)], ...c.config,
-    bos_token_id: c.bosId ?? c.eosId, eos_token_id: c.eosId, tie_word_embeddings: tied,
+    bos_token_id: c.bosId ?? (typeof own.bos_token_id === "number" ? own.bos_token_id : c.eosId), eos_token_id: c.eosId, tie_word_embeddings: tied,
+    ...(own.torch_dtype === undefined ? {} : { torch_dtype: "float32" }),
   }));
   put("model.safetensors", writeSafetensors(c.weights));
   put("tokenizer.json", json(c.tokenizerJson));
