@@ -93,7 +93,7 @@ function checkItems(items: TokenizedCompletion[], shape: CausalLmShape): void {
   items.forEach((item, i) => {
     if (item.promptIds.length === 0) throw new InputError(`reference item ${i}: empty prompt; the first completion token needs a token to condition on (eos as BOS)`);
     const length = item.promptIds.length + item.completionIds.length;
-    if (length > shape.contextLength) throw new InputError(`reference item ${i}: ${length} tokens, longer than the model's context of ${shape.contextLength} (n_positions)`);
+    if (length > shape.contextLength) throw new InputError(`reference item ${i}: ${length} tokens, longer than the model's context of ${shape.contextLength}`);
   });
 }
 

@@ -95,7 +95,7 @@ export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], cod
   if (prompts.some((p) => p.length === 0)) throw new InputError("every prompt needs at least one token (GPT-2 uses eos as BOS)");
   const grid = leftPad(prompts);
   const width = grid.ids[0].length;
-  if (width > lm.shape.contextLength) throw new InputError(`prompt is ${width} tokens, longer than the model's context of ${lm.shape.contextLength} (n_positions)`);
+  if (width > lm.shape.contextLength) throw new InputError(`prompt is ${width} tokens, longer than the model's context of ${lm.shape.contextLength}`);
   const budget = Math.min(o.maxNewTokens, lm.shape.contextLength - width);
   const rand = makeRng(o.seed);
   const out: Generation[] = prompts.map(() => ({ text: "", tokenIds: [], logprobs: [], finishReason: "length" }));
