@@ -87,6 +87,16 @@ const CASES: Case[] = [
     build: (g) => g.op("gather", "y", ["table", "ids"], { axis: 0 }),
   },
   {
+    name: "tied table: two gathers and a matmul share one parameter",
+    inputs: { ids: { shape: [2, 2], dtype: "int64", data: [1, 1, 3, 0] }, other: { shape: [2], dtype: "int64", data: [3, 3] } },
+    params: { table: [4, 3] },
+    build: (g) => {
+      const rows = g.op("gather", "a", ["table", "ids"], { axis: 0 }); // [2, 2, 3]
+      const more = g.op("gather", "b", ["table", "other"], { axis: 0 }); // [2, 3], broadcast
+      return g.op("matmul", "y", [g.op("add", "h", [rows, more], {}), g.op("transpose", "t", ["table"], { perm: [1, 0] })], {});
+    },
+  },
+  {
     name: "gather along axis 1 with repeated indices",
     inputs: { ids: { shape: [4], dtype: "int64", data: [2, 0, 2, 2] } },
     params: { table: [2, 3, 2] },

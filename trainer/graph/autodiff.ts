@@ -4,6 +4,7 @@
 // fixes batch and sequence, and the rules need them for reshapes, reductions and zeros.
 import type { Attrs } from "./builder";
 import { BACKWARD, type Backward, type Rule } from "./backward";
+import type { NodeOf } from "./backward/types";
 import type { Graph, GraphNode, OpName, ValueSpec } from "./ir";
 import { neededNodes, validateGraph } from "./ir";
 import { inferShapes, sizeOf, type ValueInfo } from "./shapes";
@@ -110,6 +111,13 @@ class BackwardEmitter implements Backward {
   }
 }
 
+/** The backward scatter-add node producing `value` when its base is run-time zeros. */
+function zeroBasedScatter(b: BackwardEmitter, value: string): NodeOf<"scatterElementsAdd"> | NodeOf<"scatterNDAdd"> | undefined {
+  const node = b.producer(value);
+  if (node?.op !== "scatterElementsAdd" && node?.op !== "scatterNDAdd") return undefined;
+  return b.producer(node.inputs[0])?.op === "zeros" ? node : undefined;
+}
+
 /** Values that depend on a wrt value through float32 values only (integer paths carry no gradient). */
 function dependsOnWrt(graph: Graph, wrt: string[], info: Map<string, ValueInfo>): Set<string> {
   const reached = new Set(wrt);
@@ -162,8 +170,12 @@ export function gradientGraph(graph: Graph, o: GradientOptions): Graph {
   const contributions = new Map<string, string[]>();
   const contribute = (value: string, grad: string) => contributions.set(value, [...(contributions.get(value) ?? []), grad]);
   const total = (value: string): string | undefined => {
-    const parts = contributions.get(value);
-    return parts?.reduce((sum, part) => b.op("add", [sum, part], {}));
+    const parts = contributions.get(value) ?? [];
+    // A scatter-add into zeros (an embedding's gradient) scatters into the other contributions'
+    // sum instead: a tied embedding's [vocab, e] gradient then needs no zeros and no add.
+    const scatters = parts.map((p) => zeroBasedScatter(b, p));
+    const dense = parts.filter((_, i) => !scatters[i]).reduce<string | undefined>((sum, part) => (sum ? b.op("add", [sum, part], {}) : part), undefined);
+    return scatters.reduce<string | undefined>((sum, s, i) => (!s ? sum : !sum ? parts[i] : b.op(s.op, [sum, s.inputs[1], s.inputs[2]], s.op === "scatterElementsAdd" ? { axis: s.axis } : {})), dense);
   };
   b.scope = "seed";
   if (o.loss !== undefined) contribute(o.loss, b.op("constant", [], { value: [1], shape: info.get(o.loss)?.shape as number[], dtype: "float32" }));
