@@ -214,11 +214,7 @@ describe("gradientGraph options", () => {
     const withSeed = { ...values, dy: { dtype: "float32" as const, shape: [2, 4], data: seed } };
     const got = tfjsGradients(vjp, withSeed, ["w", "x"]);
     // The same product as a loss: Σ y·seed, differentiated by tfjs.
-    const g = new GraphBuilder("seeded");
-    const base = small();
-    g.inputs.push(...base.inputs);
-    g.params.push(...base.params);
-    g.nodes.push(...base.nodes);
+    const g = GraphBuilder.extending(small());
     g.input("dy", "float32", [2, 4]);
     g.op("reduceSum", "l", [g.op("mul", "l", ["y", "dy"], {})], { axes: [0, 1], keepDims: false }, "seeded_loss");
     g.output("seeded_loss", "float32", []);

@@ -14,8 +14,29 @@ export class GraphBuilder {
   readonly params: ParamSpec[] = [];
   readonly nodes: GraphNode[] = [];
   private counter = 0;
+  /** Value names already used (those of an extended graph), never handed out again. */
+  private readonly taken = new Set<string>();
 
   constructor(readonly name: string) {}
+
+  /** A builder holding all of `graph` so more nodes can be appended (e.g. a loss); new names never clash with its values. */
+  static extending(graph: Graph): GraphBuilder {
+    const g = new GraphBuilder(graph.name);
+    g.inputs.push(...graph.inputs);
+    g.params.push(...graph.params);
+    g.nodes.push(...graph.nodes);
+    g.outputs.push(...graph.outputs);
+    for (const name of [...graph.inputs.map((v) => v.name), ...graph.params.map((p) => p.name), ...graph.nodes.flatMap((n) => n.outputs)]) g.taken.add(name);
+    return g;
+  }
+
+  /** `${name}:${n}` for the next n not taken. */
+  private fresh(name: string): string {
+    let out: string;
+    do out = `${name}:${this.counter++}`;
+    while (this.taken.has(out));
+    return out;
+  }
 
   /** Declares a graph input and returns its value name. */
   input(name: string, dtype: DType, shape: (number | string)[]): string {
@@ -39,14 +60,14 @@ export class GraphBuilder {
    * outputs such as "logits" must have their public names).
    */
   op<K extends OpAttrs["op"]>(op: K, name: string, inputs: string[], attrs: Attrs<K>, out?: string): string {
-    const output = out ?? `${name}:${this.counter++}`;
+    const output = out ?? this.fresh(name);
     this.nodes.push({ op, ...attrs, name: `${name}#${this.nodes.length}`, inputs, outputs: [output] } as GraphNode);
     return output;
   }
 
   /** Splits `x` along `axis` into pieces of `sizes`; returns one name per piece. */
   split(name: string, x: string, axis: number, sizes: number[]): string[] {
-    const outputs = sizes.map((_, i) => `${name}:${this.counter++}.${i}`);
+    const outputs = sizes.map((_, i) => `${this.fresh(name)}.${i}`);
     this.nodes.push({ op: "split", axis, sizes, name: `${name}#${this.nodes.length}`, inputs: [x], outputs });
     return outputs;
   }

@@ -54,11 +54,7 @@ function shifted(g: GraphBuilder, name: string, ids: string, mask?: string): { t
  * with `masked`, `loss_mask` (float32 [batch, seq]); new output "loss" (float32 scalar).
  */
 export function withLmLoss(graph: Graph, { masked = false, shift = false, logits = "logits" } = {}): Graph {
-  const g = new GraphBuilder(graph.name);
-  g.inputs.push(...graph.inputs);
-  g.params.push(...graph.params);
-  g.nodes.push(...graph.nodes);
-  g.outputs.push(...graph.outputs);
+  const g = GraphBuilder.extending(graph);
   const targets = g.input("targets", "int64", ["batch", "seq"]);
   const mask = masked ? g.input("loss_mask", "float32", ["batch", "seq"]) : undefined;
   const loss = addLmLoss(g, { logits, targets, mask, shift });
