@@ -16,11 +16,9 @@ import { runHooks } from "../worker/loop-hooks";
 import type { RunContext } from "../worker/run-context";
 import { startCheckpoint } from "../worker/start-checkpoint";
 import { languageModelObjective } from "./objective";
-import type { Graph } from "../graph/ir";
-import { describeOrtEngine, resolveEngine } from "../onnx-train/engine";
+import { describeOrtEngine, resolveLmEngine } from "../onnx-train/engine";
 import { withOrtEngine } from "../onnx-train/lm-engine";
-import { lmStepFor, type OrtTrainer } from "../onnx-train/ort-trainer";
-import type { StepGraph } from "../onnx-train/step-graph";
+import type { OrtTrainer } from "../onnx-train/ort-trainer";
 import { contextLength } from "../models/model-config";
 
 function documents(c: LmRunConfig): string[] {
@@ -37,22 +35,10 @@ export async function languageModelExecutor(ctx: RunContext): Promise<void> {
   const train: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, blockSize: c.model.context, ...c.train };
   const docs = splitDocuments(documents(c), 0.05);
   const start = ctx.resumeFrom?.dir ?? c.baseCheckpoint ?? startCheckpoint(ctx);
-  // The engine first: `auto` takes a TensorFlow.js backend only when ONNX Runtime cannot train.
-  const engineOf = async (graph: Graph, blockSize: number) => {
-    let step: StepGraph | undefined;
-    const engine = await resolveEngine(c.engine, () => {
-      try {
-        step = lmStepFor({ graph, batch: train.batchSize, seq: blockSize, adamw: train });
-        return true;
-      } catch (error) {
-        return (error as Error).message;
-      }
-    });
-    return { engine, step };
-  };
   const setup = start ? checkpointSetup(start) : freshSetup(docs.train, c.model, train.seed);
   train.blockSize = Math.min(train.blockSize, contextLength(setup.config));
-  const { engine, step: stepGraph } = await engineOf(setup.model.graph, train.blockSize);
+  // `auto` takes a TensorFlow.js backend only when ONNX Runtime cannot train this model.
+  const { engine, stepGraph } = await resolveLmEngine(c.engine, { graph: setup.model.graph, batch: train.batchSize, seq: train.blockSize, adamw: train });
   const backend = engine.kind === "tfjs" ? engine.backend : tfjsBackend;
   const threads = engine.kind === "tfjs" ? c.threads : 1;
   const described = engine.kind === "onnx" ? describeOrtEngine(engine.provider, engine.threads) : `${describeBackend(backend)}${threads > 1 ? ` × ${threads} gradient threads` : ""}`;

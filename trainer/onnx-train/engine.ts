@@ -7,6 +7,8 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { initBackend, type BackendChoice, type BackendInfo } from "../backend";
 import type { TrainingEngine } from "./engine-choice";
+import { lmStepFor, type LmStepOptions } from "./ort-trainer";
+import type { StepGraph } from "./step-graph";
 
 export { TRAINING_ENGINES, type TrainingEngine } from "./engine-choice";
 
@@ -60,6 +62,24 @@ export async function resolveEngine(engine: TrainingEngine, ortCanTrain: () => t
     if (found) return found;
   }
   throw new Error("no training engine could start (tried ONNX Runtime and every TensorFlow.js backend)");
+}
+
+/**
+ * The engine of a language-model run (pretrain, SFT) at its step shape: ORT when it can build the
+ * step graph (built once here and handed on) and nothing refuses it (`ortRefusal`, e.g. LoRA).
+ */
+export async function resolveLmEngine(choice: TrainingEngine, o: LmStepOptions & { ortRefusal?: string }): Promise<{ engine: ResolvedEngine; stepGraph?: StepGraph }> {
+  let stepGraph: StepGraph | undefined;
+  const engine = await resolveEngine(choice, () => {
+    if (o.ortRefusal) return o.ortRefusal;
+    try {
+      stepGraph = lmStepFor(o);
+      return true;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  });
+  return { engine, stepGraph };
 }
 
 /** One line for logs and the run page: "onnxruntime cpu (threads=2)". */

@@ -5,15 +5,18 @@
 // before a resumable checkpoint, and a resumed run's moments handed to ORT at its first step.
 // So checkpoints and resume keep one format whichever engine trained.
 import * as tf from "@tensorflow/tfjs-core";
-import type { LmBatch } from "../train/data";
 import type { TrainableModel } from "../train/lm-step";
 import type { Objective } from "../train/loop";
 import type { AdamW, AdamWOptions } from "../train/optimizer";
-import { OrtTrainer } from "./ort-trainer";
+import { OrtTrainer, type OrtLmBatch } from "./ort-trainer";
 import type { StepGraph } from "./step-graph";
 
-export interface OrtLmEngineOptions {
+export interface OrtLmEngineOptions<B> {
   model: TrainableModel;
+  /** The objective's batch as the step graph's fixed-shape rows (default: it already is one). */
+  toLmBatch?: (batch: B) => OrtLmBatch & { metrics?: Record<string, number> };
+  /** Weigh the loss by each batch's mask (SFT's completion tokens). */
+  completionMask?: boolean;
   adamw: AdamWOptions;
   batch: number;
   seq: number;
@@ -32,10 +35,10 @@ function syncWeights(trainer: OrtTrainer, model: TrainableModel): void {
 }
 
 /** `base` trained by ONNX Runtime; release the returned trainer when the run ends. */
-export async function withOrtEngine(base: Objective<LmBatch>, o: OrtLmEngineOptions): Promise<{ objective: Objective<LmBatch>; trainer: OrtTrainer }> {
+export async function withOrtEngine<B>(base: Objective<B>, o: OrtLmEngineOptions<B>): Promise<{ objective: Objective<B>; trainer: OrtTrainer }> {
   const weights = Object.fromEntries(Object.entries(o.model.params).map(([name, v]) => [name, v.dataSync() as Float32Array]));
   const trainer = await OrtTrainer.create({
-    graph: o.model.graph, weights, adamw: o.adamw, batch: o.batch, seq: o.seq, threads: o.threads, stepGraph: o.stepGraph,
+    graph: o.model.graph, weights, adamw: o.adamw, batch: o.batch, seq: o.seq, threads: o.threads, stepGraph: o.stepGraph, completionMask: o.completionMask,
     executionProviders: o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
   });
   let weightsInSync = true;
@@ -45,7 +48,8 @@ export async function withOrtEngine(base: Objective<LmBatch>, o: OrtLmEngineOpti
     return f(...args);
   };
   let optimizer: AdamW | null = null;
-  const objective: Objective<LmBatch> = {
+  const toLmBatch = o.toLmBatch ?? ((b: B) => b as unknown as OrtLmBatch & { metrics?: Record<string, number> });
+  const objective: Objective<B> = {
     ...base,
     step: async (batch, lr, adamw) => {
       // A resumed run's moments were loaded into the AdamW object: ORT takes them over once, and
@@ -53,9 +57,10 @@ export async function withOrtEngine(base: Objective<LmBatch>, o: OrtLmEngineOpti
       if (optimizer === null && adamw.t > 0) trainer.loadOptimizerState(adamw.stateToRaw());
       optimizer = adamw;
       adamw.dispose();
-      const r = await trainer.step(batch, lr);
+      const { metrics, ...rows } = toLmBatch(batch);
+      const r = await trainer.step(rows, lr);
       weightsInSync = false;
-      return { ...r, metrics: {} };
+      return { ...r, metrics: metrics ?? {} };
     },
     evaluate: base.evaluate ? synced(base.evaluate) : undefined,
     save: synced(base.save),

@@ -32,8 +32,10 @@ export interface OrtTrainerOptions {
   stepGraph?: StepGraph;
 }
 
+export type LmStepOptions = Pick<OrtTrainerOptions, "graph" | "batch" | "seq" | "adamw" | "completionMask">;
+
 /** The LM step graph OrtTrainer runs for these options. */
-export function lmStepFor(o: Pick<OrtTrainerOptions, "graph" | "batch" | "seq" | "adamw" | "completionMask">): StepGraph {
+export function lmStepFor(o: LmStepOptions): StepGraph {
   return lmStepGraph(o.graph, { batch: o.batch, seq: o.seq, adamw: o.adamw, completionMask: o.completionMask });
 }
 
