@@ -16,7 +16,8 @@ import { withLmLoss } from "./losses/lm-loss";
 import { executeGraph } from "./tfjs-exec";
 import { tfDtype } from "./tfjs-ops";
 
-const TOL = 1e-4;
+// Measured here: at most 1.8e-6 (ORT), 6e-7 (tfjs gradient graph).
+const TOL = 2e-5;
 
 /** tf.variableGrads of `loss` over executeGraph, keyed by parameter name. */
 function variableGrads(graph: Graph, values: HostValues): Record<string, Float32Array> {
