@@ -33,11 +33,11 @@ class BackwardEmitter implements Backward {
   /** Set by the driver: the forward node whose rule is running (names its backward nodes). */
   scope = "";
   /** Every value's producing node, forward and backward (for the transpose peepholes). */
-  private readonly producer_ = new Map<string, GraphNode>();
+  private readonly producers = new Map<string, GraphNode>();
   private readonly backward = new Set<GraphNode>();
 
   constructor(private readonly info: Map<string, ValueInfo>, private readonly taken: Set<string>, forward: GraphNode[]) {
-    for (const node of forward) for (const o of node.outputs) this.producer_.set(o, node);
+    for (const node of forward) for (const o of node.outputs) this.producers.set(o, node);
   }
 
   op<K extends OpName>(op: K, inputs: string[], attrs: Attrs<K>): string {
@@ -55,7 +55,7 @@ class BackwardEmitter implements Backward {
    * gradient would otherwise be copied once more, ~1 s per step at GPT-2 sizes).
    */
   private simplifyTranspose(x: string, perm: number[]): string | undefined {
-    const src = this.producer_.get(x);
+    const src = this.producers.get(x);
     if (src?.op === "transpose") {
       const composed = perm.map((p) => src.perm[p]);
       return composed.every((p, i) => p === i) ? src.inputs[0] : this.emit("transpose", [src.inputs[0]], { perm: composed });
@@ -74,7 +74,7 @@ class BackwardEmitter implements Backward {
     this.taken.add(out);
     const node = { op, ...attrs, name: `bwd/${this.scope}#${this.nodes.length}`, inputs, outputs: [out] } as GraphNode;
     this.nodes.push(node);
-    this.producer_.set(out, node);
+    this.producers.set(out, node);
     this.backward.add(node);
     return out;
   }
@@ -91,7 +91,7 @@ class BackwardEmitter implements Backward {
   }
 
   producer(value: string): GraphNode | undefined {
-    const node = this.producer_.get(value);
+    const node = this.producers.get(value);
     return node && this.backward.has(node) ? node : undefined;
   }
 
