@@ -32,5 +32,9 @@ describe("static shape inference", () => {
     h.input("i", "int64", [2, 3]);
     h.op("add", "sum", ["a", "i"], {});
     expect(() => inferShapes(h.build(), { a: [2, 3], i: [2, 3] })).toThrow(/node sum#0 \(add\).*dtypes float32 and int64 differ/);
+    const r = new GraphBuilder("bad3");
+    r.input("x", "float32", [2, 3]);
+    r.op("reduceSum", "all", ["x"], { axes: [], keepDims: false });
+    expect(() => inferShapes(r.build(), { x: [2, 3] })).toThrow(/node all#0 \(reduceSum\).*empty axes/);
   });
 });

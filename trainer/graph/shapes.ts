@@ -53,6 +53,8 @@ function matmul(_node: GraphNode, [a, b]: ValueInfo[]): ValueInfo[] {
 }
 
 function reduce(node: NodeOf<"reduceSum" | "reduceMean">, [x]: ValueInfo[]): ValueInfo[] {
+  // ONNX reduces every axis when none is given, tfjs none: the engines would disagree.
+  if (node.axes.length === 0) throw new Error("empty axes: list the axes to reduce");
   const axes = new Set(node.axes.map((a) => normAxis(a, x.shape.length)));
   const shape = x.shape.flatMap((d, i) => (axes.has(i) ? (node.keepDims ? [1] : []) : [d]));
   return [{ dtype: x.dtype, shape }];
