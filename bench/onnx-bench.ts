@@ -1,10 +1,13 @@
 // ONNX Runtime throughput on this machine: generation tokens/s with and without the KV cache,
-// and batched forward tokens/s (with achieved GFLOP/s), at the built-in model's shapes and at
-// GPT-2 small's (random weights: speed does not depend on the values), on 1 and 2 threads.
+// and batched forward tokens/s (with achieved GFLOP/s), at the built-in model's shapes, at GPT-2
+// small's and at SmolLM2-135M's (a Llama: grouped-query attention, 30 layers; random weights:
+// speed does not depend on the values), on 1 and 2 threads.
 import { existsSync, readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { parseModelConfig } from "../trainer/checkpoint/config";
-import { buildGpt2Graph, type Gpt2Config } from "../trainer/models/gpt2";
+import type { Gpt2Config } from "../trainer/models/gpt2";
+import { llamaHeadDim, type LlamaConfig } from "../trainer/models/llama";
+import { buildModelGraph, contextLength, type ModelConfig } from "../trainer/models/model-config";
 import { exportModel } from "../trainer/onnx/export";
 import { causalLmShape, OnnxCausalLm } from "../trainer/onnx/forward";
 import { generateFromIds } from "../trainer/onnx/generate";
@@ -16,6 +19,13 @@ type Row = Record<string, string | number>;
 const GPT2_SMALL: Gpt2Config = {
   model_type: "gpt2", n_layer: 12, n_head: 12, n_embd: 768, n_positions: 1024, vocab_size: 50257,
   layer_norm_epsilon: 1e-5, activation_function: "gelu_new",
+};
+
+// SmolLM2-135M's config.json (tied embeddings, 9 heads over 3 KV heads).
+const SMOLLM2_135M: LlamaConfig = {
+  model_type: "llama", hidden_size: 576, num_hidden_layers: 30, num_attention_heads: 9, num_key_value_heads: 3,
+  intermediate_size: 1536, vocab_size: 49152, max_position_embeddings: 8192, rms_norm_eps: 1e-5, rope_theta: 100000,
+  rope_scaling: null, tie_word_embeddings: true, attention_bias: false, mlp_bias: false, hidden_act: "silu",
 };
 
 // Used only until models/builtin/ is committed: `preflab pretrain`'s default shape.
@@ -31,18 +41,22 @@ const NO_TEXT = { decode: () => "", eosId: -1 };
 const FORWARD_BATCH = 4;
 const FORWARD_SEQ = 128;
 
-function builtinShape(): { name: string; config: Gpt2Config } {
+function builtinShape(): { name: string; config: ModelConfig } {
   const path = "models/builtin/config.json";
   if (!existsSync(path)) return { name: "builtin (stand-in shape)", config: BUILTIN_STANDIN };
-  const config = parseModelConfig(JSON.parse(readFileSync(path, "utf8")), path);
-  return config.model_type === "gpt2" ? { name: "builtin", config } : { name: "builtin (stand-in shape)", config: BUILTIN_STANDIN };
+  return { name: "builtin", config: parseModelConfig(JSON.parse(readFileSync(path, "utf8")), path) };
 }
 
 /** Forward FLOPs per token: 2 per weight of the blocks and the LM head, plus attention's QK and PV products. */
-function flopsPerToken(c: Gpt2Config, context: number): number {
-  const e = c.n_embd;
-  const inner = c.n_inner ?? 4 * e;
-  return 2 * c.n_layer * (4 * e * e + 2 * e * inner) + 2 * e * c.vocab_size + 4 * c.n_layer * context * e;
+function flopsPerToken(c: ModelConfig, context: number): number {
+  if (c.model_type === "gpt2") {
+    const e = c.n_embd;
+    const inner = c.n_inner ?? 4 * e;
+    return 2 * c.n_layer * (4 * e * e + 2 * e * inner) + 2 * e * c.vocab_size + 4 * c.n_layer * context * e;
+  }
+  const { hidden_size: e, num_attention_heads: h, num_key_value_heads: kv, intermediate_size: inner, num_hidden_layers: layers } = c;
+  const d = llamaHeadDim(c);
+  return 2 * layers * (e * (2 * h + 2 * kv) * d + 3 * e * inner) + 2 * e * c.vocab_size + 4 * layers * context * h * d;
 }
 
 /** Best of a few timed runs after a warm-up (first runs allocate arenas): other processes on a
@@ -59,16 +73,16 @@ async function timeIt(fn: () => Promise<unknown>): Promise<number> {
   return best;
 }
 
-async function measure(lm: OnnxCausalLm, config: Gpt2Config): Promise<Array<[string, number, string]>> {
+async function measure(lm: OnnxCausalLm, config: ModelConfig): Promise<Array<[string, number, string]>> {
   const prompt = Array.from({ length: PROMPT_TOKENS }, (_, i) => (i * 7919) % config.vocab_size);
   const gen = (useCache: boolean, batch = 1) =>
     generateFromIds(lm, new Array(batch).fill(prompt), NO_TEXT, { maxNewTokens: NEW_TOKENS, temperature: 0, useCache });
   const cached = NEW_TOKENS / (await timeIt(() => gen(true)));
   const uncached = NEW_TOKENS / (await timeIt(() => gen(false)));
   const batched = (GEN_BATCH * NEW_TOKENS) / (await timeIt(() => gen(true, GEN_BATCH)));
-  const longPrompt = Array.from({ length: Math.min(LONG_PROMPT_TOKENS, config.n_positions - NEW_TOKENS) }, (_, i) => (i * 7919) % config.vocab_size);
+  const longPrompt = Array.from({ length: Math.min(LONG_PROMPT_TOKENS, contextLength(config) - NEW_TOKENS) }, (_, i) => (i * 7919) % config.vocab_size);
   const long = NEW_TOKENS / (await timeIt(() => generateFromIds(lm, [longPrompt], NO_TEXT, { maxNewTokens: NEW_TOKENS, temperature: 0 })));
-  const seq = Math.min(FORWARD_SEQ, config.n_positions);
+  const seq = Math.min(FORWARD_SEQ, contextLength(config));
   const n = FORWARD_BATCH * seq;
   const ids = Array.from({ length: n }, (_, i) => (i * 31) % config.vocab_size);
   const positions = ids.map((_, i) => i % seq);
@@ -90,8 +104,8 @@ async function measure(lm: OnnxCausalLm, config: Gpt2Config): Promise<Array<[str
 export async function run(): Promise<Row[]> {
   const rows: Row[] = [];
   const cores = availableParallelism();
-  for (const { name, config } of [builtinShape(), { name: "gpt2-small (random)", config: GPT2_SMALL }]) {
-    const graph = buildGpt2Graph(config, { kvCache: true });
+  for (const { name, config } of [builtinShape(), { name: "gpt2-small (random)", config: GPT2_SMALL }, { name: "smollm2-135m llama (random)", config: SMOLLM2_135M }]) {
+    const graph = buildModelGraph(config, { kvCache: true });
     const weights = randomWeights(graph, 1, 0.02);
     const bytes = exportModel(config, (n) => weights[n]);
     for (const threads of [1, 2]) {
