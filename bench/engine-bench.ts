@@ -59,7 +59,7 @@ function engineRow(engine: Engine, shape: TorchTrainShape, r: TrainBenchResult |
   const threads = "error" in r ? (engine === "onnx" ? cores : 1) : r.threads;
   const row: Row = { bench: "engine", backend: engine === "onnx" ? "onnxruntime cpu" : "tfjs wasm", model: shape.name, metric: metric(shape, threads), cores };
   if ("error" in r) return { ...row, value: "failed", note: r.error };
-  const note = `${(r.parameters / 1e6).toFixed(1)}M params, best of ${shape.steps} steps, mean ${r.secondsPerStep.toFixed(2)} s/step; ${r.engine}`;
+  const note = `${(r.parameters / 1e6).toFixed(1)}M params, best of ${shape.steps} steps, mean ${r.secondsPerStep.toFixed(2)} s/step, ${r.cpuSecondsPerStep.toFixed(2)} CPU s/step; ${r.engine}`;
   return { ...row, value: Number((r.tokensPerSecond ?? 0).toFixed(1)), "peak RSS MiB": r.peakRssMiB, note };
 }
 

@@ -31,6 +31,8 @@ export interface TrainBenchResult {
   secondsPerStep: number;
   /** Tokens/s of the fastest timed step (other load on the machine only ever adds time). */
   bestTokensPerSecond: number;
+  /** CPU seconds (user + system, every thread of this process) per timed step: steadier than wall time on a shared machine. */
+  cpuSecondsPerStep: number;
   parameters: number;
 }
 
@@ -51,8 +53,9 @@ export function benchBatch(batch: number, seq: number, vocab: number): LmBatch {
 }
 
 /** Times `steps` calls after one warm-up (kernels chosen, memory allocated): mean and fastest seconds per step. */
-async function timeSteps(steps: number, step: () => unknown): Promise<{ mean: number; best: number }> {
+async function timeSteps(steps: number, step: () => unknown): Promise<{ mean: number; best: number; cpu: number }> {
   await step();
+  const cpu0 = process.cpuUsage();
   let total = 0;
   let best = Infinity;
   for (let i = 0; i < steps; i++) {
@@ -62,12 +65,13 @@ async function timeSteps(steps: number, step: () => unknown): Promise<{ mean: nu
     total += secs;
     best = Math.min(best, secs);
   }
-  return { mean: total / steps, best };
+  const cpu = process.cpuUsage(cpu0);
+  return { mean: total / steps, best, cpu: (cpu.user + cpu.system) / 1e6 / steps };
 }
 
 /** The result fields every engine reports. */
-function result(engine: string, threads: number, tokens: number, time: { mean: number; best: number }, parameters: number): TrainBenchResult {
-  return { tokensPerSecond: tokens / time.mean, engine, threads, peakRssMiB: Math.round(peakRssMiB()), secondsPerStep: time.mean, bestTokensPerSecond: tokens / time.best, parameters };
+function result(engine: string, threads: number, tokens: number, time: { mean: number; best: number; cpu: number }, parameters: number): TrainBenchResult {
+  return { tokensPerSecond: tokens / time.mean, engine, threads, peakRssMiB: Math.round(peakRssMiB()), secondsPerStep: time.mean, bestTokensPerSecond: tokens / time.best, cpuSecondsPerStep: time.cpu, parameters };
 }
 
 /** Training throughput of a model graph + weights on ONNX Runtime (also the engine benchmark's ORT row). */

@@ -11,7 +11,7 @@ export function sftStepLength(rows: readonly TokenizedCompletion[]): number {
   return Math.max(1, ...rows.map((r) => r.promptIds.length + r.completionIds.length - 1));
 }
 
-export function sftLmBatch(rows: readonly TokenizedCompletion[], batchSize: number, seq: number, padId: number): OrtLmBatch & { metrics: Record<string, number> } {
+export function sftLmBatch(rows: readonly TokenizedCompletion[], batchSize: number, seq: number, padId: number): OrtLmBatch & { mask: number[][]; metrics: Record<string, number> } {
   const inputs: number[][] = [];
   const targets: number[][] = [];
   const mask: number[][] = [];
