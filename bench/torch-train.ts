@@ -71,11 +71,12 @@ export async function torchTrain(shape: TorchTrainShape, threads = availablePara
   };
 }
 
-const metric = (s: TorchTrainShape, threads: number) => `train tok/s (B=${s.batch},T=${s.seq},AdamW,${threads} thread${threads > 1 ? "s" : ""})`;
+/** The metric label every engine's training row shares, so rows of one shape line up. */
+export const trainMetric = (s: TorchTrainShape, threads: number) => `train tok/s (B=${s.batch},T=${s.seq},AdamW,${threads} thread${threads > 1 ? "s" : ""})`;
 
 /** One benchmark row; never throws: "not available" without torch, "failed" with the cause. */
 export async function torchTrainRow(shape: TorchTrainShape, threads = availableParallelism()): Promise<Row> {
-  const row: Row = { bench: "engine", backend: "pytorch", model: shape.name, metric: metric(shape, threads), cores: availableParallelism() };
+  const row: Row = { bench: "engine", backend: "pytorch", model: shape.name, metric: trainMetric(shape, threads), cores: availableParallelism() };
   const torch = findTorchPython();
   if (!torch.available) return { ...row, value: "not available", note: torch.reason };
   try {
