@@ -29,6 +29,7 @@ import { sftObjective } from "../trainer/sft/objective";
 import { defaultStep, type Objective } from "../trainer/train/loop";
 import { AdamW } from "../trainer/train/optimizer";
 import { bestOf } from "./timing";
+import { findTorchPython } from "../trainer/models/reference/torch-python";
 
 type Row = Record<string, string | number>;
 
@@ -189,10 +190,10 @@ function inChild(kind: "train" | "reference", spec: TrainCase | null, dir: strin
 
 /** PyTorch's ms per step of each case (or its error), and which PyTorch; a string when there is none. */
 function torchTimes(cases: TrainCase[]): { times: Map<string, number | string>; about: string } | string {
-  const probe = spawnSync("python3", ["-c", "import torch"], { encoding: "utf8" });
-  if (probe.status !== 0) return "python3 -c 'import torch' failed: python3-torch is not installed";
+  const torch = findTorchPython();
+  if (!torch.available) return torch.reason;
   const script = fileURLToPath(new URL("./policy-bench.py", import.meta.url));
-  const run = spawnSync("python3", [script, JSON.stringify(cases)], { encoding: "utf8", maxBuffer: 16 * 2 ** 20 });
+  const run = spawnSync(torch.python, ["-B", script, JSON.stringify(cases)], { encoding: "utf8", maxBuffer: 16 * 2 ** 20 });
   if (run.status !== 0) return `bench/policy-bench.py failed: ${run.stderr.trim().split("\n").at(-1)}`;
   const times = new Map<string, number | string>();
   let about = "";
