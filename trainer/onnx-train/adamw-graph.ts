@@ -1,8 +1,13 @@
 // Global-norm gradient clipping and the AdamW update written as IR nodes, so one ONNX Runtime
-// session runs forward, backward AND the optimizer. Numerically the same as trainer/train/
-// optimizer.ts, op for op in the same order: decay only for rank ≥ 2 parameters, bias corrections
-// fed per step (computed in float64 in JS, exactly as AdamW computes them), ε added to sqrt(v̂),
-// clip scale gradClip/norm only when norm > gradClip, and the reported norm is the pre-clip one.
+// session runs forward, backward AND the optimizer. The same update as trainer/train/optimizer.ts
+// (decay only for rank ≥ 2 parameters, bias corrections of step t, ε added to sqrt(v̂), clip
+// scale gradClip/norm only when norm > gradClip, the reported norm the pre-clip one), arranged
+// for as few passes over the parameters as possible, since on CPU every elementwise op over
+// 124M floats costs memory bandwidth (a quarter of a GPT-2-small step before this): the clip
+// scale is folded into the moments' scalar factors, g² is shared with the norm, and the bias
+// corrections, lr and decay become per-step scalars as PyTorch arranges them:
+//   p ← p·(1 − lr·λ) − [lr·√c₂/c₁]·m / (√v + ε·√c₂)   (= p − lr·(m̂/(√v̂ + ε) + λ·p))
+// The scalars are computed in float64 in JS; the result equals the AdamW class to fp32 rounding.
 // Moments are named as AdamW.stateToRaw() names them ("m.<param>", "v.<param>"), so checkpoints
 // and resume keep one format whichever engine trained.
 import { GraphBuilder } from "../graph/builder";
@@ -16,7 +21,14 @@ export interface UpdatedParam {
 }
 
 /** Scalar float inputs of the update, fed every step (see `adamwScalars`). */
-export const ADAMW_INPUTS = { lr: "adamw.lr", bias1: "adamw.bias1", bias2: "adamw.bias2" } as const;
+export const ADAMW_INPUTS = {
+  /** lr·√c₂/c₁: the step size of m/(√v + ε̂). */
+  stepSize: "adamw.step_size",
+  /** ε·√c₂: ε added to √v̂, moved under the bias correction. */
+  epsilon: "adamw.epsilon",
+  /** 1 − lr·λ: the decoupled decay of matrices and embeddings. */
+  decay: "adamw.decay",
+} as const;
 /** The pre-clip global gradient norm (a scalar output). */
 export const GRAD_NORM = "grad_norm";
 
@@ -31,8 +43,10 @@ export function stateNames(param: string): [string, string, string] {
 }
 
 /** The step's scalar feeds for optimizer step `t` (1-based: AdamW's `t` after its increment). */
-export function adamwScalars(t: number, lr: number, o: Pick<AdamWOptions, "beta1" | "beta2">): Record<(typeof ADAMW_INPUTS)[keyof typeof ADAMW_INPUTS], number> {
-  return { [ADAMW_INPUTS.lr]: lr, [ADAMW_INPUTS.bias1]: 1 - o.beta1 ** t, [ADAMW_INPUTS.bias2]: 1 - o.beta2 ** t } as never;
+export function adamwScalars(t: number, lr: number, o: AdamWOptions): Record<string, number> {
+  const c1 = 1 - o.beta1 ** t;
+  const rootC2 = Math.sqrt(1 - o.beta2 ** t);
+  return { [ADAMW_INPUTS.stepSize]: (lr * rootC2) / c1, [ADAMW_INPUTS.epsilon]: (o.epsilon ?? 1e-8) * rootC2, [ADAMW_INPUTS.decay]: 1 - lr * o.weightDecay };
 }
 
 /**
@@ -45,12 +59,26 @@ function isPositive(g: GraphBuilder, x: string): string {
   return g.op("cast", "adamw.clip", [relu2], { to: "bool" });
 }
 
-/** The global norm of every gradient: sqrt(Σ_p Σ g²), as AdamW sums it. */
-function globalNorm(g: GraphBuilder, grads: { name: string; rank: number }[]): string {
+/** The global norm of every gradient, sqrt(Σ_p Σ g²), from each gradient's squares `g²`. */
+function globalNorm(g: GraphBuilder, squares: { name: string; rank: number }[]): string {
   // Every axis named: an empty list means "all" to ONNX but "none" to tf.sum.
-  const sums = grads.map(({ name, rank }) => g.op("reduceSum", "adamw.norm", [g.op("mul", "adamw.norm", [name, name], {})], { axes: [...Array(rank).keys()], keepDims: false }));
+  const sums = squares.map(({ name, rank }) => g.op("reduceSum", "adamw.norm", [name], { axes: [...Array(rank).keys()], keepDims: false }));
   const total = sums.slice(1).reduce((acc, s) => g.op("add", "adamw.norm", [acc, s], {}), sums[0]!);
   return g.op("sqrt", "adamw.norm", [total], {}, GRAD_NORM);
+}
+
+/**
+ * The factors (1−β₁)·s and (1−β₂)·s² of g and g² in the moments' updates, s the clip scale:
+ * gradClip/norm when norm > gradClip, else 1 (then, or without clipping, plain constants).
+ */
+function momentFactors(g: GraphBuilder, norm: string, o: AdamWOptions): [string, string] {
+  const plain: [string, string] = [g.scalar("adamw", 1 - o.beta1), g.scalar("adamw", 1 - o.beta2)];
+  if (!(o.gradClip > 0)) return plain;
+  const clip = g.scalar("adamw.clip", o.gradClip);
+  const over = isPositive(g, g.op("sub", "adamw.clip", [norm, clip], {}));
+  const scale = g.op("div", "adamw.clip", [clip, norm], {});
+  const clipped = [g.op("mul", "adamw.clip", [scale, plain[0]], {}), g.op("mul", "adamw.clip", [g.op("mul", "adamw.clip", [scale, scale], {}), plain[1]], {})];
+  return [g.op("where", "adamw.clip", [over, clipped[0]!, plain[0]], {}), g.op("where", "adamw.clip", [over, clipped[1]!, plain[1]], {})];
 }
 
 /**
@@ -61,40 +89,29 @@ function globalNorm(g: GraphBuilder, grads: { name: string; rank: number }[]): s
  */
 export function appendAdamW(g: GraphBuilder, params: UpdatedParam[], gradOf: (param: string) => string, o: AdamWOptions): void {
   if (params.length === 0) throw new Error("AdamW needs at least one parameter");
-  const eps = o.epsilon ?? 1e-8;
-  const lr = g.input(ADAMW_INPUTS.lr, "float32", []);
-  const bias1 = g.input(ADAMW_INPUTS.bias1, "float32", []);
-  const bias2 = g.input(ADAMW_INPUTS.bias2, "float32", []);
-  const norm = globalNorm(g, params.map((p) => ({ name: gradOf(p.name), rank: p.shape.length })));
+  const stepSize = g.input(ADAMW_INPUTS.stepSize, "float32", []);
+  const epsilon = g.input(ADAMW_INPUTS.epsilon, "float32", []);
+  const decay = g.input(ADAMW_INPUTS.decay, "float32", []);
+  const squares = params.map((p) => g.op("mul", `adamw.${p.name}`, [gradOf(p.name), gradOf(p.name)], {}));
+  const norm = globalNorm(g, squares.map((name, i) => ({ name, rank: params[i]!.shape.length })));
   g.output(GRAD_NORM, "float32", []);
-  let scale: string | null = null;
-  if (o.gradClip > 0) {
-    const clip = g.scalar("adamw.clip", o.gradClip);
-    const over = isPositive(g, g.op("sub", "adamw.clip", [norm, clip], {}));
-    scale = g.op("where", "adamw.clip", [over, g.op("div", "adamw.clip", [clip, norm], {}), g.scalar("adamw.clip", 1)], {});
-  }
+  const [gFactor, ggFactor] = momentFactors(g, norm, o);
   const beta1 = g.scalar("adamw", o.beta1);
   const beta2 = g.scalar("adamw", o.beta2);
-  const oneMinusBeta1 = g.scalar("adamw", 1 - o.beta1);
-  const oneMinusBeta2 = g.scalar("adamw", 1 - o.beta2);
-  const epsilon = g.scalar("adamw", eps);
-  const decayRate = o.weightDecay !== 0 ? g.scalar("adamw", o.weightDecay) : null;
-  for (const p of params) {
+  params.forEach((p, i) => {
     const at = `adamw.${p.name}`;
     const [, mName, vName] = stateNames(p.name);
     const m0 = g.input(mName, "float32", p.shape);
     const v0 = g.input(vName, "float32", p.shape);
-    const grad = scale ? g.op("mul", at, [gradOf(p.name), scale], {}) : gradOf(p.name);
-    const m = g.op("add", at, [g.op("mul", at, [m0, beta1], {}), g.op("mul", at, [grad, oneMinusBeta1], {})], {}, nextName(mName));
-    const v = g.op("add", at, [g.op("mul", at, [v0, beta2], {}), g.op("mul", at, [g.op("mul", at, [grad, grad], {}), oneMinusBeta2], {})], {}, nextName(vName));
-    const mHat = g.op("div", at, [m, bias1], {});
-    const vHat = g.op("div", at, [v, bias2], {});
-    let update = g.op("div", at, [mHat, g.op("add", at, [g.op("sqrt", at, [vHat], {}), epsilon], {})], {});
-    // AdamW adds p·λ only to matrices and embeddings (rank ≥ 2), as nanoGPT groups them.
-    if (p.shape.length >= 2 && decayRate) update = g.op("add", at, [update, g.op("mul", at, [p.name, decayRate], {})], {});
-    g.op("sub", at, [p.name, g.op("mul", at, [update, lr], {})], {}, nextName(p.name));
+    const m = g.op("add", at, [g.op("mul", at, [m0, beta1], {}), g.op("mul", at, [gradOf(p.name), gFactor], {})], {}, nextName(mName));
+    const v = g.op("add", at, [g.op("mul", at, [v0, beta2], {}), g.op("mul", at, [squares[i]!, ggFactor], {})], {}, nextName(vName));
+    const denominator = g.op("add", at, [g.op("sqrt", at, [v], {}), epsilon], {});
+    const update = g.op("div", at, [g.op("mul", at, [m, stepSize], {}), denominator], {});
+    // AdamW decays only matrices and embeddings (rank ≥ 2), as nanoGPT groups them.
+    const kept = p.shape.length >= 2 && o.weightDecay !== 0 ? g.op("mul", at, [p.name, decay], {}) : p.name;
+    g.op("sub", at, [kept, update], {}, nextName(p.name));
     for (const name of [p.name, mName, vName]) g.output(nextName(name), "float32", p.shape);
-  }
+  });
 }
 
 /** The optimizer alone, gradients as inputs `grad/<name>` (tests, and engines that bring their own gradients). */
