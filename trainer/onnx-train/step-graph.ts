@@ -53,16 +53,6 @@ function fail(message: string): never {
   throw new Error(message);
 }
 
-/** A builder holding `graph` so more nodes can be appended (names with a fresh prefix never clash). */
-function extend(graph: Graph): GraphBuilder {
-  const g = new GraphBuilder(graph.name);
-  g.inputs.push(...graph.inputs);
-  g.params.push(...graph.params);
-  g.nodes.push(...graph.nodes);
-  g.outputs.push(...graph.outputs);
-  return g;
-}
-
 /** The same graph with every parameter turned into a float32 graph input of its static shape. */
 export function paramsAsInputs(graph: Graph): Graph {
   return { ...graph, inputs: [...graph.inputs, ...graph.params.map((p): ValueSpec => ({ name: p.name, dtype: "float32", shape: p.shape }))], params: [] };
@@ -72,7 +62,7 @@ export function paramsAsInputs(graph: Graph): Graph {
 function withUpdate(forward: Graph, grad: { loss?: string; seeds?: Record<string, string> }, inputShapes: Record<string, number[]>, keep: string[], adamw: AdamWOptions): StepGraph {
   const params: UpdatedParam[] = forward.params.map((p) => ({ name: p.name, shape: p.shape }));
   const withGrads = gradientGraph(forward, { ...grad, wrt: params.map((p) => p.name), inputShapes, keep });
-  const g = extend(paramsAsInputs({ ...withGrads, outputs: withGrads.outputs.filter((o) => keep.includes(o.name)) }));
+  const g = GraphBuilder.extending(paramsAsInputs({ ...withGrads, outputs: withGrads.outputs.filter((o) => keep.includes(o.name)) }));
   const feeds = g.inputs.slice();
   appendAdamW(g, params, gradName, adamw);
   const state: StateSpec[] = params.flatMap((p) => [p, { name: momentName("m", p.name), shape: p.shape }, { name: momentName("v", p.name), shape: p.shape }]);

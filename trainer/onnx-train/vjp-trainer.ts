@@ -34,10 +34,7 @@ export interface SequenceBatch {
  * (what trainer/policy/sequences.ts's sequenceLogps computes on tfjs).
  */
 export function withSequenceLogps(model: Graph, batch: number, seq: number): Graph {
-  const g = new GraphBuilder(model.name);
-  g.inputs.push(...model.inputs);
-  g.params.push(...model.params);
-  g.nodes.push(...model.nodes);
+  const g = GraphBuilder.extending({ ...model, outputs: [] });
   const targets = g.input(TARGETS, "int64", [batch, seq]);
   const mask = g.input(COMPLETION_MASK, "float32", [batch, seq]);
   const logp = g.op("logSoftmax", "seq_logps", ["logits"], { axis: -1 });
