@@ -1,4 +1,6 @@
 // Test helpers of the ONNX Runtime training engine.
+import { expect } from "vitest";
+import type { Graph } from "../graph/ir";
 
 /** max |a − b| over max |b|: the error relative to the reference's scale (arrays of one length). */
 export function maxRelativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -22,4 +24,26 @@ export function comparable(name: string, data: Float32Array): Float32Array {
   if (!name.endsWith("attn.c_attn.bias")) return data;
   const e = data.length / 3;
   return Float32Array.from([...data.subarray(0, e), ...data.subarray(2 * e)]);
+}
+
+/** What a few training steps on one engine give: per-step losses and pre-clip norms, final weights. */
+export interface TrainingTrace {
+  losses: number[];
+  norms: number[];
+  final: Record<string, Float32Array>;
+}
+
+/**
+ * Asserts two engines trained alike from `initial`: losses and gradient norms within 1e-5
+ * relative at every step, every weight tensor within `weightBound(name)` (max relative error,
+ * `comparable` entries), and the weights moved far more than that (about Σ lr per entry).
+ */
+export function expectSameTraining(graph: Graph, initial: Record<string, Float32Array>, got: TrainingTrace, want: TrainingTrace, weightBound: (name: string) => number): void {
+  want.losses.forEach((loss, i) => {
+    expect(Math.abs(got.losses[i]! - loss) / loss).toBeLessThan(1e-5);
+    expect(Math.abs(got.norms[i]! - want.norms[i]!) / want.norms[i]!).toBeLessThan(1e-5);
+  });
+  const first = graph.params[0]!.name;
+  expect(maxRelativeError(want.final[first]!, initial[first]!)).toBeGreaterThan(1e-3);
+  for (const p of graph.params) expect(maxRelativeError(comparable(p.name, got.final[p.name]!), comparable(p.name, want.final[p.name]!)), p.name).toBeLessThan(weightBound(p.name));
 }
