@@ -5,6 +5,7 @@
 // smoothing 0, SimPO γ = 0.5, KTO weights 1); the learning rate does not: TRL's 1e-6 is for
 // billion-parameter models, while the built-in 1M-parameter policy needs 1e-4 to move in minutes.
 import { z } from "zod";
+import { ENGINE_DESCRIPTION, TRAINING_ENGINES } from "../onnx-train/engine-choice";
 import { policyRunFields } from "../policy/config";
 
 export const PREFERENCE_LOSS_TYPES = ["sigmoid", "hinge", "ipo", "robust", "simpo", "orpo", "listwise"] as const;
@@ -22,6 +23,10 @@ export function preferenceConfigSchema(defaultLoss: PreferenceLossType, defaultB
     beta: z.number().positive().max(100).default(defaultBeta).describe("β: how far the policy may move from the reference (smaller: further)"),
     labelSmoothing: z.number().min(0).max(0.49).default(0).describe("ε: share of labels assumed flipped (conservative / robust DPO)"),
     simpoGamma: z.number().min(0).default(0.5).describe("SimPO target reward margin γ"),
+    engine: z.enum(TRAINING_ENGINES).default("auto").describe(`${ENGINE_DESCRIPTION}; rankings (listwise) and LoRA runs train on TensorFlow.js`),
+  }).refine((c) => c.engine !== "onnx" || (c.lossType !== "listwise" && !c.lora), {
+    path: ["engine"],
+    message: "ONNX Runtime trains pairs with full fine-tuning only: rankings (lossType listwise) and LoRA adapters train on TensorFlow.js (engine auto picks it)",
   });
 }
 

@@ -3,7 +3,7 @@
 // derivation's weights; TRL's metrics are logged beside it. Evaluation runs the same computation
 // without gradients over a held-out split.
 import * as tf from "@tensorflow/tfjs-core";
-import { completionLengths, sequenceLogps } from "../policy/sequences";
+import { completionLengths, sequenceLogps, type TokenizedCompletion } from "../policy/sequences";
 import type { TrainablePolicy } from "../policy/trainable-policy";
 import type { Objective } from "../train/loop";
 import type { BatchOutput } from "../policy/batch-output";
@@ -12,11 +12,13 @@ import type { PreferenceConfig } from "./config";
 import type { ListExample, PairExample } from "./examples";
 import { PAIR_LOSSES, pairMetrics, plackettLuceLoss, weightedMean } from "./losses";
 
-/** Loss and TRL metrics of a batch of pairs (inside a tape or a tidy). */
-export function pairBatch(policy: TrainablePolicy, batch: readonly PairExample[], c: PreferenceConfig): BatchOutput {
+/**
+ * Loss and TRL metrics of a batch of pairs from its rows' summed completion log-probs `logps`
+ * [2·batch: chosen then rejected] and their completion `lengths` (inside a tape or a tidy). The
+ * one definition both engines run: tfjs's forward (pairBatch) or ONNX Runtime's (./ort-pairs.ts).
+ */
+export function pairLoss(logps: tf.Tensor1D, lengths: tf.Tensor1D, batch: readonly PairExample[], c: PreferenceConfig): BatchOutput {
   const n = batch.length;
-  const logps = sequenceLogps(policy, [...batch.map((e) => e.chosen), ...batch.map((e) => e.rejected)]); // [2·batch]
-  const lengths = completionLengths([...batch.map((e) => e.chosen), ...batch.map((e) => e.rejected)]);
   const x = {
     chosen: tf.slice(logps, 0, n), rejected: tf.slice(logps, n, n),
     refChosen: tf.tensor1d(batch.map((e) => e.refChosen)), refRejected: tf.tensor1d(batch.map((e) => e.refRejected)),
@@ -24,6 +26,17 @@ export function pairBatch(policy: TrainablePolicy, batch: readonly PairExample[]
   };
   const out = PAIR_LOSSES[c.lossType as keyof typeof PAIR_LOSSES](x, c);
   return { loss: weightedMean(out.losses, tf.tensor1d(batch.map((e) => e.weight))), metrics: pairMetrics(x, out) };
+}
+
+/** A batch of pairs as rows: every chosen completion, then every rejected one. */
+export function chosenThenRejected(batch: readonly PairExample[]): TokenizedCompletion[] {
+  return [...batch.map((e) => e.chosen), ...batch.map((e) => e.rejected)];
+}
+
+/** Loss and TRL metrics of a batch of pairs on tfjs (inside a tape or a tidy). */
+export function pairBatch(policy: TrainablePolicy, batch: readonly PairExample[], c: PreferenceConfig): BatchOutput {
+  const rows = chosenThenRejected(batch);
+  return pairLoss(sequenceLogps(policy, rows), completionLengths(rows), batch, c);
 }
 
 /** Plackett-Luce loss of a batch of rankings, padded to the longest; metrics compare best and worst. */

@@ -1,14 +1,15 @@
 // Plugs the ONNX Runtime engine into a language-model Objective of the one training loop: the
-// objective's `step` becomes an OrtTrainer step, and everything the loop does with the model
+// objective's `step` becomes an OrtTrainer step (an OrtVjpTrainer step for losses written in tfjs,
+// the DPO family: withOrtStep takes either), and everything the loop does with the model
 // between steps (evaluate, save, checkpoints, resume) still reads the tfjs variables and the
 // AdamW object, which are synced from ORT just before: weights before evaluate/save, the moments
 // before a resumable checkpoint, and a resumed run's moments handed to ORT at its first step.
 // So checkpoints and resume keep one format whichever engine trained.
 import * as tf from "@tensorflow/tfjs-core";
 import type { TrainableModel } from "../train/lm-step";
-import type { Objective } from "../train/loop";
+import type { Objective, StepResult } from "../train/loop";
 import type { AdamW, AdamWOptions } from "../train/optimizer";
-import { OrtTrainer, type OrtLmBatch } from "./ort-trainer";
+import { OrtTrainer, type OrtLmBatch, type OrtStepTrainer } from "./ort-trainer";
 import type { StepGraph } from "./step-graph";
 
 export interface OrtLmEngineOptions<B> {
@@ -27,29 +28,32 @@ export interface OrtLmEngineOptions<B> {
 }
 
 /** Copies ORT's current weights into the tfjs variables. */
-function syncWeights(trainer: OrtTrainer, model: TrainableModel): void {
+function syncWeights(trainer: OrtStepTrainer, model: TrainableModel): void {
   const weights = trainer.weights();
   tf.tidy(() => {
     for (const [name, v] of Object.entries(model.params)) v.assign(tf.tensor(weights[name]!.data, weights[name]!.shape, "float32"));
   });
 }
 
-/** `base` trained by ONNX Runtime; release the returned trainer when the run ends. */
-export async function withOrtEngine<B>(base: Objective<B>, o: OrtLmEngineOptions<B>): Promise<{ objective: Objective<B>; trainer: OrtTrainer }> {
-  const weights = Object.fromEntries(Object.entries(o.model.params).map(([name, v]) => [name, v.dataSync() as Float32Array]));
-  const trainer = await OrtTrainer.create({
-    graph: o.model.graph, weights, adamw: o.adamw, batch: o.batch, seq: o.seq, threads: o.threads, stepGraph: o.stepGraph, completionMask: o.completionMask,
-    executionProviders: o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
-  });
+/** The model's current weights by HF name, as an ORT trainer's initial weights. */
+export function modelWeights(model: TrainableModel): Record<string, Float32Array> {
+  return Object.fromEntries(Object.entries(model.params).map(([name, v]) => [name, v.dataSync() as Float32Array]));
+}
+
+/**
+ * `base` whose step is `step` on an ORT trainer of either kind (OrtTrainer, OrtVjpTrainer): the
+ * weights, moments and step count live in `trainer`, and are synced to `model` and the loop's AdamW
+ * as described at the top of this file.
+ */
+export function withOrtStep<B>(base: Objective<B>, trainer: OrtStepTrainer, model: TrainableModel, step: (batch: B, lr: number) => Promise<StepResult>): Objective<B> {
   let weightsInSync = true;
   const synced = <A extends unknown[], R>(f: (...args: A) => R) => (...args: A): R => {
-    if (!weightsInSync) syncWeights(trainer, o.model);
+    if (!weightsInSync) syncWeights(trainer, model);
     weightsInSync = true;
     return f(...args);
   };
   let optimizer: AdamW | null = null;
-  const toLmBatch = o.toLmBatch ?? ((b: B) => b as unknown as OrtLmBatch & { metrics?: Record<string, number> });
-  const objective: Objective<B> = {
+  return {
     ...base,
     step: async (batch, lr, adamw) => {
       // A resumed run's moments were loaded into the AdamW object: ORT takes them over once, and
@@ -57,10 +61,9 @@ export async function withOrtEngine<B>(base: Objective<B>, o: OrtLmEngineOptions
       if (optimizer === null && adamw.t > 0) trainer.loadOptimizerState(adamw.stateToRaw());
       optimizer = adamw;
       adamw.dispose();
-      const { metrics, ...rows } = toLmBatch(batch);
-      const r = await trainer.step(rows, lr);
+      const r = await step(batch, lr);
       weightsInSync = false;
-      return { ...r, metrics: metrics ?? {} };
+      return r;
     },
     evaluate: base.evaluate ? synced(base.evaluate) : undefined,
     save: synced(base.save),
@@ -69,5 +72,18 @@ export async function withOrtEngine<B>(base: Objective<B>, o: OrtLmEngineOptions
       base.saveState?.(dir);
     },
   };
+}
+
+/** `base` trained by ONNX Runtime; release the returned trainer when the run ends. */
+export async function withOrtEngine<B>(base: Objective<B>, o: OrtLmEngineOptions<B>): Promise<{ objective: Objective<B>; trainer: OrtTrainer }> {
+  const trainer = await OrtTrainer.create({
+    graph: o.model.graph, weights: modelWeights(o.model), adamw: o.adamw, batch: o.batch, seq: o.seq, threads: o.threads, stepGraph: o.stepGraph, completionMask: o.completionMask,
+    executionProviders: o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
+  });
+  const toLmBatch = o.toLmBatch ?? ((b: B) => b as unknown as OrtLmBatch & { metrics?: Record<string, number> });
+  const objective = withOrtStep(base, trainer, o.model, async (batch, lr) => {
+    const { metrics, ...rows } = toLmBatch(batch);
+    return { ...(await trainer.step(rows, lr)), metrics: metrics ?? {} };
+  });
   return { objective, trainer };
 }

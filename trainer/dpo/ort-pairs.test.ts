@@ -1,0 +1,107 @@
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { policyForDirectory } from "../../core/policy-versions";
+import { policies, runEvents, trainingRuns } from "../../db/schema";
+import { createTestDb } from "../../db/testing";
+import { queueRun } from "../../server/services/runs";
+import { initBackend } from "../backend";
+import { loadCheckpoint } from "../checkpoint/tfjs";
+import { importRows, plantedRows, saveTinyBackbone } from "../reward/executor-fixtures";
+import { runOnce } from "../worker/worker-loop";
+import { dpoConfigSchema, type PreferenceConfig } from "./config";
+import type { PairExample } from "./examples";
+import { pairSeedLoss, pairSequenceBatch, pairStepLength } from "./ort-pairs";
+
+const row = (prompt: number[], completion: number[]) => ({ promptIds: prompt, completionIds: completion });
+const PAIRS: PairExample[] = [
+  { prompt: "a", chosen: row([1, 2], [3, 4, 5]), rejected: row([1, 2], [6]), weight: 1, refChosen: -9, refRejected: -4 },
+  { prompt: "b", chosen: row([7], [8, 9]), rejected: row([7], [10, 11, 12, 13]), weight: 0.5, refChosen: -6, refRejected: -11 },
+];
+
+describe("DPO pairs as ONNX Runtime rows", () => {
+  beforeAll(async () => {
+    await initBackend("cpu");
+  });
+
+  it("lays out chosen then rejected rows right-padded to the run's longest, padding rows with an empty mask", () => {
+    const seq = pairStepLength(PAIRS);
+    expect(seq).toBe(1 + 4 - 1);
+    const b = pairSequenceBatch(PAIRS, 3, seq, 0); // a short batch: 2 pairs of 3
+    expect(b.inputs).toHaveLength(6);
+    expect(b.inputs[1]).toEqual([7, 8, 9, 0]);
+    expect(b.targets[3]).toEqual([10, 11, 12, 13]);
+    // Row sums of the mask are the completion lengths, in the order chosen, chosen, rejected, rejected.
+    expect(b.mask.map((m) => m.reduce((s, v) => s + v, 0))).toEqual([3, 2, 1, 4, 0, 0]);
+    expect(b.mask[0]).toEqual([0, 1, 1, 1]);
+    expect(() => pairSequenceBatch([...PAIRS, ...PAIRS], 3, seq, 0)).toThrow(/do not fit/);
+  });
+
+  for (const lossType of ["sigmoid", "ipo", "orpo"] as const) {
+    it(`${lossType}: the seeds of a short batch's padding rows are 0, the real rows' are not`, () => {
+      const c: PreferenceConfig = dpoConfigSchema.parse({ lossType, engine: "onnx" });
+      const { loss, last } = pairSeedLoss(PAIRS, c);
+      const seeds = tf.tidy(() => tf.grad((x) => loss(x as tf.Tensor1D))(tf.tensor1d([-8, -5, -3, -12, -0.5, -7])).arraySync() as number[]);
+      expect(seeds.slice(4)).toEqual([0, 0]);
+      for (const s of seeds.slice(0, 4)) expect(Math.abs(s)).toBeGreaterThan(1e-4);
+      expect(last()["rewards/accuracies"]).toBeTypeOf("number");
+    });
+  }
+
+  it("an explicit onnx engine is refused at launch for rankings and LoRA, with the reason", () => {
+    expect(dpoConfigSchema.safeParse({ engine: "onnx", lossType: "listwise" }).error?.issues[0]).toMatchObject({ path: ["engine"], message: expect.stringContaining("TensorFlow.js") });
+    expect(dpoConfigSchema.safeParse({ engine: "onnx", lora: { rank: 4 } }).success).toBe(false);
+    expect(dpoConfigSchema.parse({ lossType: "listwise" }).engine).toBe("auto");
+  });
+});
+
+/** A project of planted pairs, a tiny GPT-2 policy, and a DPO run on it queued with `config`. */
+async function plantedDpo(config: Record<string, unknown>) {
+  const { db, dir } = createTestDb();
+  const projectId = await importRows(db, "planted", plantedRows(24));
+  const base = policyForDirectory(db, saveTinyBackbone(3));
+  const queue = (more: Record<string, unknown>) =>
+    queueRun(db, { kind: "dpo", projectId, createdBy: null, origin: "cli", config: { policyId: base.id, batchSize: 4, maxSteps: 4, learningRate: 3e-3, beta: 0.5, progressEvery: 1, evalInterval: 2, checkpointEvery: 2, evaluation: { prompts: 0 }, ...config, ...more } });
+  return { db, base, queue, runsRoot: path.join(dir, "runs") };
+}
+
+type Db = ReturnType<typeof createTestDb>["db"];
+const runOf = (db: Db, id: number) => db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
+const stepLosses = (db: Db, id: number) => db.select().from(runEvents).where(eq(runEvents.runId, id)).all().filter((e) => e.loss !== null).map((e) => e.loss!);
+function policyWeights(db: Db, runId: number): Float32Array {
+  const policy = db.select().from(policies).where(eq(policies.runId, runId)).get()!;
+  const c = loadCheckpoint(policy.path!);
+  const out = c.params["transformer.h.0.attn.c_attn.weight"]!.dataSync() as Float32Array;
+  tf.dispose(Object.values(c.params));
+  return out;
+}
+
+describe("DPO runs on ONNX Runtime in the worker", () => {
+  it("train through the unchanged loss to tfjs's losses (fp32: < 1e-5 per step; measured 1.6e-6), register a policy, and resume from a checkpoint to identical weights", async () => {
+    await initBackend("cpu");
+    const { db, base, queue, runsRoot } = await plantedDpo({});
+    const onnx = queue({ engine: "onnx" });
+    const cpu = queue({ engine: "cpu" });
+    await runOnce(db, { runsRoot });
+    await runOnce(db, { runsRoot });
+    expect(runOf(db, onnx.id)).toMatchObject({ status: "succeeded", error: null, step: 4, backend: expect.stringMatching(/^onnxruntime cpu \(threads=\d+\)$/) });
+    expect(runOf(db, cpu.id)).toMatchObject({ status: "succeeded", backend: "cpu" });
+    expect(db.select().from(policies).where(eq(policies.runId, onnx.id)).get()).toMatchObject({ parentId: base.id, version: base.version + 1 });
+    const [got, want] = [stepLosses(db, onnx.id), stepLosses(db, cpu.id)];
+    expect(got).toHaveLength(4);
+    const worst = Math.max(...got.map((l, i) => Math.abs(l - want[i]!)));
+    console.log(`DPO on ORT vs tfjs cpu: losses ${got.map((l) => l.toFixed(6)).join(", ")}; worst |Δloss| ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-5);
+    expect(got[3]).not.toBeCloseTo(got[0]!, 3); // it trained
+    const uninterrupted = policyWeights(db, onnx.id);
+
+    // The same ORT run, its worker stopped after the step-2 checkpoint, then resumed.
+    const again = queue({ engine: "onnx" });
+    await runOnce(db, { runsRoot, shouldStop: () => runOf(db, again.id).lastCheckpoint !== null });
+    expect(runOf(db, again.id)).toMatchObject({ status: "queued", step: 2 });
+    await runOnce(db, { runsRoot });
+    expect(runOf(db, again.id)).toMatchObject({ status: "succeeded", attempts: 2, step: 4 });
+    expect(policyWeights(db, again.id)).toEqual(uninterrupted);
+  }, 180_000);
+});
