@@ -3,13 +3,15 @@
 // session serves every step and no weight is ever an initializer.
 //
 // What ORT's Node API copies (onnxruntime-node 1.30, CPU): a feed is wrapped over its typed
-// array's memory, no copy; an output ORT allocates itself is copied into a new JS ArrayBuffer
-// after the run; an output handed over as a pre-allocated ort.Tensor in `fetches` is written in
-// place, no copy. So the state lives in two sets of JS-owned tensors: a step reads one set and
-// writes the next values into the other, then the two swap. No parameter or moment passes
-// through a JS array between steps; only the small outputs (loss, norm, per-sequence values)
-// are copied out. A set cannot be read and written by the same run (ORT does not promise to
-// finish reading an input before it writes an output over it), hence two sets.
+// array's memory, no copy. An output is computed into memory ORT allocates (its arena), unless
+// `fetches` hands it a pre-allocated ort.Tensor, which ORT writes instead; either way the binding
+// then returns every fetched output as a fresh copy in a new JS ArrayBuffer (measured: the
+// returned tensor's buffer is never the pre-allocated one). So the state lives in two sets of
+// JS-owned tensors: a step reads one set and has ORT write the next values into the other (no
+// arena memory for them), then the sets swap; the binding's copies of the state outputs are
+// dropped at once (one memcpy of the state per step that the Node API leaves no way around). A
+// set is never both read and written by one run: ORT does not promise to finish reading an input
+// before it writes an output that aliases it (a single set would save a third of the state).
 import * as ort from "onnxruntime-node";
 import { OnnxSession, type SessionConfig } from "../onnx/session";
 import type { RawTensor } from "../checkpoint/safetensors";
