@@ -81,6 +81,7 @@ describe("DPO runs on ONNX Runtime in the worker", () => {
   it("train through the unchanged loss to tfjs's losses (fp32: < 1e-5 per step; measured 1.6e-6), register a policy, and resume from a checkpoint to identical weights", async () => {
     await initBackend("cpu");
     const { db, base, queue, runsRoot } = await plantedDpo({});
+    expect(() => queue({ engine: "onnx", lossType: "listwise" })).toThrow(/rankings \(lossType listwise\) and LoRA adapters train on TensorFlow\.js/); // refused at launch
     const onnx = queue({ engine: "onnx" });
     const cpu = queue({ engine: "cpu" });
     await runOnce(db, { runsRoot });
