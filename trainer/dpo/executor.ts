@@ -13,11 +13,9 @@ import { describePolicyData, loadPreferencePairs, loadRankings } from "./data";
 import { attachListReferences, attachPairReferences, listRows, pairRows, tokenizeLists, tokenizePairs, type ListExample, type PairExample } from "./examples";
 import { listBatch, listObjective, pairBatch, pairObjective } from "./objective";
 import type { Split } from "../reward/split";
-import { describeBackend } from "../backend";
-import { describeOrtEngine, resolveLmEngine, type ResolvedEngine } from "../onnx-train/engine";
 import type { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
-import type { AdamWOptions } from "../train/optimizer";
 import { pairStepLength, withOrtPairs } from "./ort-pairs";
+import { choosePolicyEngine, policyAdamW } from "./run-engine";
 
 function requireProject(ctx: RunContext): number {
   if (ctx.run.projectId === null) throw new Error(`a ${ctx.run.kind} run needs a project: its judgements are the training data`);
@@ -44,25 +42,6 @@ async function prepareLists(ctx: RunContext, s: PolicyRunSetup, c: PreferenceCon
   return splitExamples(examples, (e) => e.prompt, c, "rankings");
 }
 
-/**
- * The run's engine: ONNX Runtime for pairs with full fine-tuning (under `auto`, when it can train
- * the model), else the TensorFlow.js backend chosen; reported on the run page.
- */
-async function chooseEngine(ctx: RunContext, s: PolicyRunSetup, c: PreferenceConfig, seq: number): Promise<ResolvedEngine> {
-  const { engine } = await resolveLmEngine(c.engine, {
-    graph: s.policy.setup.model.graph, batch: 2 * c.batchSize, seq, adamw: policyAdamW(c),
-    ortRefusal: c.lora ? "LoRA adapters train on TensorFlow.js only" : c.lossType === "listwise" ? "rankings (lossType listwise) train on TensorFlow.js only" : undefined,
-  });
-  if (engine.kind === "onnx") ctx.info({ backend: describeOrtEngine("cpu", engine.threads) }); // OrtVjpTrainer runs on the CPU provider
-  else if (c.engine !== "auto") ctx.info({ backend: `${describeBackend(engine.backend)}${c.lora ? ` · LoRA r=${c.lora.rank}` : ""}` });
-  return engine;
-}
-
-/** setUpPolicyRun's AdamW settings, for the ORT step graph. */
-function policyAdamW(c: PreferenceConfig): AdamWOptions {
-  return { beta1: 0.9, beta2: 0.999, weightDecay: c.weightDecay, gradClip: c.maxGradNorm };
-}
-
 export async function preferenceExecutor(ctx: RunContext): Promise<void> {
   const c = parseConfig(ctx.run.kind, RUN_KIND_REGISTRY[ctx.run.kind]!.schema, ctx.config) as PreferenceConfig;
   const projectId = requireProject(ctx);
@@ -72,14 +51,14 @@ export async function preferenceExecutor(ctx: RunContext): Promise<void> {
     ctx.info({ backend: s.backend });
     if (c.lossType === "listwise") {
       const split = await prepareLists(ctx, s, c, projectId);
-      await chooseEngine(ctx, s, c, 1);
+      await choosePolicyEngine(ctx, s, c, { rows: 1, seq: 1, ortRefusal: "rankings (lossType listwise) train on TensorFlow.js only" });
       await trainAndFinish(ctx, s, c, split, listObjective(s.policy, split, c), (b) => listBatch(s.policy, b, c));
       return;
     }
     const split = await preparePairs(ctx, s, c, projectId);
     let objective = pairObjective(s.policy, split, c);
     const seq = pairStepLength(split.train);
-    const engine = await chooseEngine(ctx, s, c, seq);
+    const engine = await choosePolicyEngine(ctx, s, c, { rows: 2 * c.batchSize, seq });
     if (engine.kind === "onnx") {
       ({ objective, trainer: ort } = await withOrtPairs(objective, c, {
         model: s.policy.setup.model, padId: s.policy.padId, adamw: policyAdamW(c), batchSize: c.batchSize, seq, threads: engine.threads,

@@ -7,6 +7,7 @@ import { disposePolicyRun, referenceFor, setUpPolicyRun, splitExamples } from ".
 import type { RunContext } from "../worker/run-context";
 import { ktoConfigSchema } from "./config";
 import { describePolicyData, loadKtoExamples } from "./data";
+import { choosePolicyEngine } from "./run-engine";
 import { attachKtoReferences, ktoBatch, ktoObjective, ktoRows, tokenizeKto } from "./kto-objective";
 
 export async function ktoExecutor(ctx: RunContext): Promise<void> {
@@ -21,6 +22,7 @@ export async function ktoExecutor(ctx: RunContext): Promise<void> {
     const examples = tokenizeKto(s.policy.setup.tokenizer, kto, s.limits);
     attachKtoReferences(examples, await referenceFor(ctx, s, ktoRows(examples)));
     const split = splitExamples(examples, (e) => e.prompt, c, "KTO examples");
+    await choosePolicyEngine(ctx, s, c, { rows: 1, seq: 1, ortRefusal: "KTO trains on TensorFlow.js only" });
     await trainAndFinish(ctx, s, c, split, ktoObjective(s.policy, split, c), (b) => ktoBatch(s.policy, b, c));
   } finally {
     disposePolicyRun(s);
