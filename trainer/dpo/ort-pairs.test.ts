@@ -12,7 +12,15 @@ import { importRows, plantedRows, saveTinyBackbone } from "../reward/executor-fi
 import { runOnce } from "../worker/worker-loop";
 import { dpoConfigSchema, ktoConfigSchema, type PreferenceConfig } from "./config";
 import type { PairExample } from "./examples";
+import { chosenThenRejected, pairLoss } from "./objective";
 import { pairSeedLoss, pairSequenceBatch, pairStepLength } from "./ort-pairs";
+import { buildGpt2Graph } from "../models/gpt2";
+import { expectSameTraining, type TrainingTrace } from "../onnx-train/testing";
+import { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
+import { randomWeights, TINY_GPT2 } from "../onnx/testing";
+import { completionLengths, sequenceLogps } from "../policy/sequences";
+import { paramGrads } from "../train/lm-step";
+import { AdamW } from "../train/optimizer";
 
 const row = (prompt: number[], completion: number[]) => ({ promptIds: prompt, completionIds: completion });
 const PAIRS: PairExample[] = [
@@ -56,6 +64,59 @@ describe("DPO pairs as ONNX Runtime rows", () => {
     expect(ktoConfigSchema.safeParse({ engine: "onnx" }).error?.issues[0]).toMatchObject({ path: ["engine"], message: expect.stringContaining("KTO trains on TensorFlow.js") });
     expect(ktoConfigSchema.parse({ engine: "wasm" }).engine).toBe("wasm");
   });
+});
+
+describe("a short batch of pairs trained on ONNX Runtime (2 pairs in a step of 3, padding rows included)", () => {
+  const ADAMW = { beta1: 0.9, beta2: 0.999, weightDecay: 0.1, gradClip: 1 };
+  const STEPS = 3;
+  const lrAt = (step: number) => 5e-3 * (step + 1);
+  const graph = buildGpt2Graph(TINY_GPT2);
+  const shift = (r: { promptIds: number[]; completionIds: number[] }, step: number) => row(r.promptIds.map((t) => (t + step) % TINY_GPT2.vocab_size), r.completionIds.map((t) => (t + 3 * step) % TINY_GPT2.vocab_size));
+  const pairsAt = (step: number) => PAIRS.map((e) => ({ ...e, chosen: shift(e.chosen, step), rejected: shift(e.rejected, step) }));
+
+  /** tfjs only: pairBatch's computation (tfjs log-probs of per-batch padded rows + pairLoss), tf.variableGrads, AdamW. */
+  function tfjsRun(weights: Record<string, Float32Array>, c: PreferenceConfig): TrainingTrace {
+    const params = Object.fromEntries(graph.params.map((p) => [p.name, tf.variable(tf.tensor(weights[p.name]!, p.shape))]));
+    const optimizer = new AdamW(ADAMW);
+    const trace: TrainingTrace = { losses: [], norms: [], final: {} };
+    for (let step = 0; step < STEPS; step++) {
+      const batch = pairsAt(step);
+      tf.tidy(() => {
+        const rows = chosenThenRejected(batch);
+        const { value, grads } = tf.variableGrads(() => pairLoss(sequenceLogps({ graph, params: () => params, padId: 0 }, rows), completionLengths(rows), batch, c).loss, Object.values(params));
+        trace.losses.push(value.dataSync()[0]!);
+        trace.norms.push(optimizer.step(params, paramGrads(params, grads), lrAt(step)));
+      });
+    }
+    trace.final = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.dataSync() as Float32Array]));
+    optimizer.dispose();
+    tf.dispose(Object.values(params));
+    return trace;
+  }
+
+  async function ortRun(weights: Record<string, Float32Array>, c: PreferenceConfig): Promise<TrainingTrace> {
+    const seq = pairStepLength(PAIRS) + 2; // longer than any row: every row is padded
+    const trainer = await OrtVjpTrainer.create({ graph, weights, adamw: ADAMW, batch: 2 * 3, seq, threads: 1 });
+    const trace: TrainingTrace = { losses: [], norms: [], final: {} };
+    for (let step = 0; step < STEPS; step++) {
+      const batch = pairsAt(step);
+      const r = await trainer.step(pairSequenceBatch(batch, 3, seq, 0), pairSeedLoss(batch, c).loss, lrAt(step));
+      trace.losses.push(r.loss);
+      trace.norms.push(r.gradNorm);
+    }
+    trace.final = Object.fromEntries(Object.entries(trainer.weights()).map(([k, t]) => [k, t.data]));
+    await trainer.release();
+    return trace;
+  }
+
+  for (const lossType of ["sigmoid", "orpo"] as const) {
+    it(`${lossType}: losses, grad norms (< 1e-5) and weights (< 1e-4 relative) equal the tfjs step's`, async () => {
+      await initBackend("cpu");
+      const c = dpoConfigSchema.parse({ lossType, beta: 0.5 });
+      const weights = randomWeights(graph, 5, 0.3);
+      expectSameTraining(graph, weights, await ortRun(weights, c), tfjsRun(weights, c), () => 1e-4);
+    }, 60_000);
+  }
 });
 
 /** A project of planted pairs, a tiny GPT-2 policy, and a DPO run on it queued with `config`. */
