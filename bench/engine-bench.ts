@@ -12,7 +12,7 @@ import { initBackend } from "../trainer/backend";
 import { benchOrt, benchTfjsModel, type TrainBenchResult } from "../trainer/bench-train";
 import { parseModelConfig } from "../trainer/checkpoint/config";
 import { buildModelGraph } from "../trainer/models/model-config";
-import { builtinShape, GPT2_SMALL_SHAPE, LLAMA_135M_SHAPE, torchTrainRow, type TorchTrainShape } from "./torch-train";
+import { builtinShape, GPT2_SMALL_SHAPE, LLAMA_135M_SHAPE, torchTrainRow, trainMetric, type TorchTrainShape } from "./torch-train";
 
 type Row = Record<string, string | number>;
 type Engine = "onnx" | "wasm";
@@ -53,11 +53,9 @@ function inChild(engine: Engine, shape: TorchTrainShape): TrainBenchResult | { e
   return { error: (lines.find((l) => /^\w*Error\b|abort|Aborted/i.test(l)) ?? lines.at(-1) ?? `exit ${child.status ?? child.signal}`).slice(0, 200) };
 }
 
-const metric = (s: TorchTrainShape, threads: number) => `train tok/s (B=${s.batch},T=${s.seq},AdamW,${threads} thread${threads > 1 ? "s" : ""})`;
-
 function engineRow(engine: Engine, shape: TorchTrainShape, r: TrainBenchResult | { error: string }): Row {
   const threads = "error" in r ? (engine === "onnx" ? cores : 1) : r.threads;
-  const row: Row = { bench: "engine", backend: engine === "onnx" ? "onnxruntime cpu" : "tfjs wasm", model: shape.name, metric: metric(shape, threads), cores };
+  const row: Row = { bench: "engine", backend: engine === "onnx" ? "onnxruntime cpu" : "tfjs wasm", model: shape.name, metric: trainMetric(shape, threads), cores };
   if ("error" in r) return { ...row, value: "failed", note: r.error };
   const note = `${(r.parameters / 1e6).toFixed(1)}M params, best of ${shape.steps} steps, mean ${r.secondsPerStep.toFixed(2)} s/step, ${r.cpuSecondsPerStep.toFixed(2)} CPU s/step; ${r.engine}`;
   return { ...row, value: Number((r.tokensPerSecond ?? 0).toFixed(1)), "peak RSS MiB": r.peakRssMiB, note };
