@@ -1,8 +1,9 @@
 // ONNX Runtime training driven by a loss computed elsewhere: the unchanged tfjs loss functions
 // (DPO family, Bradley-Terry, KTO, PPO/GRPO/RLOO) need only small per-sequence tensors, so
 // 1. a forward session (params as inputs, the step session's own state tensors fed without a
-//    copy) computes each row's summed completion log-probs on ORT,
-// 2. tfjs evaluates the loss on them and differentiates it: dL/d(logps), one number per row,
+//    copy) computes one value per row on ORT (a RowValue: summed completion log-probs, or a reward
+//    head's score, trainer/reward/ort-rewards.ts),
+// 2. tfjs evaluates the loss on them and differentiates it: dL/d(value), one number per row,
 // 3. the step session takes those seeds as an input and runs the backward pass from them plus
 //    clipping and AdamW (a vector-Jacobian product: ./step-graph.ts vjpStepGraph).
 // Each loss is thus written once. The price is a second forward pass inside the step session.
@@ -45,6 +46,28 @@ export function withSequenceLogps(model: Graph, batch: number, seq: number): Gra
   return g.build();
 }
 
+/**
+ * The per-row value a VJP step is seeded at: how it extends the model graph (output `name`
+ * [batch]), the extra inputs that takes, and how a batch of rows `B` feeds them besides input_ids.
+ */
+export interface RowValue<B extends { inputs: number[][] }> {
+  name: string;
+  extend: (model: Graph, batch: number, seq: number) => Graph;
+  inputShapes: (batch: number, seq: number) => Record<string, number[]>;
+  feeds: (b: B, batch: number, seq: number) => Record<string, ort.Tensor>;
+}
+
+/** The DPO family's value: each row's summed completion log-probs (the default). */
+export const SEQUENCE_LOGPS_VALUE: RowValue<SequenceBatch> = {
+  name: SEQUENCE_LOGPS,
+  extend: withSequenceLogps,
+  inputShapes: (batch, seq) => ({ [TARGETS]: [batch, seq], [COMPLETION_MASK]: [batch, seq] }),
+  feeds: (b, batch, seq) => ({
+    [TARGETS]: int64Tensor(b.targets.flat(), [batch, seq]),
+    [COMPLETION_MASK]: new ort.Tensor("float32", Float32Array.from(b.mask.flat()), [batch, seq]),
+  }),
+};
+
 export interface OrtVjpTrainerOptions {
   graph: Graph;
   weights: Record<string, Float32Array>;
@@ -54,58 +77,55 @@ export interface OrtVjpTrainerOptions {
   threads?: number;
 }
 
-export class OrtVjpTrainer extends OrtStepTrainer {
+export class OrtVjpTrainer<B extends { inputs: number[][] } = SequenceBatch> extends OrtStepTrainer {
   private readonly dense: Record<string, ort.Tensor>;
 
-  private constructor(session: StepSession, step: StepGraph, private readonly forwardSession: OnnxSession, private readonly o: OrtVjpTrainerOptions, threads: number) {
+  private constructor(session: StepSession, step: StepGraph, private readonly forwardSession: OnnxSession, private readonly o: OrtVjpTrainerOptions, private readonly value: RowValue<B>, threads: number) {
     super(session, step, o.adamw, threads);
     this.dense = denseModelFeeds(o.batch, o.seq);
   }
 
-  static async create(o: OrtVjpTrainerOptions): Promise<OrtVjpTrainer> {
-    const withLogps = withSequenceLogps(o.graph, o.batch, o.seq);
-    const shapes = { ...modelInputShapes(o.graph, o), [TARGETS]: [o.batch, o.seq], [COMPLETION_MASK]: [o.batch, o.seq] };
-    const step = vjpStepGraph(withLogps, [SEQUENCE_LOGPS], shapes, o.adamw);
+  /** A trainer seeded at `value` (default: SEQUENCE_LOGPS_VALUE, for SequenceBatch rows). */
+  static async create<B extends { inputs: number[][] } = SequenceBatch>(o: OrtVjpTrainerOptions & { value?: RowValue<B> }): Promise<OrtVjpTrainer<B>> {
+    const value = o.value ?? (SEQUENCE_LOGPS_VALUE as unknown as RowValue<B>);
+    const extended = value.extend(o.graph, o.batch, o.seq);
+    const shapes = { ...modelInputShapes(o.graph, o), ...value.inputShapes(o.batch, o.seq) };
+    const step = vjpStepGraph(extended, [value.name], shapes, o.adamw);
     const { session, threads } = await OrtStepTrainer.open(step, o);
-    const forward = await OnnxSession.create(stepModelBytes(forwardGraph(withLogps, [SEQUENCE_LOGPS], shapes)), { intraOpNumThreads: threads });
-    const trainer = new OrtVjpTrainer(session, step, forward, o, threads);
+    const forward = await OnnxSession.create(stepModelBytes(forwardGraph(extended, [value.name], shapes)), { intraOpNumThreads: threads });
+    const trainer = new OrtVjpTrainer<B>(session, step, forward, o, value, threads);
     trainer.setWeights(o.weights);
     return trainer;
   }
 
-  private batchFeeds(b: SequenceBatch): Record<string, ort.Tensor> {
+  private batchFeeds(b: B): Record<string, ort.Tensor> {
     const { batch: rows, seq } = this.o;
     if (b.inputs.length !== rows || b.inputs.some((r) => r.length !== seq)) throw new Error(`this step graph trains [${rows}, ${seq}] batches`);
-    return {
-      ...this.dense,
-      input_ids: int64Tensor(b.inputs.flat(), [rows, seq]),
-      [TARGETS]: int64Tensor(b.targets.flat(), [rows, seq]),
-      [COMPLETION_MASK]: new ort.Tensor("float32", Float32Array.from(b.mask.flat()), [rows, seq]),
-    };
+    return { ...this.dense, input_ids: int64Tensor(b.inputs.flat(), [rows, seq]), ...this.value.feeds(b, rows, seq) };
   }
 
-  /** Each row's summed completion log-probs under the current weights. */
-  async sequenceLogps(b: SequenceBatch): Promise<Float32Array> {
+  /** Each row's value (summed completion log-probs by default) under the current weights. */
+  async rowValues(b: B): Promise<Float32Array> {
     const params = Object.fromEntries(this.stepGraph.params.map((p) => [p.name, this.session.state.view(p.name)]));
-    const out = await this.forwardSession.run({ ...this.batchFeeds(b), ...params }, [SEQUENCE_LOGPS]);
-    return floatData(out[SEQUENCE_LOGPS]!);
+    const out = await this.forwardSession.run({ ...this.batchFeeds(b), ...params }, [this.value.name]);
+    return floatData(out[this.value.name]!);
   }
 
-  /** The update from dL/d(sequence log-probs) = `seeds` [batch]; returns the pre-clip gradient norm. */
-  async applySeeds(b: SequenceBatch, seeds: Float32Array, lr: number): Promise<number> {
-    const feeds = { ...this.batchFeeds(b), [seedName(SEQUENCE_LOGPS)]: new ort.Tensor("float32", seeds, [this.o.batch]) };
+  /** The update from dL/d(row values) = `seeds` [batch]; returns the pre-clip gradient norm. */
+  async applySeeds(b: B, seeds: Float32Array, lr: number): Promise<number> {
+    const feeds = { ...this.batchFeeds(b), [seedName(this.value.name)]: new ort.Tensor("float32", seeds, [this.o.batch]) };
     const out = await this.update(feeds, lr, [GRAD_NORM]);
     return floatData(out[GRAD_NORM]!)[0]!;
   }
 
   /**
-   * One step of a loss written in tfjs over the rows' log-probs: forward on ORT, the loss and its
+   * One step of a loss written in tfjs over the rows' values: forward on ORT, the loss and its
    * gradient on tfjs, the backward and AdamW on ORT. Returns the loss before the update.
    */
-  async step(b: SequenceBatch, loss: (logps: tf.Tensor1D) => tf.Scalar, lr: number): Promise<{ loss: number; gradNorm: number }> {
-    const logps = await this.sequenceLogps(b);
+  async step(b: B, loss: (values: tf.Tensor1D) => tf.Scalar, lr: number): Promise<{ loss: number; gradNorm: number }> {
+    const values = await this.rowValues(b);
     const { value, seeds } = tf.tidy(() => {
-      const { value: v, grad } = tf.valueAndGrad(loss)(tf.tensor1d(logps));
+      const { value: v, grad } = tf.valueAndGrad(loss)(tf.tensor1d(values));
       return { value: v.dataSync()[0]!, seeds: grad.dataSync() as Float32Array };
     });
     return { loss: value, gradNorm: await this.applySeeds(b, seeds, lr) };

@@ -5,6 +5,7 @@
  * errors so a typo never silently trains with a default.
  */
 import { z } from "zod";
+import { ENGINE_DESCRIPTION, TRAINING_ENGINES } from "../onnx-train/engine-choice";
 import { TIE_MODES } from "./tie-modes";
 
 export const REWARD_MODEL_KINDS = ["neural", "linear"] as const;
@@ -40,6 +41,7 @@ const rewardConfigFields = z.strictObject({
     .describe("Cap on optimizer steps (neural), whatever epochs says: a time budget for slow backbones"),
   evalInterval: z.number().int().positive().default(50).describe("Validate (and checkpoint) every this many steps (neural)"),
   patience: z.number().int().min(1).default(3).describe("Stop after this many validations without a better validation loss (neural)"),
+  engine: z.enum(TRAINING_ENGINES).default("auto").describe(`${ENGINE_DESCRIPTION} (neural)`),
   l2: z.number().min(0).default(1e-3).describe("L2 strength (linear); keeps rare n-grams from memorising a handful of pairs"),
   hashBits: z.number().int().min(8).max(24).default(18).describe("Hash buckets (linear), log2: 18 gives 262,144 buckets"),
 });
@@ -55,7 +57,7 @@ type RewardField = keyof z.infer<typeof rewardConfigFields>;
  * a stored config (every key, defaults included) parses again unchanged.
  */
 const KIND_ONLY_FIELDS: Record<RewardModelKind, readonly RewardField[]> = {
-  neural: ["base", "tieMode", "tieParameter", "centering", "batchSize", "maxLength", "learningRate", "epochs", "maxSteps", "evalInterval", "patience"],
+  neural: ["base", "tieMode", "tieParameter", "centering", "batchSize", "maxLength", "learningRate", "epochs", "maxSteps", "evalInterval", "patience", "engine"],
   linear: ["l2", "hashBits"],
 };
 const DEFAULTS = rewardConfigFields.parse({});

@@ -5,7 +5,7 @@
  * kept model, read back from disk as it is registered, is then scored on the test split, which
  * nothing trained or selected on: those are the numbers the reward model reports.
  */
-import { describeBackend, initBackend } from "../backend";
+import { initBackend } from "../backend";
 import { stepsForEpochs } from "../train/batch-order";
 import { runTraining, type LoopConfig } from "../train/loop";
 import { AdamW } from "../train/optimizer";
@@ -19,6 +19,12 @@ import { evaluatePairs, rewardObjective } from "./objective";
 import { lossConfigFor, tokenizePairs } from "./train-neural-data";
 import { disposeNeuralRewardModel, loadNeuralRewardModel } from "./train-neural-model";
 import { contextLength } from "../models/model-config";
+import type { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
+import type { AdamWOptions } from "../train/optimizer";
+import { chooseRewardEngine, rewardStepLength, withOrtRewards, type RewardRows } from "./ort-rewards";
+
+/** The reward step's AdamW, on either engine: no decay, one global-norm clip at 1. */
+export const REWARD_ADAMW: AdamWOptions = { beta1: 0.9, beta2: 0.999, weightDecay: 0, gradClip: 1 };
 
 /** The built-in policy: the backbone when a run names none. */
 export const DEFAULT_BACKBONE = "models/builtin";
@@ -57,17 +63,24 @@ function scoreSaved(dir: string, test: readonly TokenizedPair[], maxLength: numb
 }
 
 export async function trainNeuralReward(ctx: RunContext, config: RewardConfig, data: RewardData): Promise<TrainedRewardModel> {
-  const backend = await initBackend();
+  await initBackend(); // tfjs evaluates and saves, whichever engine trains
   const resumeDir = ctx.resumeFrom?.dir;
   const model = loadNeuralRewardModel(resumeDir ?? config.base ?? DEFAULT_BACKBONE, config.seed);
-  const optimizer = new AdamW({ beta1: 0.9, beta2: 0.999, weightDecay: 0, gradClip: 1 });
+  const optimizer = new AdamW(REWARD_ADAMW);
+  let ort: OrtVjpTrainer<RewardRows> | undefined;
   try {
     const tokenize = (pairs: readonly RewardTrainingPair[]) => tokenizePairs(model.tokenizer, pairs);
     const [train, validation, test] = [tokenize(data.train), tokenize(decidedPairs(data.validation)), tokenize(decidedPairs(data.test))];
     const maxLength = Math.min(config.maxLength, contextLength(model.config));
     const loop = rewardLoopConfig(config, train.length);
-    ctx.info({ backend: describeBackend(backend), totalSteps: loop.totalSteps });
-    const objective = rewardObjective(model, { train, validation }, { batchSize: config.batchSize, seed: config.seed, maxLength, lossConfig: lossConfigFor(config, data.train) });
+    ctx.info({ totalSteps: loop.totalSteps }); // the engine is named once chosen
+    const lossConfig = lossConfigFor(config, data.train);
+    let objective = rewardObjective(model, { train, validation }, { batchSize: config.batchSize, seed: config.seed, maxLength, lossConfig });
+    const seq = rewardStepLength(train, maxLength);
+    const engine = await chooseRewardEngine(ctx, model, config.engine, { rows: 2 * config.batchSize, seq, adamw: REWARD_ADAMW });
+    if (engine.kind === "onnx") {
+      ({ objective, trainer: ort } = await withOrtRewards(objective, model, { lossConfig, adamw: REWARD_ADAMW, batchSize: config.batchSize, seq, maxLength, threads: engine.threads }));
+    }
     const result = await runTraining({ objective, optimizer, config: loop, runDir: ctx.runDir, hooks: runHooks(ctx), resumeDir });
     const held = scoreSaved(result.modelDir, test, maxLength, 2 * config.batchSize);
     ctx.progress({ step: result.steps, metrics: metricSeries(held.metrics, "test_"), message: `test split: ${test.length} pairs on prompts never trained or selected on` });
@@ -78,6 +91,7 @@ export async function trainNeuralReward(ctx: RunContext, config: RewardConfig, d
       normalization: held.normalization,
     };
   } finally {
+    await ort?.release();
     optimizer.dispose();
     disposeNeuralRewardModel(model);
   }
