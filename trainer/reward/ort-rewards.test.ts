@@ -1,6 +1,13 @@
+import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
+import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it } from "vitest";
+import { rewardModels, runEvents, trainingRuns } from "../../db/schema";
+import { createTestDb } from "../../db/testing";
 import { initBackend } from "../backend";
+import { runOnce } from "../worker/worker-loop";
+import { rewardExecutor } from "./executor";
+import { importRows, plantedRows, queueRewardRun, saveTinyBackbone } from "./executor-fixtures";
 import { executeGraph } from "../graph/tfjs-exec";
 import { buildGpt2Graph } from "../models/gpt2";
 import { expectSameTraining, type TrainingTrace } from "../onnx-train/testing";
@@ -110,4 +117,35 @@ describe("a reward model trained on ONNX Runtime equals the tfjs reward step (3 
     expect(withHead.params.map((p) => p.name)).toContain(SCORE_WEIGHT);
     expectSameTraining(withHead, weights, got, want, () => 1e-4);
   }, 60_000);
+});
+
+describe("a neural reward run on ONNX Runtime in the worker", () => {
+  it("finishes, names onnxruntime, trains to the cpu run's per-step losses, and its saved model scores the held-out pairs alike", async () => {
+    await initBackend("cpu");
+    const { db, dir } = createTestDb();
+    const runsRoot = path.join(dir, "runs");
+    const projectId = await importRows(db, "planted", plantedRows(150));
+    const config = { kind: "neural", base: saveTinyBackbone(), batchSize: 8, learningRate: 1e-2, epochs: 3, evalInterval: 10, patience: 4, validationFraction: 0.1, testFraction: 0.2 };
+    const onnx = queueRewardRun(db, projectId, { ...config, engine: "onnx" });
+    const cpu = queueRewardRun(db, projectId, { ...config, engine: "cpu" });
+    const executors = { reward: rewardExecutor };
+    await runOnce(db, { runsRoot, executors });
+    await runOnce(db, { runsRoot, executors });
+    const runOf = (id: number) => db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
+    expect(runOf(onnx.id)).toMatchObject({ status: "succeeded", error: null, backend: expect.stringMatching(/^onnxruntime cpu \(threads=\d+\)$/) });
+    expect(runOf(cpu.id)).toMatchObject({ status: "succeeded", error: null, backend: "cpu" });
+    const stepLosses = (id: number) => db.select().from(runEvents).where(eq(runEvents.runId, id)).all().filter((e) => e.loss !== null).map((e) => e.loss!);
+    const [got, want] = [stepLosses(onnx.id), stepLosses(cpu.id)];
+    expect(got.length).toBe(want.length);
+    expect(got.length).toBeGreaterThan(30);
+    const worst = Math.max(...got.map((l, i) => Math.abs(l - want[i]!)));
+    console.log(`reward run on ORT vs tfjs cpu: ${got.length} steps, first loss ${got[0]!.toFixed(6)}, last ${got.at(-1)!.toFixed(6)}; worst |Δloss| ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-4); // fp32 over 42 Adam steps at lr 1e-2
+    expect(got.at(-1)!).toBeLessThan(got[0]! - 0.1); // it trained
+    const [a, b] = [onnx, cpu].map((r) => db.select().from(rewardModels).where(eq(rewardModels.runId, r.id)).get()!.metrics!);
+    console.log(`held-out: onnx accuracy ${a.accuracy} loss ${a.loss}; cpu accuracy ${b.accuracy} loss ${b.loss}`);
+    expect(a.accuracy).toBeGreaterThanOrEqual(0.8);
+    expect(a.accuracy).toBe(b.accuracy);
+    expect(Math.abs(a.loss! - b.loss!)).toBeLessThan(1e-4);
+  }, 120_000);
 });
