@@ -1,6 +1,9 @@
 // Test helpers of the ONNX Runtime training engine.
+import * as tf from "@tensorflow/tfjs-core";
 import { expect } from "vitest";
 import type { Graph } from "../graph/ir";
+import { paramGrads } from "../train/lm-step";
+import { AdamW, type AdamWOptions } from "../train/optimizer";
 
 /** max |a − b| over max |b|: the error relative to the reference's scale (arrays of one length). */
 export function maxRelativeError(got: ArrayLike<number>, want: ArrayLike<number>): number {
@@ -46,4 +49,25 @@ export function expectSameTraining(graph: Graph, initial: Record<string, Float32
   const first = graph.params[0]!.name;
   expect(maxRelativeError(want.final[first]!, initial[first]!)).toBeGreaterThan(1e-3);
   for (const p of graph.params) expect(maxRelativeError(comparable(p.name, got.final[p.name]!), comparable(p.name, want.final[p.name]!)), p.name).toBeLessThan(weightBound(p.name));
+}
+
+/**
+ * The tfjs reference of a parity test: `steps` AdamW steps from `initial` (every parameter of
+ * `graph`) on `loss(params, step)`, differentiated by tf.variableGrads.
+ */
+export function tfjsTrace(graph: Graph, initial: Record<string, Float32Array>, o: { adamw: AdamWOptions; steps: number; lrAt: (step: number) => number }, loss: (params: Record<string, tf.Variable>, step: number) => tf.Scalar): TrainingTrace {
+  const params = Object.fromEntries(graph.params.map((p) => [p.name, tf.variable(tf.tensor(initial[p.name]!, p.shape))]));
+  const optimizer = new AdamW(o.adamw);
+  const trace: TrainingTrace = { losses: [], norms: [], final: {} };
+  for (let step = 0; step < o.steps; step++) {
+    tf.tidy(() => {
+      const { value, grads } = tf.variableGrads(() => loss(params, step), Object.values(params));
+      trace.losses.push(value.dataSync()[0]!);
+      trace.norms.push(optimizer.step(params, paramGrads(params, grads), o.lrAt(step)));
+    });
+  }
+  trace.final = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, v.dataSync() as Float32Array]));
+  optimizer.dispose();
+  tf.dispose(Object.values(params));
+  return trace;
 }
