@@ -6,7 +6,7 @@
 import { parseConfig } from "../parse-config";
 import { RUN_KIND_REGISTRY } from "../registry";
 import { trainAndFinish } from "../policy/finish";
-import { disposePolicyRun, referenceFor, setUpPolicyRun, splitExamples, type PolicyRunSetup } from "../policy/run-setup";
+import { disposePolicyRun, policyAdamW, referenceFor, setUpPolicyRun, splitExamples, type PolicyRunSetup } from "../policy/run-setup";
 import type { RunContext } from "../worker/run-context";
 import { REFERENCE_FREE, type PreferenceConfig } from "./config";
 import { describePolicyData, loadPreferencePairs, loadRankings } from "./data";
@@ -15,7 +15,7 @@ import { listBatch, listObjective, pairBatch, pairObjective } from "./objective"
 import type { Split } from "../reward/split";
 import type { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
 import { pairStepLength, withOrtPairs } from "./ort-pairs";
-import { choosePolicyEngine, policyAdamW } from "./run-engine";
+import { choosePolicyEngine } from "./run-engine";
 
 function requireProject(ctx: RunContext): number {
   if (ctx.run.projectId === null) throw new Error(`a ${ctx.run.kind} run needs a project: its judgements are the training data`);

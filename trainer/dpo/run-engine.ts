@@ -5,14 +5,8 @@
 import { describeBackend } from "../backend";
 import { describeOrtEngine, resolveLmEngine, type ResolvedEngine, type TrainingEngine } from "../onnx-train/engine";
 import type { PolicyRunConfig } from "../policy/config";
-import type { PolicyRunSetup } from "../policy/run-setup";
-import type { AdamWOptions } from "../train/optimizer";
+import { policyAdamW, type PolicyRunSetup } from "../policy/run-setup";
 import type { RunContext } from "../worker/run-context";
-
-/** setUpPolicyRun's AdamW settings, for the ORT step graph. */
-export function policyAdamW(c: PolicyRunConfig): AdamWOptions {
-  return { beta1: 0.9, beta2: 0.999, weightDecay: c.weightDecay, gradClip: c.maxGradNorm };
-}
 
 /** `rows` × `seq`: the ORT step's shape; `ortRefusal` keeps the run on TensorFlow.js, saying why. */
 export async function choosePolicyEngine(ctx: RunContext, s: PolicyRunSetup, c: PolicyRunConfig & { engine: TrainingEngine }, o: { rows: number; seq: number; ortRefusal?: string }): Promise<ResolvedEngine> {

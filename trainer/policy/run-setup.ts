@@ -7,7 +7,7 @@ import { referenceLogprobs } from "../dpo/reference";
 import { splitByPrompt, type Split } from "../reward/split";
 import { stepsForEpochs } from "../train/batch-order";
 import type { LoopConfig } from "../train/loop";
-import { AdamW } from "../train/optimizer";
+import { AdamW, type AdamWOptions } from "../train/optimizer";
 import type { RunContext } from "../worker/run-context";
 import { startCheckpoint } from "../worker/start-checkpoint";
 import type { PolicyRunConfig } from "./config";
@@ -24,13 +24,18 @@ export interface PolicyRunSetup {
   backend: string;
 }
 
+/** Every policy run's AdamW settings, on either engine (the ONNX Runtime step graph reads them too). */
+export function policyAdamW(c: PolicyRunConfig): AdamWOptions {
+  return { beta1: 0.9, beta2: 0.999, weightDecay: c.weightDecay, gradClip: c.maxGradNorm };
+}
+
 /** Loads the starting policy (or the run's checkpoint when resuming) and an AdamW for it. */
 export async function setUpPolicyRun(ctx: RunContext, c: PolicyRunConfig): Promise<PolicyRunSetup> {
   const backend = describeBackend(await initBackend());
   const referenceDir = startCheckpoint(ctx);
   if (!referenceDir) throw new Error("a policy run needs a starting policy (none was resolved when it was queued)");
   const policy = loadTrainablePolicy(referenceDir, { lora: c.lora, seed: c.seed, resumeDir: ctx.resumeFrom?.dir });
-  const optimizer = new AdamW({ beta1: 0.9, beta2: 0.999, weightDecay: c.weightDecay, gradClip: c.maxGradNorm });
+  const optimizer = new AdamW(policyAdamW(c));
   const limits = truncationLimits(contextLength(policy.setup.config), c.maxLength, c.maxPromptLength);
   return { referenceDir, policy, optimizer, limits, backend: `${backend}${c.lora ? ` · LoRA r=${c.lora.rank}` : ""}` };
 }

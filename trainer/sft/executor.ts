@@ -4,7 +4,7 @@
 import { parseConfig } from "../parse-config";
 import { loadSftExamples, describePolicyData } from "../dpo/data";
 import { trainAndFinish } from "../policy/finish";
-import { disposePolicyRun, setUpPolicyRun, splitExamples } from "../policy/run-setup";
+import { disposePolicyRun, policyAdamW, setUpPolicyRun, splitExamples } from "../policy/run-setup";
 import { tokenizeCompletion } from "../policy/sequences";
 import type { RunContext } from "../worker/run-context";
 import { sftConfigSchema } from "./config";
@@ -30,7 +30,7 @@ export async function sftExecutor(ctx: RunContext): Promise<void> {
     const split = splitExamples(examples, (e) => e.prompt, c, "SFT examples");
     let objective = sftObjective(s.policy, split, c);
     const seq = sftStepLength(split.train.map((e) => e.row));
-    const adamw = { beta1: 0.9, beta2: 0.999, weightDecay: c.weightDecay, gradClip: c.maxGradNorm }; // setUpPolicyRun's AdamW
+    const adamw = policyAdamW(c);
     const { engine, stepGraph } = await resolveLmEngine(c.engine, {
       graph: s.policy.setup.model.graph, batch: c.batchSize, seq, adamw, completionMask: true,
       ortRefusal: c.lora ? "LoRA adapters train on TensorFlow.js only" : undefined,
