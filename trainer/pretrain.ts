@@ -3,14 +3,14 @@
 // checkpoint directory plus training_log.json (settings, losses, timings) for the README.
 import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { describeBackend, initBackend } from "./backend";
+import { initModelBackend, lmEngine, type LmEngine } from "./lm/engine-setup";
 import { languageModelObjective } from "./lm/objective";
 import { countParams } from "./models/params";
 import { DEFAULT_TRAIN_CONFIG, type TrainConfig } from "./train/config";
 import { readMovieReviews, splitDocuments, tokenStream } from "./train/data";
 import { evaluateLoss } from "./train/lm-step";
 import { runTraining, type LoopHooks, type ProgressRow } from "./train/loop";
-import { DataParallel } from "./train/data-parallel";
+import type { TrainingEngine } from "./onnx-train/engine";
 import { AdamW } from "./train/optimizer";
 import { disposeSetup, freshSetup } from "./train/setup";
 
@@ -29,8 +29,10 @@ export interface PretrainOptions {
   maxMinutes?: number;
   /** Save a resumable checkpoint (in <out>.run/) every this many steps. */
   saveEvery: number;
-  /** Threads computing gradients (1: this thread only; 2 uses both cores with wasm). */
+  /** Threads computing gradients on TensorFlow.js (1: this thread only; 2 uses both cores with wasm). */
   threads?: number;
+  /** The training engine (default auto: ONNX Runtime when it can train the model). */
+  engine?: TrainingEngine;
   train: Partial<TrainConfig>;
   log?: (line: string) => void;
 }
@@ -51,8 +53,7 @@ function logHooks(log: (line: string) => void, history: ProgressRow[]): LoopHook
 
 export async function pretrain(o: PretrainOptions): Promise<{ valLoss: number; steps: number }> {
   const log = o.log ?? ((line: string) => process.stdout.write(`${line}\n`));
-  const backend = await initBackend();
-  log(`backend: ${describeBackend(backend)}`);
+  await initModelBackend(o.engine ?? "auto");
   const c: TrainConfig = { ...DEFAULT_TRAIN_CONFIG, blockSize: o.context, ...o.train };
   const docs = splitDocuments(readMovieReviews(o.data), 0.05);
   const setup = freshSetup(docs.train, { nLayer: o.nLayer, nEmbd: o.nEmbd, nHead: o.nHead, context: o.context, vocabSize: o.vocabSize }, c.seed);
@@ -62,21 +63,27 @@ export async function pretrain(o: PretrainOptions): Promise<{ valLoss: number; s
   log(`model: ${countParams(setup.model.graph)} parameters; config ${JSON.stringify(c)}`);
   const history: ProgressRow[] = [];
   const optimizer = new AdamW(c);
-  const parallel = (o.threads ?? 1) > 1 ? await DataParallel.start(setup.config, (o.threads ?? 1) - 1) : undefined;
-  const objective = languageModelObjective({ setup, train, val, batchSize: c.batchSize, blockSize: c.blockSize, seed: c.seed, evalBatches: c.evalBatches, parallel });
-  // Checkpoints and the loop's own files go beside the output; the output gets the final model only.
-  const result = await runTraining({
-    objective, optimizer, runDir: `${o.out}.run`, hooks: logHooks(log, history),
-    config: { totalSteps: c.maxSteps, schedule: c, evalInterval: c.evalInterval, checkpointInterval: o.saveEvery, progressInterval: 10, timeLimitSeconds: o.maxMinutes ? o.maxMinutes * 60 : undefined },
-  });
-  await parallel?.close();
-  const valLoss = evaluateLoss(setup.model, val, c, 32);
-  objective.save(o.out);
-  const summary = { backend: describeBackend(backend), config: setup.config, train: c, steps: result.steps, valLoss, parameters: countParams(setup.model.graph), history };
-  writeFileSync(join(o.out, "training_log.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  rmSync(`${o.out}.run`, { recursive: true, force: true });
-  log(`done: ${summary.steps} steps, validation loss ${valLoss.toFixed(4)} (${Math.exp(valLoss).toFixed(1)} perplexity)`);
-  optimizer.dispose();
-  disposeSetup(setup);
-  return { valLoss, steps: summary.steps };
+  let engine: LmEngine | undefined;
+  try {
+    engine = await lmEngine(o.engine ?? "auto", setup, c, o.threads ?? 1);
+    log(`engine: ${engine.described}`);
+    const objective = await engine.wrap(languageModelObjective({ setup, train, val, batchSize: c.batchSize, blockSize: c.blockSize, seed: c.seed, evalBatches: c.evalBatches, parallel: engine.parallel }));
+    // Checkpoints and the loop's own files go beside the output; the output gets the final model only.
+    const result = await runTraining({
+      objective, optimizer, runDir: `${o.out}.run`, hooks: logHooks(log, history),
+      config: { totalSteps: c.maxSteps, schedule: c, evalInterval: c.evalInterval, checkpointInterval: o.saveEvery, progressInterval: 10, timeLimitSeconds: o.maxMinutes ? o.maxMinutes * 60 : undefined },
+    });
+    // save() syncs the weights from the engine into the tfjs model the final evaluation reads.
+    objective.save(o.out);
+    const valLoss = evaluateLoss(setup.model, val, c, 32);
+    const summary = { backend: engine.described, config: setup.config, train: c, steps: result.steps, valLoss, parameters: countParams(setup.model.graph), history };
+    writeFileSync(join(o.out, "training_log.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    rmSync(`${o.out}.run`, { recursive: true, force: true });
+    log(`done: ${summary.steps} steps, validation loss ${valLoss.toFixed(4)} (${Math.exp(valLoss).toFixed(1)} perplexity)`);
+    return { valLoss, steps: summary.steps };
+  } finally {
+    await engine?.release();
+    optimizer.dispose();
+    disposeSetup(setup);
+  }
 }

@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import type { LogprobItem } from "../../trainer/logprobs";
 import { resolveModelArg } from "./model-arg";
 import { contextField, contextLength } from "../../trainer/models/model-config";
+import { TRAINING_ENGINES } from "../../trainer/onnx-train/engine-choice";
 
 // Trainer modules load TensorFlow.js; import them lazily so other commands start fast.
 const int = (v: string) => Number.parseInt(v, 10);
@@ -155,12 +156,14 @@ function registerPretrain(program: Command): void {
     .option("--max-minutes <x>", "wall-clock budget (the LR schedule follows it)", num)
     .option("--save-every <n>", "steps between intermediate checkpoints", int, 200)
     .option("--seed <n>", "random seed", int, 1337)
-    .option("--threads <n>", "threads computing gradients (2 uses both cores with wasm)", int, 1)
+    .option("--threads <n>", "threads computing gradients on TensorFlow.js (2 uses both cores with wasm)", int, 1)
+    .option("--engine <engine>", "auto (ONNX Runtime when it can train the model), onnx, gpu, node, wasm or cpu", "auto")
     .action(async (o) => {
+      if (!(TRAINING_ENGINES as readonly string[]).includes(o.engine)) throw new Error(`pretrain: --engine must be one of ${TRAINING_ENGINES.join(", ")}`);
       const { pretrain } = await import("../../trainer/pretrain");
       await pretrain({
         out: o.out, data: o.data, vocabSize: o.vocabSize, nLayer: o.layers, nEmbd: o.width, nHead: o.heads,
-        context: o.context, maxMinutes: o.maxMinutes, saveEvery: o.saveEvery, threads: o.threads,
+        context: o.context, maxMinutes: o.maxMinutes, saveEvery: o.saveEvery, threads: o.threads, engine: o.engine,
         train: { batchSize: o.batch, maxSteps: o.steps, learningRate: o.lr, minLearningRate: o.lr / 10, seed: o.seed },
       });
     });
