@@ -7,6 +7,7 @@ import { checkContext, type LanguageModel } from "./language-model";
 import { makeRng } from "./rng";
 import { logSoftmaxRow, sampleToken, type SamplingOptions } from "./sampling";
 import { contextLength, modelDims } from "./models/model-config";
+import { promptIds } from "./tokenizer/sequence-start";
 
 export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
@@ -34,9 +35,9 @@ interface Rows { ids: number[][]; mask: number[][]; pos: number[][] }
 function leftPad(model: LanguageModel, prompts: string[]): Rows {
   const eos = model.tokenizer.eosId;
   const encoded = prompts.map((p) => {
-    const ids = model.tokenizer.encode(p);
+    const ids = promptIds(model.tokenizer, p);
     checkContext(model, ids.length, "prompt");
-    return ids.length > 0 ? ids : [eos];
+    return ids;
   });
   const width = Math.max(...encoded.map((e) => e.length));
   return {

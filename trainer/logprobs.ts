@@ -5,6 +5,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { executeGraph } from "./graph/tfjs-exec";
 import { checkContext, type LanguageModel } from "./language-model";
 import { tokenLogprobs } from "./losses";
+import { promptIds, sequenceIds } from "./tokenizer/sequence-start";
 
 export interface LogprobItem {
   prompt: string;
@@ -43,16 +44,16 @@ export function logprobBatchFromIds(rows: readonly IdRow[], padId: number): Logp
 
 /**
  * Tokenizes prompt and completion separately (so the completion's tokens do not depend on the
- * prompt's last characters) and pads. An empty prompt is replaced by eos, GPT-2's usual BOS.
+ * prompt's last characters) and pads. The prompt starts as the checkpoint's tokenizer starts a
+ * sequence (sequence-start.ts: BOS for Llama; an empty prompt becomes eos for GPT-2).
  */
 export function buildLogprobBatch(model: LanguageModel, items: LogprobItem[]): LogprobBatch {
   const { tokenizer } = model;
   const rows = items.map((item) => {
-    const prompt = tokenizer.encode(item.prompt);
+    const prompt = promptIds(tokenizer, item.prompt);
     const completionIds = tokenizer.encode(item.completion);
-    const promptIds = prompt.length > 0 ? prompt : [tokenizer.eosId];
-    checkContext(model, promptIds.length + completionIds.length, "prompt + completion");
-    return { promptIds, completionIds };
+    checkContext(model, prompt.length + completionIds.length, "prompt + completion");
+    return { promptIds: prompt, completionIds };
   });
   return logprobBatchFromIds(rows, tokenizer.eosId);
 }
@@ -99,9 +100,12 @@ export function computeLogprobs(model: LanguageModel, items: LogprobItem[], batc
   return results;
 }
 
-/** Each token's log-prob given the ones before it (the first has none): the CLI's view of a text. */
+/**
+ * Each token's log-prob given the ones before it (the first has none): the CLI's view of a text,
+ * as the model sees it (a BOS-starting checkpoint's BOS is the first token).
+ */
 export function textLogprobs(model: LanguageModel, text: string): { tokens: string[]; tokenIds: number[]; logprobs: (number | null)[] } {
-  const ids = model.tokenizer.encode(text);
+  const ids = sequenceIds(model.tokenizer, text);
   checkContext(model, ids.length, "text");
   if (ids.length === 0) return { tokens: [], tokenIds: [], logprobs: [] };
   // One trailing pad keeps seq ≥ 2 for a single-token text; the mask ignores it.

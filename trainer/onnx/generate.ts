@@ -6,6 +6,7 @@ import { InputError } from "../errors";
 import { DEFAULT_GENERATE, type GenerateOptions, type Generation } from "../generate";
 import { makeRng } from "../rng";
 import { sampleToken } from "../sampling";
+import { promptIds } from "../tokenizer/sequence-start";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import type { OnnxLanguageModel } from "./checkpoint";
 import type { OnnxCausalLm } from "./forward";
@@ -120,9 +121,6 @@ export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], cod
 /** Generates one continuation per text prompt (repeat a prompt for several samples). */
 export async function generateOnnx(model: OnnxLanguageModel, prompts: string[], options: Partial<GenerateOptions> = {}): Promise<Generation[]> {
   const { tokenizer, lm } = model;
-  const ids = prompts.map((p) => {
-    const encoded = tokenizer.encode(p);
-    return encoded.length > 0 ? encoded : [tokenizer.eosId];
-  });
+  const ids = prompts.map((p) => promptIds(tokenizer, p));
   return generateFromIds(lm, ids, tokenizer, options);
 }

@@ -4,6 +4,7 @@
 // it), and similar lengths share a batch.
 import { InputError } from "../errors";
 import type { LogprobItem, LogprobResult } from "../logprobs";
+import { promptIds, sequenceIds } from "../tokenizer/sequence-start";
 import type { OnnxLanguageModel } from "./checkpoint";
 import type { OnnxCausalLm } from "./forward";
 
@@ -82,21 +83,21 @@ export async function completionLogprobs(lm: OnnxCausalLm, items: Array<{ prompt
 
 /**
  * Per-token and summed completion log-probs of text items. Prompt and completion are tokenized
- * separately (the completion's tokens must not depend on the prompt's last characters); an empty
- * prompt becomes eos, GPT-2's usual BOS.
+ * separately (the completion's tokens must not depend on the prompt's last characters); the prompt
+ * starts as the checkpoint's tokenizer starts a sequence (sequence-start.ts: BOS for Llama; an
+ * empty prompt becomes eos for GPT-2).
  */
 export async function computeLogprobsOnnx(model: OnnxLanguageModel, items: LogprobItem[], batchSize = 8): Promise<LogprobResult[]> {
   const { tokenizer } = model;
   const encoded = items.map((item) => {
-    const promptIds = tokenizer.encode(item.prompt);
-    return { promptIds: promptIds.length > 0 ? promptIds : [tokenizer.eosId], completionIds: tokenizer.encode(item.completion) };
+    return { promptIds: promptIds(tokenizer, item.prompt), completionIds: tokenizer.encode(item.completion) };
   });
   return completionLogprobs(model.lm, encoded, batchSize);
 }
 
-/** Each token's log-prob given the ones before it (the first has none): the CLI's view of a text. */
+/** Each token's log-prob given the ones before it (the first has none): the CLI's view of a text, BOS included. */
 export async function textLogprobsOnnx(model: OnnxLanguageModel, text: string): Promise<{ tokens: string[]; tokenIds: number[]; logprobs: (number | null)[] }> {
-  const tokenIds = model.tokenizer.encode(text);
+  const tokenIds = sequenceIds(model.tokenizer, text);
   if (tokenIds.length === 0) return { tokens: [], tokenIds, logprobs: [] };
   const [logprobs] = await sequenceLogprobs(model.lm, [tokenIds]);
   return { tokens: model.tokenizer.tokens(tokenIds), tokenIds, logprobs };

@@ -3,16 +3,17 @@
 // Tokenised once, before the reference pass, so reference and policy see exactly the same tokens.
 import * as tf from "@tensorflow/tfjs-core";
 import { completionLogprobTensor, logprobBatchFromIds, type IdRow } from "../logprobs";
+import { keepPromptEnd, promptIds as startPrompt } from "../tokenizer/sequence-start";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import type { Graph } from "../graph/ir";
 
-/** Prompt (at least one token: eos stands in for an empty one, GPT-2's usual BOS) and completion ids. */
+/** Prompt (started as the tokenizer starts a sequence, so never empty) and completion ids. */
 export type TokenizedCompletion = IdRow;
 
 export interface TruncationLimits {
   /** Tokens of prompt + completion kept. */
   maxLength: number;
-  /** Prompt tokens kept (from the end) when the pair is too long. */
+  /** Prompt tokens kept (the prefix, then the text's end) when the pair is too long. */
   maxPromptLength: number;
 }
 
@@ -24,11 +25,10 @@ export function truncationLimits(context: number, maxLength: number | null, maxP
 
 /** Tokenises prompt and completion separately (the completion's tokens never depend on the prompt's end). */
 export function tokenizeCompletion(tokenizer: Tokenizer, prompt: string, completion: string, limits: TruncationLimits): TokenizedCompletion {
-  let promptIds = tokenizer.encode(prompt);
-  if (promptIds.length === 0) promptIds = [tokenizer.eosId];
+  let promptIds = startPrompt(tokenizer, prompt);
   let completionIds = tokenizer.encode(completion);
   if (promptIds.length + completionIds.length > limits.maxLength) {
-    if (promptIds.length > limits.maxPromptLength) promptIds = promptIds.slice(promptIds.length - limits.maxPromptLength);
+    promptIds = keepPromptEnd(tokenizer, promptIds, limits.maxPromptLength);
     completionIds = completionIds.slice(0, limits.maxLength - promptIds.length);
   }
   return { promptIds, completionIds };

@@ -2,6 +2,7 @@
  * The text a neural reward model reads for one (prompt, completion): one function for training
  * and scoring, so a model is always scored on exactly the kind of sequence it learned from.
  */
+import { sequenceIds } from "../tokenizer/sequence-start";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 
 /**
@@ -15,9 +16,10 @@ export function rewardText(prompt: string, completion: string): string {
 }
 
 /**
- * Token ids of the transcript followed by end-of-text: the head reads the last token, and an
- * explicit end marks "the answer is complete here" the same way for every answer.
+ * Token ids of the transcript, started as the checkpoint's tokenizer starts a sequence (Llama's
+ * BOS), followed by end-of-text: the head reads the last token, and an explicit end marks "the
+ * answer is complete here" the same way for every answer.
  */
 export function rewardTokens(tokenizer: Tokenizer, prompt: string, completion: string): number[] {
-  return [...tokenizer.encode(rewardText(prompt, completion)), tokenizer.eosId];
+  return [...sequenceIds(tokenizer, rewardText(prompt, completion)), tokenizer.eosId];
 }

@@ -12,6 +12,7 @@ import type { OnnxLanguageModel } from "../onnx/checkpoint";
 import { generateFromIds } from "../onnx/generate";
 import { withServedModel } from "./model-cache";
 import { contextLength } from "../models/model-config";
+import { keepPromptEnd, promptIds } from "../tokenizer/sequence-start";
 
 export type LocalInput = { prompt: string } | { messages: ChatMessage[] };
 
@@ -40,12 +41,10 @@ export interface StreamObserver {
   signal?: AbortSignal;
 }
 
-/** The prompt's token ids, its end kept so that `maxNewTokens` still fit in the context (eos for an empty prompt). */
+/** The prompt's token ids (sequence-start.ts), its end kept so that `maxNewTokens` still fit in the context. */
 export function promptIdsWithRoom(model: Pick<OnnxLanguageModel, "tokenizer" | "config">, text: string, maxNewTokens: number): number[] {
   const room = Math.max(1, contextLength(model.config) - maxNewTokens);
-  const ids = model.tokenizer.encode(text);
-  if (ids.length === 0) return [model.tokenizer.eosId];
-  return ids.length > room ? ids.slice(ids.length - room) : ids;
+  return keepPromptEnd(model.tokenizer, promptIds(model.tokenizer, text), room);
 }
 
 export const randomSeed = () => randomInt(0, 2 ** 31 - 1);

@@ -27,6 +27,21 @@ export function toTokenizerJson(model: BpeModel, specials: string[] = ["<|endoft
   };
 }
 
+/**
+ * A TemplateProcessing post_processor as Llama's tokenizer.json files have: `single` is
+ * `before` + the text ($A) + `after` (Llama 3: [<|begin_of_text|>], []); `vocab` gives the ids.
+ */
+export function templateProcessor(vocab: Record<string, number>, before: string[], after: string[] = []): object {
+  const special = (id: string) => ({ SpecialToken: { id, type_id: 0 } });
+  const text = (id: "A" | "B") => ({ Sequence: { id, type_id: 0 } });
+  return {
+    type: "TemplateProcessing",
+    single: [...before.map(special), text("A"), ...after.map(special)],
+    pair: [...before.map(special), text("A"), ...after.map(special), ...before.map(special), text("B"), ...after.map(special)],
+    special_tokens: Object.fromEntries([...before, ...after].map((t) => [t, { id: t, ids: [vocab[t]], tokens: [t] }])),
+  };
+}
+
 /** tokenizer_config.json beside it: exact decoding (no space clean-up), GPT-2's special tokens. */
 export function tokenizerConfigJson(eos = "<|endoftext|>", maxLength = 1024): object {
   return {

@@ -1,6 +1,7 @@
 // Training data for language modelling: documents tokenized and joined by end-of-text tokens into
 // one stream (nanoGPT's train.bin), split into train/validation, sampled as random windows.
 import { readFileSync } from "node:fs";
+import { documentStream } from "../tokenizer/sequence-start";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 
 /** The review texts of the movie-review snippets file (tab-separated; column 3 is the text). */
@@ -14,12 +15,12 @@ export function splitDocuments(docs: string[], valFraction: number): { train: st
   return { train: docs.filter((_, i) => i % every !== 0), val: docs.filter((_, i) => i % every === 0) };
 }
 
-/** One token stream: each document followed by eos (so the model learns where reviews end). */
+/**
+ * One token stream: each document started as the tokenizer starts a sequence and followed by eos
+ * (so the model learns where reviews end).
+ */
 export function tokenStream(docs: string[], tokenizer: Tokenizer): Int32Array {
-  const ids: number[] = [];
-  for (const doc of docs) ids.push(tokenizer.eosId, ...tokenizer.encode(doc));
-  ids.push(tokenizer.eosId);
-  return Int32Array.from(ids);
+  return Int32Array.from(documentStream(tokenizer, docs));
 }
 
 /** A batch of next-token examples: inputs[b][t] predicts targets[b][t] = inputs[b][t+1]. */
