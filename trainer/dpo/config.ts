@@ -46,7 +46,10 @@ export const ktoConfigSchema = z.strictObject({
   beta: z.number().positive().max(100).default(0.1).describe("β of KTO's value function"),
   desirableWeight: z.number().positive().default(1).describe("λ_D: weight of desirable examples"),
   undesirableWeight: z.number().positive().default(1).describe("λ_U: weight of undesirable examples"),
-  engine: z.enum(TRAINING_ENGINES).default("auto").describe(`${ENGINE_DESCRIPTION}; KTO trains on TensorFlow.js (auto picks its fastest backend)`),
-}).refine((c) => c.engine !== "onnx", { path: ["engine"], message: "KTO trains on TensorFlow.js, not ONNX Runtime: choose auto or a TensorFlow.js backend" });
+  engine: z.enum(TRAINING_ENGINES).default("auto").describe(`${ENGINE_DESCRIPTION}; LoRA runs train on TensorFlow.js`),
+}).refine((c) => c.engine !== "onnx" || !c.lora, {
+  path: ["engine"],
+  message: "ONNX Runtime trains KTO with full fine-tuning only: LoRA adapters train on TensorFlow.js (engine auto picks it)",
+});
 
 export type KtoConfig = z.infer<typeof ktoConfigSchema>;

@@ -2,7 +2,7 @@
 // or not; the reference point z_ref is TRL's: the batch's KL estimate from mismatched pairs (each
 // example's prompt with another example's completion), computed without gradients and clamped at 0.
 import * as tf from "@tensorflow/tfjs-core";
-import { tokenizeCompletion, sequenceLogps, type TokenizedCompletion, type TruncationLimits } from "../policy/sequences";
+import { tokenizeCompletion, sequenceLogps, type PolicyForward, type TokenizedCompletion, type TruncationLimits } from "../policy/sequences";
 import type { TrainablePolicy } from "../policy/trainable-policy";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import type { Objective } from "../train/loop";
@@ -45,24 +45,32 @@ export function attachKtoReferences(examples: KtoTrainingExample[], refs: Float6
   });
 }
 
-/** KL(π‖π_ref) estimated on the batch's mismatched pairs, as a plain number (no gradient flows through z_ref). */
-function klEstimate(policy: TrainablePolicy, batch: readonly KtoTrainingExample[]): number {
-  const logps = tf.tidy(() => sequenceLogps(policy, batch.map((e) => e.mismatched)).dataSync());
-  return batch.reduce((s, e, i) => s + logps[i]! - e.mismatchedRef, 0) / batch.length;
-}
-
 const meanWhere = (values: number[], keep: boolean[]) => {
   const picked = values.filter((_, i) => keep[i]);
   return picked.length ? picked.reduce((s, v) => s + v, 0) / picked.length : 0;
 };
 
-export function ktoBatch(policy: TrainablePolicy, batch: readonly KtoTrainingExample[], c: KtoConfig): BatchOutput {
-  const kl = klEstimate(policy, batch);
-  const logps = sequenceLogps(policy, batch.map((e) => e.row)); // [batch]
+/** A batch as rows: every example's completion, then every example's mismatched one (the KL estimate's). */
+export function completionsThenMismatched(batch: readonly KtoTrainingExample[]): TokenizedCompletion[] {
+  return [...batch.map((e) => e.row), ...batch.map((e) => e.mismatched)];
+}
+
+/**
+ * Loss and metrics of a KTO batch from its rows' summed completion log-probs `logps` [≥ 2·batch,
+ * completionsThenMismatched; later rows are read by nothing] (inside a tape or a tidy). z_ref, the
+ * KL estimate of the mismatched rows, is read as a plain number: no gradient flows through it
+ * (TRL detaches it too). The one definition both engines run: tfjs's forward (ktoBatch) or ONNX
+ * Runtime's (./ort-kto.ts).
+ */
+export function ktoLossOfLogps(logps: tf.Tensor1D, batch: readonly KtoTrainingExample[], c: KtoConfig): BatchOutput {
+  const n = batch.length;
+  const mismatched = tf.slice(logps, n, n).dataSync();
+  const kl = batch.reduce((s, e, i) => s + mismatched[i]! - e.mismatchedRef, 0) / n;
+  const completions = tf.slice(logps, 0, n);
   const desirable = batch.map((e) => e.desirable);
-  const { losses, rewards } = ktoLoss({ logps, refLogps: tf.tensor1d(batch.map((e) => e.ref)), desirable: tf.tensor1d(desirable.map(Number)), klEstimate: kl }, c);
+  const { losses, rewards } = ktoLoss({ logps: completions, refLogps: tf.tensor1d(batch.map((e) => e.ref)), desirable: tf.tensor1d(desirable.map(Number)), klEstimate: kl }, c);
   const r = Array.from(rewards.dataSync());
-  const lp = Array.from(logps.dataSync());
+  const lp = Array.from(completions.dataSync());
   const undesirable = desirable.map((d) => !d);
   return {
     loss: tf.mean(losses) as tf.Scalar,
@@ -73,6 +81,15 @@ export function ktoBatch(policy: TrainablePolicy, batch: readonly KtoTrainingExa
       "logps/chosen": meanWhere(lp, desirable), "logps/rejected": meanWhere(lp, undesirable),
     },
   };
+}
+
+/** Loss and metrics of a KTO batch on tfjs (inside a tape or a tidy). */
+export function ktoBatch(policy: PolicyForward, batch: readonly KtoTrainingExample[], c: KtoConfig): BatchOutput {
+  // The mismatched rows go through their own forward off the gradient's path: their log-probs
+  // enter the loss as constants, so the backward pass covers the completions only.
+  const mismatched = tf.tidy(() => sequenceLogps(policy, batch.map((e) => e.mismatched)).dataSync());
+  const completions = sequenceLogps(policy, batch.map((e) => e.row)); // [batch]
+  return ktoLossOfLogps(tf.concat([completions, tf.tensor1d(mismatched)]), batch, c);
 }
 
 export function ktoObjective(policy: TrainablePolicy, splits: TrainingSplits<KtoTrainingExample>, c: KtoConfig): Objective<KtoTrainingExample[]> {

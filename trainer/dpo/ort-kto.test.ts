@@ -1,0 +1,189 @@
+import path from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { eq } from "drizzle-orm";
+import { beforeAll, describe, expect, it } from "vitest";
+import { policyForDirectory } from "../../core/policy-versions";
+import { policies, runEvents, trainingRuns } from "../../db/schema";
+import { createTestDb } from "../../db/testing";
+import { queueRun } from "../../server/services/runs";
+import { initBackend } from "../backend";
+import { loadCheckpoint } from "../checkpoint/tfjs";
+import { buildGpt2Graph } from "../models/gpt2";
+import { expectSameTraining, tfjsTrace, type TrainingTrace } from "../onnx-train/testing";
+import { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
+import { randomWeights, TINY_GPT2 } from "../onnx/testing";
+import { sequenceLogps } from "../policy/sequences";
+import { importRows, plantedRows, saveTinyBackbone } from "../reward/executor-fixtures";
+import { runOnce } from "../worker/worker-loop";
+import { ktoConfigSchema, type KtoConfig } from "./config";
+import { ktoBatch, type KtoTrainingExample } from "./kto-objective";
+import { ktoLoss } from "./losses";
+import { ktoSeededRows, ktoSequenceBatch, ktoStepLength } from "./ort-kto";
+import { seedLoss } from "./ort-seeded";
+
+const row = (prompt: number[], completion: number[]) => ({ promptIds: prompt, completionIds: completion });
+const EXAMPLES: KtoTrainingExample[] = [
+  { prompt: "a", row: row([1, 2], [3, 4, 5]), desirable: true, ref: -9, mismatched: row([1, 2], [8, 9]), mismatchedRef: -7 },
+  { prompt: "b", row: row([7], [8, 9]), desirable: false, ref: -6, mismatched: row([7], [3, 4, 5, 6]), mismatchedRef: -12 },
+];
+const C: KtoConfig = ktoConfigSchema.parse({ beta: 0.5, desirableWeight: 1.5, undesirableWeight: 0.7 });
+
+describe("KTO examples as ONNX Runtime rows", () => {
+  beforeAll(async () => {
+    await initBackend("cpu");
+  });
+
+  it("lays out completions then mismatched rows right-padded to the run's longest, padding rows with an empty mask", () => {
+    const seq = ktoStepLength(EXAMPLES);
+    expect(seq).toBe(1 + 4 - 1); // the longest row is a mismatched one
+    const b = ktoSequenceBatch(EXAMPLES, 3, seq, 0); // a short batch: 2 examples of 3
+    expect(b.inputs).toHaveLength(6);
+    expect(b.inputs[1]).toEqual([7, 8, 9, 0]);
+    expect(b.targets[3]).toEqual([3, 4, 5, 6]);
+    // Row sums of the mask are the completion lengths: completion, completion, mismatched, mismatched.
+    expect(b.mask.map((m) => m.reduce((s, v) => s + v, 0))).toEqual([3, 2, 2, 4, 0, 0]);
+    expect(() => ktoSequenceBatch([...EXAMPLES, ...EXAMPLES], 3, seq, 0)).toThrow(/do not fit/);
+  });
+
+  it("seeds: the completions' are not 0; the mismatched rows' (z_ref is detached) and the padding rows' are exactly 0; metrics are hand-computed", () => {
+    const logps = [-8, -5, -3, -10, -0.5, -7]; // completions, mismatched, padding
+    const { loss, last } = seedLoss(ktoSeededRows(C, { batchSize: 3, seq: 4, padId: 0 }), EXAMPLES);
+    const seeds = tf.tidy(() => tf.grad((x) => loss(x as tf.Tensor1D))(tf.tensor1d(logps)).arraySync() as number[]);
+    expect(seeds.slice(2)).toEqual([0, 0, 0, 0]);
+    for (const s of seeds.slice(0, 2)) expect(Math.abs(s)).toBeGreaterThan(1e-4);
+    // z_ref = mean((−3 − −7), (−10 − −12)) = 3; rewards β·(logp − ref) = 0.5, 0.5.
+    const sigma = (t: number) => 1 / (1 + Math.exp(-t));
+    const want = (1.5 * sigma(-0.5 * (1 - 3)) + 0.7 * sigma(0.5 * (1 - 3))) / 2;
+    expect(tf.tidy(() => loss(tf.tensor1d(logps)).dataSync()[0]!)).toBeCloseTo(want, 6);
+    expect(last()).toEqual({ kl: 3, "rewards/chosen": 0.5, "rewards/rejected": 0.5, "rewards/margins": 0, "logps/chosen": -8, "logps/rejected": -5 });
+  });
+
+  it("launch: an explicit onnx engine is accepted for KTO, refused with LoRA (naming engine)", () => {
+    expect(ktoConfigSchema.parse({ engine: "onnx" }).engine).toBe("onnx");
+    expect(ktoConfigSchema.safeParse({ engine: "onnx", lora: { rank: 4 } }).error?.issues[0]).toMatchObject({ path: ["engine"], message: expect.stringContaining("LoRA adapters train on TensorFlow.js") });
+    expect(ktoConfigSchema.parse({ lora: { rank: 4 } }).engine).toBe("auto");
+    expect(ktoConfigSchema.parse({ engine: "wasm" }).engine).toBe("wasm");
+  });
+});
+
+describe("KTO steps on both engines (2 examples in a step of 3: padding rows included)", () => {
+  const ADAMW = { beta1: 0.9, beta2: 0.999, weightDecay: 0.1, gradClip: 1 };
+  const STEPS = 3;
+  const lrAt = (step: number) => 5e-3 * (step + 1);
+  const graph = buildGpt2Graph(TINY_GPT2);
+  const shift = (r: { promptIds: number[]; completionIds: number[] }, step: number) => row(r.promptIds.map((t) => (t + step) % TINY_GPT2.vocab_size), r.completionIds.map((t) => (t + 3 * step) % TINY_GPT2.vocab_size));
+  const examplesAt = (step: number) => EXAMPLES.map((e) => ({ ...e, row: shift(e.row, step), mismatched: shift(e.mismatched, step) }));
+  const forward = (params: Record<string, tf.Tensor>) => ({ graph, params: () => params, padId: 0 });
+
+  it("the shared loss on tfjs (ktoBatch) gives the loss, metrics and gradients of KTO's separate-forward definition", async () => {
+    await initBackend("cpu");
+    const weights = randomWeights(graph, 3, 0.3);
+    const params = Object.fromEntries(graph.params.map((p) => [p.name, tf.variable(tf.tensor(weights[p.name]!, p.shape))]));
+    const batch = examplesAt(1);
+    // KTO before the split: z_ref from a forward of the mismatched rows read as a number, ktoLoss on the completions.
+    const before = () => {
+      const mismatched = tf.tidy(() => sequenceLogps(forward(params), batch.map((e) => e.mismatched)).dataSync());
+      const kl = batch.reduce((s, e, i) => s + mismatched[i]! - e.mismatchedRef, 0) / batch.length;
+      const logps = sequenceLogps(forward(params), batch.map((e) => e.row));
+      const { losses } = ktoLoss({ logps, refLogps: tf.tensor1d(batch.map((e) => e.ref)), desirable: tf.tensor1d(batch.map((e) => Number(e.desirable))), klEstimate: kl }, C);
+      return { loss: tf.mean(losses) as tf.Scalar, kl, logps: Array.from(logps.dataSync()) };
+    };
+    let metrics: Record<string, number> = {};
+    const after = tf.variableGrads(() => {
+      const out = ktoBatch(forward(params), batch, C);
+      metrics = out.metrics;
+      return out.loss;
+    }, Object.values(params));
+    let reference: { kl: number; logps: number[] } = { kl: 0, logps: [] };
+    const want = tf.variableGrads(() => {
+      const out = before();
+      reference = out;
+      return out.loss;
+    }, Object.values(params));
+    expect(after.value.dataSync()[0]).toBe(want.value.dataSync()[0]);
+    expect(metrics).toMatchObject({ kl: Math.max(reference.kl, 0), "logps/chosen": reference.logps[0], "logps/rejected": reference.logps[1] });
+    // tf.variableGrads keys the gradients by the variables' own names.
+    for (const [name, v] of Object.entries(params)) expect(Array.from(after.grads[v.name]!.dataSync()), name).toEqual(Array.from(want.grads[v.name]!.dataSync()));
+    tf.dispose([after.value, want.value, ...Object.values(after.grads), ...Object.values(want.grads), ...Object.values(params)]);
+  });
+
+  async function ortRun(weights: Record<string, Float32Array>): Promise<TrainingTrace & { metrics: Record<string, number>[] }> {
+    const seq = ktoStepLength(EXAMPLES) + 2; // longer than any row: every row is padded
+    const rows = ktoSeededRows(C, { batchSize: 3, seq, padId: 0 });
+    const trainer = await OrtVjpTrainer.create({ graph, weights, adamw: ADAMW, batch: rows.rows, seq, threads: 1 });
+    const trace: TrainingTrace & { metrics: Record<string, number>[] } = { losses: [], norms: [], final: {}, metrics: [] };
+    for (let step = 0; step < STEPS; step++) {
+      const batch = examplesAt(step);
+      const { loss, last } = seedLoss(rows, batch);
+      const r = await trainer.step(rows.layout(batch), loss, lrAt(step));
+      trace.losses.push(r.loss);
+      trace.norms.push(r.gradNorm);
+      trace.metrics.push(last());
+    }
+    trace.final = Object.fromEntries(Object.entries(trainer.weights()).map(([k, t]) => [k, t.data]));
+    await trainer.release();
+    return trace;
+  }
+
+  it("ORT: losses, grad norms (< 1e-5), metrics (< 1e-5) and weights (< 1e-4 relative) equal the tfjs steps'", async () => {
+    await initBackend("cpu");
+    const weights = randomWeights(graph, 5, 0.3);
+    const metrics: Record<string, number>[] = [];
+    const want = tfjsTrace(graph, weights, { adamw: ADAMW, steps: STEPS, lrAt }, (params, step) => {
+      const out = ktoBatch(forward(params), examplesAt(step), C);
+      metrics.push(out.metrics);
+      return out.loss;
+    });
+    const got = await ortRun(weights);
+    expectSameTraining(graph, weights, got, want, () => 1e-4);
+    got.metrics.forEach((m, step) => {
+      for (const [name, v] of Object.entries(metrics[step]!)) expect(Math.abs(m[name]! - v), `${name} at step ${step}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(v)));
+    });
+  }, 60_000);
+});
+
+type Db = ReturnType<typeof createTestDb>["db"];
+const runOf = (db: Db, id: number) => db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
+const stepLosses = (db: Db, id: number) => db.select().from(runEvents).where(eq(runEvents.runId, id)).all().filter((e) => e.loss !== null).map((e) => e.loss!);
+function policyWeights(db: Db, runId: number): Float32Array {
+  const policy = db.select().from(policies).where(eq(policies.runId, runId)).get()!;
+  const c = loadCheckpoint(policy.path!);
+  const out = c.params["transformer.h.0.attn.c_attn.weight"]!.dataSync() as Float32Array;
+  tf.dispose(Object.values(c.params));
+  return out;
+}
+
+describe("KTO runs on ONNX Runtime in the worker", () => {
+  it("train through the unchanged loss to tfjs's losses (< 1e-5 per step), register a policy, and resume from a checkpoint to identical weights", async () => {
+    await initBackend("cpu");
+    const { db, dir } = createTestDb();
+    const runsRoot = path.join(dir, "runs");
+    const projectId = await importRows(db, "planted", plantedRows(24));
+    const base = policyForDirectory(db, saveTinyBackbone(3));
+    const queue = (config: Record<string, unknown>) =>
+      queueRun(db, { kind: "kto", projectId, createdBy: null, origin: "cli", config: { policyId: base.id, batchSize: 4, maxSteps: 4, learningRate: 3e-3, beta: 0.5, progressEvery: 1, evalInterval: 2, checkpointEvery: 2, evaluation: { prompts: 0 }, ...config } });
+    expect(() => queue({ engine: "onnx", lora: { rank: 4 } })).toThrow(/LoRA adapters train on TensorFlow\.js/); // refused at launch
+    const onnx = queue({ engine: "onnx" });
+    const cpu = queue({ engine: "cpu" });
+    await runOnce(db, { runsRoot });
+    await runOnce(db, { runsRoot });
+    expect(runOf(db, onnx.id)).toMatchObject({ status: "succeeded", error: null, step: 4, backend: expect.stringMatching(/^onnxruntime cpu \(threads=\d+\)$/) });
+    expect(runOf(db, cpu.id)).toMatchObject({ status: "succeeded", backend: "cpu" });
+    expect(db.select().from(policies).where(eq(policies.runId, onnx.id)).get()).toMatchObject({ parentId: base.id, version: base.version + 1 });
+    const [got, want] = [stepLosses(db, onnx.id), stepLosses(db, cpu.id)];
+    expect(got).toHaveLength(4);
+    const worst = Math.max(...got.map((l, i) => Math.abs(l - want[i]!)));
+    console.log(`KTO on ORT vs tfjs cpu: losses ${got.map((l) => l.toFixed(6)).join(", ")}; worst |Δloss| ${worst.toExponential(2)}`);
+    expect(worst).toBeLessThan(1e-5);
+    expect(got[3]).not.toBeCloseTo(got[0]!, 3); // it trained
+    const uninterrupted = policyWeights(db, onnx.id);
+
+    // The same ORT run, its worker stopped after the step-2 checkpoint, then resumed.
+    const again = queue({ engine: "onnx" });
+    await runOnce(db, { runsRoot, shouldStop: () => runOf(db, again.id).lastCheckpoint !== null });
+    expect(runOf(db, again.id)).toMatchObject({ status: "queued", step: 2 });
+    await runOnce(db, { runsRoot });
+    expect(runOf(db, again.id)).toMatchObject({ status: "succeeded", attempts: 2, step: 4 });
+    expect(policyWeights(db, again.id)).toEqual(uninterrupted);
+  }, 180_000);
+});
