@@ -81,21 +81,26 @@ function momentFactors(g: GraphBuilder, norm: string, o: AdamWOptions): [string,
   return [g.op("where", "adamw.clip", [over, clipped[0]!, plain[0]], {}), g.op("where", "adamw.clip", [over, clipped[1]!, plain[1]], {})];
 }
 
-/**
- * Appends clipping + AdamW for `params` to `g`: reads each parameter's current value (the value
- * named as the parameter), its gradient `gradOf(name)`, and declares the moment inputs `m.<name>`,
- * `v.<name>` and the scalar inputs; outputs `next/<name>`, `next/m.<name>`, `next/v.<name>` and
- * `grad_norm`. Moments start as zeros (AdamW's zerosLike).
- */
-export function appendAdamW(g: GraphBuilder, params: UpdatedParam[], gradOf: (param: string) => string, o: AdamWOptions): void {
+/** The squares g² of every gradient and their global norm, output `grad_norm` (pre-clip). */
+export function appendGradNorm(g: GraphBuilder, params: UpdatedParam[], gradOf: (param: string) => string): { squares: string[]; norm: string } {
   if (params.length === 0) throw new Error("AdamW needs at least one parameter");
-  const stepSize = g.input(ADAMW_INPUTS.stepSize, "float32", []);
-  const epsilon = g.input(ADAMW_INPUTS.epsilon, "float32", []);
-  const decay = g.input(ADAMW_INPUTS.decay, "float32", []);
   const squares = params.map((p) => g.op("mul", `adamw.${p.name}`, [gradOf(p.name), gradOf(p.name)], {}));
   const norm = globalNorm(g, squares.map((name, i) => ({ name, rank: params[i]!.shape.length })));
   g.output(GRAD_NORM, "float32", []);
-  const [gFactor, ggFactor] = momentFactors(g, norm, o);
+  return { squares, norm };
+}
+
+/**
+ * Clipping + AdamW for `params` from the gradients `gradOf(name)`, their squares and the global
+ * `norm`: reads each parameter's current value (the value named as the parameter), declares the
+ * moment inputs `m.<name>`, `v.<name>` and the scalar inputs; outputs `next/<name>`,
+ * `next/m.<name>`, `next/v.<name>`. `decays` says which parameters the decay scalar multiplies.
+ */
+function appendUpdates(g: GraphBuilder, params: UpdatedParam[], grads: { gradOf: (param: string) => string; squares: string[]; norm: string }, o: AdamWOptions, decays: (p: UpdatedParam) => boolean): void {
+  const stepSize = g.input(ADAMW_INPUTS.stepSize, "float32", []);
+  const epsilon = g.input(ADAMW_INPUTS.epsilon, "float32", []);
+  const decay = g.input(ADAMW_INPUTS.decay, "float32", []);
+  const [gFactor, ggFactor] = momentFactors(g, grads.norm, o);
   const beta1 = g.scalar("adamw", o.beta1);
   const beta2 = g.scalar("adamw", o.beta2);
   params.forEach((p, i) => {
@@ -103,15 +108,50 @@ export function appendAdamW(g: GraphBuilder, params: UpdatedParam[], gradOf: (pa
     const [, mName, vName] = stateNames(p.name);
     const m0 = g.input(mName, "float32", p.shape);
     const v0 = g.input(vName, "float32", p.shape);
-    const m = g.op("add", at, [g.op("mul", at, [m0, beta1], {}), g.op("mul", at, [gradOf(p.name), gFactor], {})], {}, nextName(mName));
-    const v = g.op("add", at, [g.op("mul", at, [v0, beta2], {}), g.op("mul", at, [squares[i]!, ggFactor], {})], {}, nextName(vName));
+    const m = g.op("add", at, [g.op("mul", at, [m0, beta1], {}), g.op("mul", at, [grads.gradOf(p.name), gFactor], {})], {}, nextName(mName));
+    const v = g.op("add", at, [g.op("mul", at, [v0, beta2], {}), g.op("mul", at, [grads.squares[i]!, ggFactor], {})], {}, nextName(vName));
     const denominator = g.op("add", at, [g.op("sqrt", at, [v], {}), epsilon], {});
     const update = g.op("div", at, [g.op("mul", at, [m, stepSize], {}), denominator], {});
-    // AdamW decays only matrices and embeddings (rank ≥ 2), as nanoGPT groups them.
-    const kept = p.shape.length >= 2 && o.weightDecay !== 0 ? g.op("mul", at, [p.name, decay], {}) : p.name;
+    const kept = decays(p) && o.weightDecay !== 0 ? g.op("mul", at, [p.name, decay], {}) : p.name;
     g.op("sub", at, [kept, update], {}, nextName(p.name));
     for (const name of [p.name, mName, vName]) g.output(nextName(name), "float32", p.shape);
   });
+}
+
+/** AdamW decays only matrices and embeddings (rank ≥ 2), as nanoGPT groups them. */
+export const decaysByRank = (p: { shape: number[] }): boolean => p.shape.length >= 2;
+
+/**
+ * Appends clipping + AdamW for `params` to `g`: reads each parameter's current value (the value
+ * named as the parameter), its gradient `gradOf(name)`, and declares the moment inputs `m.<name>`,
+ * `v.<name>` and the scalar inputs; outputs `next/<name>`, `next/m.<name>`, `next/v.<name>` and
+ * `grad_norm`. Moments start as zeros (AdamW's zerosLike).
+ */
+export function appendAdamW(g: GraphBuilder, params: UpdatedParam[], gradOf: (param: string) => string, o: AdamWOptions): void {
+  const { squares, norm } = appendGradNorm(g, params, gradOf);
+  appendUpdates(g, params, { gradOf, squares, norm }, o, decaysByRank);
+}
+
+/** The names of a chunk update's flat slice: its parameters, gradient and norm (see buildChunkAdamWGraph). */
+export const CHUNK = { param: "chunk", grad: "grad/chunk", norm: "chunk.grad_norm" } as const;
+
+/**
+ * AdamW over one flat slice of `size` entries of many parameters, for the memory-lean step
+ * (./lean-step-session.ts): the gradients come from the step session, and so does their global
+ * norm, an input here (`CHUNK.norm`) that sets the clip scale as in appendAdamW. Inputs
+ * `chunk`, `m.chunk`, `v.chunk`, `grad/chunk` [size]; outputs `next/chunk`, `next/m.chunk`,
+ * `next/v.chunk`. The decay scalar always multiplies: a slice of parameters AdamW does not
+ * decay is fed `adamw.decay` = 1 (./lean-step-session.ts), which leaves it exactly unchanged.
+ */
+export function buildChunkAdamWGraph(size: number, o: AdamWOptions): Graph {
+  const g = new GraphBuilder("adamw_chunk");
+  const chunk: UpdatedParam = { name: CHUNK.param, shape: [size] };
+  g.input(chunk.name, "float32", chunk.shape);
+  g.input(CHUNK.grad, "float32", chunk.shape);
+  const norm = g.input(CHUNK.norm, "float32", []);
+  const squares = [g.op("mul", "adamw.chunk", [CHUNK.grad, CHUNK.grad], {})];
+  appendUpdates(g, [chunk], { gradOf: () => CHUNK.grad, squares, norm }, o, () => true);
+  return g.build();
 }
 
 /** The optimizer alone, gradients as inputs `grad/<name>` (tests, and engines that bring their own gradients). */

@@ -12,7 +12,9 @@ import type { LmBatch } from "../train/data";
 import type { AdamWOptions } from "../train/optimizer";
 import { adamwScalars, GRAD_NORM, momentName } from "./adamw-graph";
 import { LM_LOSS, LM_LOSS_MASK, LM_TARGETS, lmStepGraph, stepModelBytes, type StepGraph } from "./step-graph";
-import { scalarTensor, StepSession } from "./step-session";
+import { LeanStepSession } from "./lean-step-session";
+import { resolveMemoryMode, type StepMemoryChoice, type StepMemoryMode } from "./memory-mode";
+import { FusedStepSession, scalarTensor, type StepSession } from "./step-session";
 
 export interface OrtTrainerOptions {
   /** The model graph (any architecture in the IR; built without a KV cache). */
@@ -30,6 +32,10 @@ export interface OrtTrainerOptions {
   executionProviders?: ("cuda" | "cpu")[];
   /** The step graph when already built (e.g. to check that ORT can train the model). */
   stepGraph?: StepGraph;
+  /** Fused step or memory-lean step (./memory-mode.ts; default auto: by model size vs memory). */
+  memory?: StepMemoryChoice;
+  /** Floats per AdamW run of the lean step (default DEFAULT_CHUNK_SIZE). */
+  leanChunkSize?: number;
 }
 
 export type LmStepOptions = Pick<OrtTrainerOptions, "graph" | "batch" | "seq" | "adamw" | "completionMask">;
@@ -54,10 +60,20 @@ export class OrtStepTrainer {
     readonly threads: number,
   ) {}
 
-  /** The session of a step graph, threads = cores unless told. */
-  protected static async open(step: StepGraph, o: { threads?: number; executionProviders?: ("cuda" | "cpu")[] }): Promise<{ session: StepSession; threads: number }> {
+  /** The session of a step graph, threads = cores unless told, fused or lean (`memory`, default auto). */
+  protected static async open(step: StepGraph, o: { threads?: number; executionProviders?: ("cuda" | "cpu")[]; memory?: StepMemoryChoice; leanChunkSize?: number; adamw: AdamWOptions }): Promise<{ session: StepSession; threads: number }> {
     const threads = o.threads ?? availableParallelism();
-    return { session: await StepSession.create(stepModelBytes(step.graph), step.state, { intraOpNumThreads: threads, executionProviders: o.executionProviders }), threads };
+    const config = { intraOpNumThreads: threads, executionProviders: o.executionProviders };
+    const parameters = step.params.reduce((n, p) => n + p.shape.reduce((a, b) => a * b, 1), 0);
+    const session = resolveMemoryMode(o.memory, parameters) === "lean"
+      ? await LeanStepSession.create(stepModelBytes(step.leanGraph()), step.params, o.adamw, config, o.leanChunkSize)
+      : await FusedStepSession.create(stepModelBytes(step.graph), step.state, config);
+    return { session, threads };
+  }
+
+  /** Which step runs: "fused" (AdamW in the step graph) or "lean" (one state set, AdamW in chunks). */
+  get memoryMode(): StepMemoryMode {
+    return this.session.mode;
   }
 
   /** Runs one update with `feeds` (batch, seeds); AdamW's scalars for the next `t` are added here. */
@@ -100,7 +116,7 @@ export class OrtStepTrainer {
     }
   }
 
-  /** MiB of parameters and moments held in JS (both buffer sets). */
+  /** MiB of parameters and moments (and the lean step's gradients) held in JS. */
   get stateMiB(): number {
     return this.session.state.bytes / 2 ** 20;
   }

@@ -13,7 +13,7 @@ import type { Graph, ValueSpec } from "../graph/ir";
 import { withLmLoss } from "../graph/losses/lm-loss";
 import { exportGraph } from "../onnx/export";
 import type { AdamWOptions } from "../train/optimizer";
-import { appendAdamW, GRAD_NORM, momentName, type UpdatedParam } from "./adamw-graph";
+import { appendAdamW, appendGradNorm, GRAD_NORM, momentName, type UpdatedParam } from "./adamw-graph";
 import type { StateSpec } from "./step-session";
 
 /** The fixed shape of a step, and the optimizer. */
@@ -33,6 +33,12 @@ export interface StepGraph {
   feeds: ValueSpec[];
   /** Small outputs copied out every step (the loss, or the model outputs the seeds belong to). */
   outputs: string[];
+  /**
+   * The memory-lean step's graph, built on first use: the same forward and backward, outputs the
+   * kept values, every gradient `grad/<param>` and `grad_norm`; AdamW then runs apart over flat
+   * chunks of the state (./lean-step-session.ts).
+   */
+  leanGraph: () => Graph;
 }
 
 /** The name of the input holding dL/d(value) in a VJP step. */
@@ -58,7 +64,7 @@ export function paramsAsInputs(graph: Graph): Graph {
   return { ...graph, inputs: [...graph.inputs, ...graph.params.map((p): ValueSpec => ({ name: p.name, dtype: "float32", shape: p.shape }))], params: [] };
 }
 
-/** Gradient graph + AdamW, params as inputs, gradients kept inside (never copied out). */
+/** Gradient graph + AdamW, params as inputs, gradients kept inside (never copied out); and its lean form. */
 function withUpdate(forward: Graph, grad: { loss?: string; seeds?: Record<string, string> }, inputShapes: Record<string, number[]>, keep: string[], adamw: AdamWOptions): StepGraph {
   const params: UpdatedParam[] = forward.params.map((p) => ({ name: p.name, shape: p.shape }));
   const withGrads = gradientGraph(forward, { ...grad, wrt: params.map((p) => p.name), inputShapes, keep });
@@ -67,7 +73,16 @@ function withUpdate(forward: Graph, grad: { loss?: string; seeds?: Record<string
   appendAdamW(g, params, gradName, adamw);
   const state: StateSpec[] = params.flatMap((p) => [p, { name: momentName("m", p.name), shape: p.shape }, { name: momentName("v", p.name), shape: p.shape }]);
   const stateNames = new Set(params.map((p) => p.name));
-  return { graph: g.build(), params, state, feeds: feeds.filter((v) => !stateNames.has(v.name)), outputs: [...keep, GRAD_NORM] };
+  let lean: Graph | undefined;
+  const leanGraph = () => (lean ??= gradientsAndNorm(withGrads, params));
+  return { graph: g.build(), params, state, feeds: feeds.filter((v) => !stateNames.has(v.name)), outputs: [...keep, GRAD_NORM], leanGraph };
+}
+
+/** The gradient graph with params as inputs, every gradient and their global norm as outputs. */
+function gradientsAndNorm(withGrads: Graph, params: UpdatedParam[]): Graph {
+  const g = GraphBuilder.extending(paramsAsInputs(withGrads));
+  appendGradNorm(g, params, gradName);
+  return g.build();
 }
 
 /** Pretraining / SFT: the LM loss in the graph. Outputs `loss` and `grad_norm`. */

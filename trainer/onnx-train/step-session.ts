@@ -12,6 +12,8 @@
 // dropped at once (one memcpy of the state per step that the Node API leaves no way around). A
 // set is never both read and written by one run: ORT does not promise to finish reading an input
 // before it writes an output that aliases it (a single set would save a third of the state).
+// That is 36+ bytes per parameter: the memory-lean session (./lean-step-session.ts) holds one set
+// instead, for models whose fused step would not fit; ./memory-mode.ts chooses.
 import * as ort from "onnxruntime-node";
 import { OnnxSession, type SessionConfig } from "../onnx/session";
 import type { RawTensor } from "../checkpoint/safetensors";
@@ -25,8 +27,35 @@ export interface StateSpec {
 
 const sizeOf = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** What the trainers read and write of a step's state (parameters and moments), however it is held. */
+export interface TrainingState {
+  /** Overwrites a current value (loading weights or optimizer state). */
+  set(name: string, data: ArrayLike<number>): void;
+  /** A copy of a current value. */
+  read(name: string): RawTensor;
+  /** The current value itself, valid until the next step (for a forward-only session sharing it). */
+  view(name: string): ort.Tensor;
+  /** Float32 bytes held. */
+  readonly bytes: number;
+}
+
+/** How a step holds its state: "fused" (AdamW in the step graph, two state sets) or "lean" (one set, AdamW in chunks). */
+export type StepMemoryMode = "fused" | "lean";
+
+/** A session that runs whole training steps and carries the state they update. */
+export interface StepSession {
+  readonly state: TrainingState;
+  readonly mode: StepMemoryMode;
+  /**
+   * One step: `feeds` (the batch and AdamW's scalars) beside the current state; returns the
+   * outputs named in `outputs` (copied out by ORT) after the state has moved on.
+   */
+  run(feeds: Record<string, ort.Tensor>, outputs: string[]): Promise<Record<string, ort.Tensor>>;
+  release(): Promise<void>;
+}
+
 /** Two sets of float32 tensors for the state: the current values and the buffers of the next ones. */
-export class DoubleBufferedState {
+export class DoubleBufferedState implements TrainingState {
   private current: Record<string, ort.Tensor> = {};
   private spare: Record<string, ort.Tensor> = {};
 
@@ -78,21 +107,19 @@ export class DoubleBufferedState {
   }
 }
 
-/** A session over a step graph and the state it carries from step to step. */
-export class StepSession {
+/** A session over a fused step graph (AdamW inside) and the state it carries from step to step. */
+export class FusedStepSession implements StepSession {
+  readonly mode = "fused";
+
   private constructor(
     private readonly session: OnnxSession,
     readonly state: DoubleBufferedState,
   ) {}
 
-  static async create(model: Uint8Array, state: StateSpec[], config: SessionConfig = {}): Promise<StepSession> {
-    return new StepSession(await OnnxSession.create(model, config), new DoubleBufferedState(state));
+  static async create(model: Uint8Array, state: StateSpec[], config: SessionConfig = {}): Promise<FusedStepSession> {
+    return new FusedStepSession(await OnnxSession.create(model, config), new DoubleBufferedState(state));
   }
 
-  /**
-   * One step: `feeds` (the batch and the scalars) beside the current state; returns the outputs
-   * named in `outputs` (copied out by ORT) after the state has moved on.
-   */
   async run(feeds: Record<string, ort.Tensor>, outputs: string[]): Promise<Record<string, ort.Tensor>> {
     const fetches: Record<string, ort.Tensor | null> = { ...this.state.fetches() };
     for (const name of outputs) fetches[name] = null;
