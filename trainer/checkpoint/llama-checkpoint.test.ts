@@ -109,6 +109,7 @@ describe("Llama-family checkpoints", () => {
     const config = JSON.parse(readFileSync(join(saved, "config.json"), "utf8"));
     expect(config).toMatchObject({ architectures: [variant === "llama" ? "LlamaForCausalLM" : "Qwen2ForCausalLM"], model_type: variant, tie_word_embeddings: variant === "qwen2", num_key_value_heads: 2 });
     expect(config).toMatchObject({ bos_token_id: 1, torch_dtype: "float32", use_cache: true }); // kept, except the dtype written
+    expect(JSON.parse(readFileSync(join(saved, "generation_config.json"), "utf8")).bos_token_id).toBe(1); // a Llama's BOS is not its eos
     expect(Object.keys(reloaded.params).includes("lm_head.weight")).toBe(variant === "llama");
     expect(existsSync(join(saved, "tokenizer.json"))).toBe(true);
     disposeSetup(setup);

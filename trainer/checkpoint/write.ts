@@ -14,7 +14,7 @@ export interface CheckpointContents {
   tokenizerConfig?: Record<string, unknown>;
   generationConfig?: Record<string, unknown>;
   eosId: number;
-  /** config.json's bos_token_id; defaults to eosId (GPT-2's convention). */
+  /** config.json's and generation_config.json's bos_token_id; defaults to the config's, else eosId (GPT-2's convention). */
   bosId?: number;
 }
 
@@ -30,13 +30,15 @@ export function writeCheckpoint(dir: string, c: CheckpointContents): void {
   // A loaded config keeps the fields preflab does not model (bos_token_id, torch_dtype, ...);
   // the weights written are float32 whatever the original stored.
   const own = c.config as { bos_token_id?: unknown; torch_dtype?: unknown };
+  // A Llama's BOS (e.g. 128000) is not its eos: both files keep the one it came with.
+  const bosId = c.bosId ?? (typeof own.bos_token_id === "number" ? own.bos_token_id : c.eosId);
   put("config.json", json({
     architectures: [architectureClass(c.config)], ...c.config,
-    bos_token_id: c.bosId ?? (typeof own.bos_token_id === "number" ? own.bos_token_id : c.eosId), eos_token_id: c.eosId, tie_word_embeddings: tied,
+    bos_token_id: bosId, eos_token_id: c.eosId, tie_word_embeddings: tied,
     ...(own.torch_dtype === undefined ? {} : { torch_dtype: "float32" }),
   }));
   put("model.safetensors", writeSafetensors(c.weights));
   put("tokenizer.json", json(c.tokenizerJson));
   put("tokenizer_config.json", json(c.tokenizerConfig ?? tokenizerConfigJson("<|endoftext|>", contextLength(c.config))));
-  put("generation_config.json", json(c.generationConfig ?? { bos_token_id: c.eosId, eos_token_id: c.eosId, do_sample: true, max_new_tokens: 48, top_p: 0.95, temperature: 0.9 }));
+  put("generation_config.json", json(c.generationConfig ?? { bos_token_id: bosId, eos_token_id: c.eosId, do_sample: true, max_new_tokens: 48, top_p: 0.95, temperature: 0.9 }));
 }

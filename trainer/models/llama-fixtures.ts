@@ -4,7 +4,7 @@
 // reference both load.
 import { writeCheckpoint } from "../checkpoint/write";
 import { randomWeights } from "../onnx/testing";
-import { toTokenizerJson } from "../tokenizer/tokenizer-json";
+import { templateProcessor, toTokenizerJson } from "../tokenizer/tokenizer-json";
 import { trainBpe } from "../tokenizer/train-bpe";
 import { buildLlamaGraph, type LlamaConfig } from "./llama";
 
@@ -23,22 +23,30 @@ export interface TinyLlamaCheckpoint {
   /** Every parameter by HF name, as written to model.safetensors (float32). */
   weights: Record<string, Float32Array>;
   eosId: number;
+  /** The BOS id, when the tokenizer starts sequences with one. */
+  bosId?: number;
 }
 
 /**
  * Writes a random Llama (variant "llama") or Qwen2 ("qwen2") checkpoint directory with a BPE
  * tokenizer trained on two sentences (vocab ≈ 270, which sets vocab_size). Weights are uniform
  * in ±scale (norm weights around 1) so logits are far from uniform. `overrides` change config
- * fields (e.g. num_key_value_heads, rope_scaling).
+ * fields (e.g. num_key_value_heads, rope_scaling). With `bos` (e.g. "<|begin_of_text|>"), the
+ * tokenizer has that special token and, as Llama 3's tokenizer.json, a TemplateProcessing
+ * post_processor that puts it before every sequence.
  */
-export function writeTinyLlamaCheckpoint(dir: string, variant: "llama" | "qwen2" = "llama", seed = 7, overrides: Partial<LlamaConfig> = {}, scale = 0.5): TinyLlamaCheckpoint {
-  const bpe = trainBpe(["a great movie, a great cast", "the plot was thin but the cast was great"], 270);
+export function writeTinyLlamaCheckpoint(dir: string, variant: "llama" | "qwen2" = "llama", seed = 7, overrides: Partial<LlamaConfig> = {}, scale = 0.5, bos?: string): TinyLlamaCheckpoint {
+  const specials = bos === undefined ? ["<|endoftext|>"] : ["<|endoftext|>", bos];
+  const bpe = trainBpe(["a great movie, a great cast", "the plot was thin but the cast was great"], 270, specials);
   const vocab = Object.keys(bpe.vocab).length;
   const config: LlamaConfig = { ...(variant === "qwen2" ? TINY_QWEN2 : TINY_LLAMA), vocab_size: vocab, ...overrides };
   const graph = buildLlamaGraph(config);
   const weights = randomWeights(graph, seed, scale);
   const raw = Object.fromEntries(graph.params.map((p) => [p.name, { shape: p.shape, data: weights[p.name] }]));
   const eosId = bpe.vocab["<|endoftext|>"];
-  writeCheckpoint(dir, { config, weights: raw, tokenizerJson: toTokenizerJson(bpe), eosId });
-  return { config, weights, eosId };
+  const bosId = bos === undefined ? undefined : bpe.vocab[bos];
+  const tokenizerJson = toTokenizerJson(bpe, specials);
+  if (bos !== undefined) Object.assign(tokenizerJson, { post_processor: templateProcessor(bpe.vocab, [bos]) });
+  writeCheckpoint(dir, { config, weights: raw, tokenizerJson, eosId, bosId });
+  return { config, weights, eosId, bosId };
 }
