@@ -8,13 +8,14 @@ import type { PolicyRunConfig } from "../policy/config";
 import { policyAdamW, type PolicyRunSetup } from "../policy/run-setup";
 import type { RunContext } from "../worker/run-context";
 
-/** `rows` × `seq`: the ORT step's shape; `ortRefusal` keeps the run on TensorFlow.js, saying why. */
-export async function choosePolicyEngine(ctx: RunContext, s: PolicyRunSetup, c: PolicyRunConfig & { engine: TrainingEngine }, o: { rows: number; seq: number; ortRefusal?: string }): Promise<ResolvedEngine> {
+/** `rows` × `seq`: the ORT step's shape; `ortRefusal` keeps the run on TensorFlow.js, saying why; `note` follows the engine on the run page. */
+export async function choosePolicyEngine(ctx: RunContext, s: PolicyRunSetup, c: PolicyRunConfig & { engine: TrainingEngine }, o: { rows: number; seq: number; ortRefusal?: string; note?: string }): Promise<ResolvedEngine> {
   const { engine } = await resolveLmEngine(c.engine, {
     graph: s.policy.setup.model.graph, batch: o.rows, seq: o.seq, adamw: policyAdamW(c),
     ortRefusal: c.lora ? "LoRA adapters train on TensorFlow.js only" : o.ortRefusal,
   });
   // OrtVjpTrainer runs on the CPU provider.
-  ctx.info({ backend: engine.kind === "onnx" ? describeOrtEngine("cpu", engine.threads) : `${describeBackend(engine.backend)}${c.lora ? ` · LoRA r=${c.lora.rank}` : ""}` });
+  const backend = engine.kind === "onnx" ? describeOrtEngine("cpu", engine.threads) : `${describeBackend(engine.backend)}${c.lora ? ` · LoRA r=${c.lora.rank}` : ""}`;
+  ctx.info({ backend: o.note ? `${backend} · ${o.note}` : backend });
   return engine;
 }

@@ -28,7 +28,7 @@ export interface OrtLmEngineOptions<B> {
 }
 
 /** Copies ORT's current weights into the tfjs variables. */
-function syncWeights(trainer: OrtStepTrainer, model: TrainableModel): void {
+export function syncWeights(trainer: OrtStepTrainer, model: TrainableModel): void {
   const weights = trainer.weights();
   tf.tidy(() => {
     for (const [name, v] of Object.entries(model.params)) v.assign(tf.tensor(weights[name]!.data, weights[name]!.shape, "float32"));

@@ -1,10 +1,11 @@
 // ONNX Runtime training driven by a loss computed elsewhere: the unchanged tfjs loss functions
-// (DPO family, Bradley-Terry, KTO, PPO/GRPO/RLOO) need only small per-sequence tensors, so
+// (DPO family, Bradley-Terry, KTO, PPO/GRPO/RLOO) need only small per-row or per-token tensors, so
 // 1. a forward session (params as inputs, the step session's own state tensors fed without a
-//    copy) computes one value per row on ORT (a RowValue: summed completion log-probs, or a reward
-//    head's score, trainer/reward/ort-rewards.ts),
-// 2. tfjs evaluates the loss on them and differentiates it: dL/d(value), one number per row,
-// 3. the step session takes those seeds as an input and runs the backward pass from them plus
+//    copy) computes the seeded outputs on ORT: one value per row (a RowValue: summed completion
+//    log-probs, or a reward head's score, trainer/reward/ort-rewards.ts), or several outputs of
+//    any static shape (SeededOutputs: PPO's per-token log-probs, values and entropy, rl/ort-policy.ts),
+// 2. tfjs evaluates the loss on them and differentiates it: dL/d(output), one tensor per output,
+// 3. the step session takes those seeds as inputs and runs the backward pass from them plus
 //    clipping and AdamW (a vector-Jacobian product: ./step-graph.ts vjpStepGraph).
 // Each loss is thus written once. The price is a second forward pass inside the step session.
 import * as ort from "onnxruntime-node";
@@ -31,41 +32,61 @@ export interface SequenceBatch {
 }
 
 /**
+ * Adds the TARGETS and COMPLETION_MASK inputs ([batch, seq]) to `g` (a model graph with a
+ * `logits` output) and mask·log softmax(logits)[target]; returns that [batch, seq] value (named
+ * `out` when given) and the [batch, seq, vocab] log-softmax it picked from.
+ */
+export function appendTokenLogps(g: GraphBuilder, batch: number, seq: number, scope: string, out?: string): { tokenLogps: string; logSoftmax: string } {
+  const targets = g.input(TARGETS, "int64", [batch, seq]);
+  const mask = g.input(COMPLETION_MASK, "float32", [batch, seq]);
+  const logSoftmax = g.op("logSoftmax", scope, ["logits"], { axis: -1 });
+  const picked = g.op("gatherElements", scope, [logSoftmax, g.op("reshape", scope, [targets], { shape: [batch, seq, 1] })], { axis: -1 });
+  const tokenLogps = g.op("mul", scope, [g.op("reshape", scope, [picked], { shape: [batch, seq] }), mask], {}, out);
+  return { tokenLogps, logSoftmax };
+}
+
+/**
  * `model` plus Σ_t mask·log softmax(logits)[target] per row, output `sequence_logps` [batch]
  * (what trainer/policy/sequences.ts's sequenceLogps computes on tfjs).
  */
 export function withSequenceLogps(model: Graph, batch: number, seq: number): Graph {
   const g = GraphBuilder.extending({ ...model, outputs: [] });
-  const targets = g.input(TARGETS, "int64", [batch, seq]);
-  const mask = g.input(COMPLETION_MASK, "float32", [batch, seq]);
-  const logp = g.op("logSoftmax", "seq_logps", ["logits"], { axis: -1 });
-  const picked = g.op("gatherElements", "seq_logps", [logp, g.op("reshape", "seq_logps", [targets], { shape: [batch, seq, 1] })], { axis: -1 });
-  const masked = g.op("mul", "seq_logps", [g.op("reshape", "seq_logps", [picked], { shape: [batch, seq] }), mask], {});
-  g.op("reduceSum", "seq_logps", [masked], { axes: [1], keepDims: false }, SEQUENCE_LOGPS);
+  const { tokenLogps } = appendTokenLogps(g, batch, seq, "seq_logps");
+  g.op("reduceSum", "seq_logps", [tokenLogps], { axes: [1], keepDims: false }, SEQUENCE_LOGPS);
   g.output(SEQUENCE_LOGPS, "float32", [batch]);
   return g.build();
 }
 
+/** The inputs a SequenceBatch feeds besides input_ids: next-token targets and the completion mask. */
+export const sequenceInputShapes = (batch: number, seq: number): Record<string, number[]> => ({ [TARGETS]: [batch, seq], [COMPLETION_MASK]: [batch, seq] });
+
+export function sequenceFeeds(b: SequenceBatch, batch: number, seq: number): Record<string, ort.Tensor> {
+  return {
+    [TARGETS]: int64Tensor(b.targets.flat(), [batch, seq]),
+    [COMPLETION_MASK]: new ort.Tensor("float32", Float32Array.from(b.mask.flat()), [batch, seq]),
+  };
+}
+
 /**
- * The per-row value a VJP step is seeded at: how it extends the model graph (output `name`
- * [batch]), the extra inputs that takes, and how a batch of rows `B` feeds them besides input_ids.
+ * The outputs a VJP step is seeded at: how they extend the model graph (each an output of static
+ * shape), the extra inputs that takes, and how a batch of rows `B` feeds them besides input_ids.
  */
-export interface RowValue<B extends { inputs: number[][] }> {
-  name: string;
+export interface SeededOutputs<B extends { inputs: number[][] }> {
+  outputs: string[];
   extend: (model: Graph, batch: number, seq: number) => Graph;
   inputShapes: (batch: number, seq: number) => Record<string, number[]>;
   feeds: (b: B, batch: number, seq: number) => Record<string, ort.Tensor>;
 }
 
+/** The common case: one value per row, output `name` [batch]. */
+export type RowValue<B extends { inputs: number[][] }> = Omit<SeededOutputs<B>, "outputs"> & { name: string };
+
 /** The DPO family's value: each row's summed completion log-probs (the default). */
 export const SEQUENCE_LOGPS_VALUE: RowValue<SequenceBatch> = {
   name: SEQUENCE_LOGPS,
   extend: withSequenceLogps,
-  inputShapes: (batch, seq) => ({ [TARGETS]: [batch, seq], [COMPLETION_MASK]: [batch, seq] }),
-  feeds: (b, batch, seq) => ({
-    [TARGETS]: int64Tensor(b.targets.flat(), [batch, seq]),
-    [COMPLETION_MASK]: new ort.Tensor("float32", Float32Array.from(b.mask.flat()), [batch, seq]),
-  }),
+  inputShapes: sequenceInputShapes,
+  feeds: sequenceFeeds,
 };
 
 export interface OrtVjpTrainerOptions {
@@ -77,23 +98,31 @@ export interface OrtVjpTrainerOptions {
   threads?: number;
 }
 
+/** A loss of the seeded outputs (tensors of their graph shapes, by name), for tf.valueAndGrads. */
+export type OutputsLoss = (outputs: Record<string, tf.Tensor>) => tf.Scalar;
+
 export class OrtVjpTrainer<B extends { inputs: number[][] } = SequenceBatch> extends OrtStepTrainer {
   private readonly dense: Record<string, ort.Tensor>;
 
-  private constructor(session: StepSession, step: StepGraph, private readonly forwardSession: OnnxSession, private readonly o: OrtVjpTrainerOptions, private readonly value: RowValue<B>, threads: number) {
+  private constructor(
+    session: StepSession, step: StepGraph, private readonly forwardSession: OnnxSession, private readonly o: OrtVjpTrainerOptions,
+    private readonly seeded: SeededOutputs<B>, private readonly shapes: Record<string, number[]>, threads: number,
+  ) {
     super(session, step, o.adamw, threads);
     this.dense = denseModelFeeds(o.batch, o.seq);
   }
 
-  /** A trainer seeded at `value` (default: SEQUENCE_LOGPS_VALUE, for SequenceBatch rows). */
-  static async create<B extends { inputs: number[][] } = SequenceBatch>(o: OrtVjpTrainerOptions & { value?: RowValue<B> }): Promise<OrtVjpTrainer<B>> {
+  /** A trainer seeded at `outputs`, or at one row `value` (default: SEQUENCE_LOGPS_VALUE, for SequenceBatch rows). */
+  static async create<B extends { inputs: number[][] } = SequenceBatch>(o: OrtVjpTrainerOptions & { value?: RowValue<B>; outputs?: SeededOutputs<B> }): Promise<OrtVjpTrainer<B>> {
     const value = o.value ?? (SEQUENCE_LOGPS_VALUE as unknown as RowValue<B>);
-    const extended = value.extend(o.graph, o.batch, o.seq);
-    const shapes = { ...modelInputShapes(o.graph, o), ...value.inputShapes(o.batch, o.seq) };
-    const step = vjpStepGraph(extended, [value.name], shapes, o.adamw);
+    const seeded = o.outputs ?? { ...value, outputs: [value.name] };
+    const extended = seeded.extend(o.graph, o.batch, o.seq);
+    const shapes = { ...modelInputShapes(o.graph, o), ...seeded.inputShapes(o.batch, o.seq) };
+    const step = vjpStepGraph(extended, seeded.outputs, shapes, o.adamw);
     const { session, threads } = await OrtStepTrainer.open(step, o);
-    const forward = await OnnxSession.create(stepModelBytes(forwardGraph(extended, [value.name], shapes)), { intraOpNumThreads: threads });
-    const trainer = new OrtVjpTrainer<B>(session, step, forward, o, value, threads);
+    const forward = await OnnxSession.create(stepModelBytes(forwardGraph(extended, seeded.outputs, shapes)), { intraOpNumThreads: threads });
+    const outputShapes = Object.fromEntries(seeded.outputs.map((name) => [name, staticShape(extended, name)]));
+    const trainer = new OrtVjpTrainer<B>(session, step, forward, o, seeded, outputShapes, threads);
     trainer.setWeights(o.weights);
     return trainer;
   }
@@ -101,38 +130,65 @@ export class OrtVjpTrainer<B extends { inputs: number[][] } = SequenceBatch> ext
   private batchFeeds(b: B): Record<string, ort.Tensor> {
     const { batch: rows, seq } = this.o;
     if (b.inputs.length !== rows || b.inputs.some((r) => r.length !== seq)) throw new Error(`this step graph trains [${rows}, ${seq}] batches`);
-    return { ...this.dense, input_ids: int64Tensor(b.inputs.flat(), [rows, seq]), ...this.value.feeds(b, rows, seq) };
+    return { ...this.dense, input_ids: int64Tensor(b.inputs.flat(), [rows, seq]), ...this.seeded.feeds(b, rows, seq) };
   }
 
-  /** Each row's value (summed completion log-probs by default) under the current weights. */
-  async rowValues(b: B): Promise<Float32Array> {
+  /** Every seeded output under the current weights, by name. */
+  async forward(b: B): Promise<Record<string, Float32Array>> {
     const params = Object.fromEntries(this.stepGraph.params.map((p) => [p.name, this.session.state.view(p.name)]));
-    const out = await this.forwardSession.run({ ...this.batchFeeds(b), ...params }, [this.value.name]);
-    return floatData(out[this.value.name]!);
+    const out = await this.forwardSession.run({ ...this.batchFeeds(b), ...params }, this.seeded.outputs);
+    return Object.fromEntries(this.seeded.outputs.map((name) => [name, floatData(out[name]!)]));
   }
 
-  /** The update from dL/d(row values) = `seeds` [batch]; returns the pre-clip gradient norm. */
-  async applySeeds(b: B, seeds: Float32Array, lr: number): Promise<number> {
-    const feeds = { ...this.batchFeeds(b), [seedName(this.value.name)]: new ort.Tensor("float32", seeds, [this.o.batch]) };
+  /** The update from dL/d(output) = `seeds[output]` (each of the output's shape); returns the pre-clip gradient norm. */
+  async applyOutputSeeds(b: B, seeds: Record<string, Float32Array>, lr: number): Promise<number> {
+    const feeds = this.batchFeeds(b);
+    for (const name of this.seeded.outputs) feeds[seedName(name)] = new ort.Tensor("float32", seeds[name]!, this.shapes[name]!);
     const out = await this.update(feeds, lr, [GRAD_NORM]);
     return floatData(out[GRAD_NORM]!)[0]!;
   }
 
   /**
-   * One step of a loss written in tfjs over the rows' values: forward on ORT, the loss and its
-   * gradient on tfjs, the backward and AdamW on ORT. Returns the loss before the update.
+   * One step of a loss written in tfjs over the seeded outputs: forward on ORT, the loss and its
+   * gradient on tfjs, the backward and AdamW on ORT. Returns the loss before the update and the seeds.
    */
-  async step(b: B, loss: (values: tf.Tensor1D) => tf.Scalar, lr: number): Promise<{ loss: number; gradNorm: number }> {
-    const values = await this.rowValues(b);
+  async stepOutputs(b: B, loss: OutputsLoss, lr: number): Promise<{ loss: number; gradNorm: number; seeds: Record<string, Float32Array> }> {
+    const values = await this.forward(b);
+    const names = this.seeded.outputs;
     const { value, seeds } = tf.tidy(() => {
-      const { value: v, grad } = tf.valueAndGrad(loss)(tf.tensor1d(values));
-      return { value: v.dataSync()[0]!, seeds: grad.dataSync() as Float32Array };
+      const inputs = names.map((name) => tf.tensor(values[name]!, this.shapes[name]!));
+      const { value: v, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => loss(Object.fromEntries(names.map((name, i) => [name, xs[i]!]))))(inputs);
+      return { value: v.dataSync()[0]!, seeds: Object.fromEntries(names.map((name, i) => [name, grads[i]!.dataSync() as Float32Array])) };
     });
-    return { loss: value, gradNorm: await this.applySeeds(b, seeds, lr) };
+    return { loss: value, gradNorm: await this.applyOutputSeeds(b, seeds, lr), seeds };
+  }
+
+  /** The one-output case: each row's value (summed completion log-probs by default). */
+  async rowValues(b: B): Promise<Float32Array> {
+    return (await this.forward(b))[this.seeded.outputs[0]!]!;
+  }
+
+  /** The one-output case: the update from dL/d(row values) = `seeds` [batch]. */
+  async applySeeds(b: B, seeds: Float32Array, lr: number): Promise<number> {
+    return this.applyOutputSeeds(b, { [this.seeded.outputs[0]!]: seeds }, lr);
+  }
+
+  /** The one-output case of stepOutputs: a loss of the rows' values [batch]. */
+  async step(b: B, loss: (values: tf.Tensor1D) => tf.Scalar, lr: number): Promise<{ loss: number; gradNorm: number }> {
+    const first = this.seeded.outputs[0]!;
+    const r = await this.stepOutputs(b, (outputs) => loss(outputs[first] as tf.Tensor1D), lr);
+    return { loss: r.loss, gradNorm: r.gradNorm };
   }
 
   override async release(): Promise<void> {
     await this.forwardSession.release();
     await super.release();
   }
+}
+
+/** The static shape of `graph`'s output `name` (seeds must have it). */
+function staticShape(graph: Graph, name: string): number[] {
+  const spec = graph.outputs.find((o) => o.name === name);
+  if (!spec || spec.shape.some((d) => typeof d !== "number")) throw new Error(`a seeded output needs a static shape: "${name}" has ${spec ? `[${spec.shape}]` : "none"}`);
+  return spec.shape as number[];
 }

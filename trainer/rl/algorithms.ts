@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { gae, groupAdvantages, leaveOneOutAdvantages, shapedRewards, whiten } from "./advantages";
 import type { RlAlgorithm, RlConfig } from "./config";
 import { klPerToken } from "./kl";
-import { entropyFromLogits, grpoLoss, ppoPolicyLoss, ppoValueLoss, rlooLoss } from "./losses";
+import { grpoLoss, meanEntropy, ppoPolicyLoss, ppoValueLoss, rlooLoss } from "./losses";
 import type { ForwardOut } from "./policy-forward";
 import type { Sample } from "./rollout";
 
@@ -28,6 +28,8 @@ export interface MinibatchTensors {
 }
 
 export interface Algorithm {
+  /** PPO: a value head trained beside the policy, and a loss that reads values and entropy. */
+  critic: boolean;
   score(samples: readonly Sample[], c: RlConfig, beta: number): Scored[];
   loss(out: ForwardOut, mb: MinibatchTensors, c: RlConfig): { loss: tf.Scalar; metrics: Record<string, tf.Scalar> };
 }
@@ -35,6 +37,7 @@ export interface Algorithm {
 const sum = (v: readonly number[]) => v.reduce((s, x) => s + x, 0);
 
 const ppo: Algorithm = {
+  critic: true,
   score: (samples, c, beta) => {
     const perSample = samples.map((s) => {
       const kl = klPerToken(s.oldLogp, s.refLogp, c.klEstimator);
@@ -46,7 +49,7 @@ const ppo: Algorithm = {
   loss: (out, mb, c) => {
     const policy = ppoPolicyLoss(out.logp, mb.oldLogp, mb.advantages, out.mask, c.clipRange);
     const value = ppoValueLoss(out.values, mb.oldValues, mb.returns, out.mask, c.clipRangeValue);
-    const entropy = entropyFromLogits(out.logits, out.mask);
+    const entropy = meanEntropy(out.entropy, out.mask);
     const loss = tf.sub(tf.add(policy.loss, tf.mul(c.valueCoef, value.loss)), tf.mul(c.entropyCoef, entropy)) as tf.Scalar;
     return { loss, metrics: { "policy/clipfrac": policy.clipfrac, "policy/approxkl": policy.approxkl, "loss/policy_avg": policy.loss, "loss/value_avg": value.loss, "val/clipfrac": value.clipfrac, "policy/entropy": entropy } };
   },
@@ -56,6 +59,7 @@ const approxKl = (out: ForwardOut, mb: MinibatchTensors) =>
   tf.div(tf.mul(0.5, tf.sum(tf.mul(tf.square(tf.sub(out.logp, mb.oldLogp)), out.mask))), tf.maximum(tf.sum(out.mask), 1)) as tf.Scalar;
 
 const grpo: Algorithm = {
+  critic: false,
   // The KL to the reference is a loss term (k3), not part of the reward.
   score: (samples, c) => {
     const advantages = groupAdvantages(samples.map((s) => s.score), c.samplesPerPrompt);
@@ -68,6 +72,7 @@ const grpo: Algorithm = {
 };
 
 const rloo: Algorithm = {
+  critic: false,
   // REINFORCE on the KL-shaped sequence reward r − β·Σ_t KL_t, baseline: the other k−1 samples' mean.
   score: (samples, c, beta) => {
     const kls = samples.map((s) => klPerToken(s.oldLogp, s.refLogp, c.klEstimator));

@@ -4,6 +4,7 @@
 // follow TRL's PPOConfig / GRPOConfig / RLOOConfig where TRL has one; the learning rate does not
 // (TRL's 3e-6 / 1e-6 are for billion-parameter models; the built-in policy needs more to move).
 import { z } from "zod";
+import { ENGINE_DESCRIPTION, TRAINING_ENGINES } from "../onnx-train/engine-choice";
 import { policyRunFields } from "../policy/config";
 
 export const RL_ALGORITHMS = ["ppo", "grpo", "rloo"] as const;
@@ -37,6 +38,10 @@ function rlSchema(defaults: { samplesPerPrompt: number; beta: number; epochs: nu
     targetKl: z.number().positive().nullable().default(null).describe("Stop an iteration's update epochs once approx-KL exceeds this"),
     rewardClip: z.number().positive().default(10).describe("Scores (normalised by the reward model's stored mean/std) are clipped to ±this"),
     iterations: z.number().int().positive().nullable().default(null).describe("Rollout-and-update iterations; null: epochs over the training prompts"),
+    engine: z.enum(TRAINING_ENGINES).default("auto").describe(`${ENGINE_DESCRIPTION}; of the updates (rollouts always sample on ONNX Runtime); LoRA runs train on TensorFlow.js`),
+  }).refine((c) => c.engine !== "onnx" || !c.lora, {
+    path: ["engine"],
+    message: "ONNX Runtime trains RL updates with full fine-tuning only: LoRA adapters train on TensorFlow.js (engine auto picks it)",
   });
 }
 

@@ -1,13 +1,15 @@
 // Executor of "ppo", "grpo" and "rloo" runs: the project's prompts split by prompt (rollouts on
 // the training side, validation for evaluation during the run, test for the end), the run's
 // score source, a reference session on ONNX Runtime, then the one training loop with one
-// rollout-and-update iteration per step, and a new policy version with its held-out evaluation.
+// rollout-and-update iteration per step (updates on the engine chosen: ONNX Runtime or
+// TensorFlow.js), and a new policy version with its held-out evaluation.
 import { eq } from "drizzle-orm";
 import { prompts as promptsTable } from "../../db/schema";
 import { openOnnxCheckpoint } from "../onnx/checkpoint";
 import { parseConfig } from "../parse-config";
 import { finishPolicyRun } from "../policy/finish";
-import { disposePolicyRun, policyLoopConfig, setUpPolicyRun, splitExamples, type PolicyRunSetup } from "../policy/run-setup";
+import { choosePolicyEngine } from "../dpo/run-engine";
+import { disposePolicyRun, policyAdamW, policyLoopConfig, setUpPolicyRun, splitExamples, type PolicyRunSetup } from "../policy/run-setup";
 import { tokenizeCompletion } from "../policy/sequences";
 import { runTraining } from "../train/loop";
 import { runHooks } from "../worker/loop-hooks";
@@ -17,6 +19,7 @@ import { RL_CONFIG_SCHEMAS, type RlAlgorithm, type RlConfig } from "./config";
 import { AdaptiveKlController, FixedKlController } from "./kl";
 import { evaluatePrompts, restoreRlState, rlObjective, type RlPrompt, type RlRun } from "./objective";
 import { createValueHead, valueGraph } from "./policy-forward";
+import { OrtPolicyTrainer, policyStepShape, VALUE_HEAD_BIAS, VALUE_HEAD_WEIGHT, withOrtPolicy } from "./ort-policy";
 import { openScoreSource } from "./scores";
 import { contextLength } from "../models/model-config";
 
@@ -45,26 +48,33 @@ export async function rlExecutor(ctx: RunContext): Promise<void> {
   });
   const reference = await openOnnxCheckpoint(s.referenceDir, { intraOpNumThreads: 1 });
   const head = createValueHead(s.policy.setup.config);
+  let ort: OrtPolicyTrainer | undefined;
   try {
     ctx.info({ backend: `${s.backend} · rollouts on ONNX Runtime` });
     const split = splitExamples(projectPrompts(ctx, s, c), (p) => p.text, c, "prompts");
     if (split.train.length < c.batchSize) throw new Error(`${split.train.length} training prompts are fewer than one rollout batch (batchSize ${c.batchSize}): add prompts or lower batchSize`);
+    const shape = policyStepShape(split.train, c);
+    const engine = await choosePolicyEngine(ctx, s, c, { ...shape, note: "rollouts on ONNX Runtime" });
     ctx.progress({ step: ctx.resumeFrom?.step ?? 0, message: `${kind} on ${split.train.length} training prompts × ${c.samplesPerPrompt} samples, scored by ${scores.describe}` });
     const graph = valueGraph(s.policy.setup.config);
-    const variables = kind === "ppo" ? { ...s.policy.trainable, "value_head.weight": head.weight, "value_head.bias": head.bias } : s.policy.trainable;
+    const critic = ALGORITHMS[kind].critic;
+    const variables = critic ? { ...s.policy.trainable, [VALUE_HEAD_WEIGHT]: head.weight, [VALUE_HEAD_BIAS]: head.bias } : s.policy.trainable;
     const run: RlRun = {
       rollout: { policy: s.policy, graph, head, reference, scores, config: c },
       updater: { policy: s.policy, graph, head, variables, algorithm: ALGORITHMS[kind], config: c },
       algorithm: ALGORITHMS[kind], controller: klController(c), train: split.train, validation: split.validation, config: c,
     };
     if (ctx.resumeFrom) restoreRlState(run, ctx.resumeFrom.dir);
+    if (engine.kind === "onnx") ort = await OrtPolicyTrainer.create({ graph, variables, critic, ...shape, padId: s.policy.padId, adamw: policyAdamW(c), threads: engine.threads });
     const config = { ...policyLoopConfig(c, split.train.length), ...(c.iterations ? { totalSteps: c.iterations } : {}) };
     if (c.iterations) config.schedule = { ...config.schedule, maxSteps: c.iterations, warmupSteps: Math.round(c.warmupRatio * c.iterations) };
     ctx.info({ totalSteps: config.totalSteps });
-    const result = await runTraining({ objective: rlObjective(run), optimizer: s.optimizer, config, runDir: ctx.runDir, hooks: runHooks(ctx), resumeDir: ctx.resumeFrom?.dir });
+    const objective = ort ? withOrtPolicy(rlObjective(run), run, ort) : rlObjective(run);
+    const result = await runTraining({ objective, optimizer: s.optimizer, config, runDir: ctx.runDir, hooks: runHooks(ctx), resumeDir: ctx.resumeFrom?.dir });
     const test = await evaluatePrompts(run, split.test, c.seed + 2, "test_");
     await finishPolicyRun(ctx, s, c, result, { metrics: test, prompts: split.test.map((p) => p.text) });
   } finally {
+    await ort?.release();
     scores.dispose();
     await reference.lm.release();
     head.weight.dispose();

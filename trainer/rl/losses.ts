@@ -1,6 +1,6 @@
 /**
  * Losses of online RL from a reward model: pure functions of per-token (or per-sequence) log-probs
- * of sampled responses, differentiable in `logp` / `values` / `logits`.
+ * of sampled responses, differentiable in `logp` / `values` / per-token entropy (or `logits`).
  *
  * Formulas and metric names follow TRL (PPOTrainer, GRPOTrainer with loss_type "grpo", RLOOTrainer).
  * Where this code differs from TRL it says so next to the code:
@@ -62,12 +62,24 @@ export function ppoValueLoss(values: tf.Tensor, oldValues: tf.Tensor, returns: t
   });
 }
 
-/** Entropy of the token distributions, H = logsumexp(z) − Σ softmax(z)·z (TRL's entropy_from_logits); masked mean. */
-export function entropyFromLogits(logits: tf.Tensor, mask: tf.Tensor): tf.Scalar {
+/**
+ * Per-token entropy of the token distributions, H = −Σ_v p_v·log p_v with log p = log softmax(z)
+ * (TRL's entropy_from_logits, same value): logits [batch, T, vocab] → [batch, T]. Written with
+ * ops that have backward rules in preflab's IR too, where rl/ort-policy.ts builds the same value.
+ */
+export function tokenEntropy(logits: tf.Tensor): tf.Tensor {
   return tf.tidy(() => {
-    const expected = tf.sum(tf.mul(tf.softmax(logits), logits), -1); // [batch, T] Σ_v p_v·z_v
-    return maskedMean(tf.sub(tf.logSumExp(logits, -1), expected), mask); // logits [batch, T, vocab]
+    const logp = tf.logSoftmax(logits, -1); // [batch, T, vocab]
+    return tf.neg(tf.sum(tf.mul(tf.exp(logp), logp), -1));
   });
+}
+
+/** The masked mean of per-token entropies [batch, T] (what PPO logs and its entropy bonus weighs). */
+export const meanEntropy = (entropy: tf.Tensor, mask: tf.Tensor): tf.Scalar => tf.tidy(() => maskedMean(entropy, mask));
+
+/** Entropy of the token distributions (TRL's entropy_from_logits); masked mean. */
+export function entropyFromLogits(logits: tf.Tensor, mask: tf.Tensor): tf.Scalar {
+  return tf.tidy(() => meanEntropy(tokenEntropy(logits), mask));
 }
 
 /**

@@ -7,13 +7,13 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { readSafetensors, writeSafetensors } from "../checkpoint/safetensors";
 import { batchIndices } from "../train/batch-order";
-import type { Objective } from "../train/loop";
+import type { Objective, StepResult } from "../train/loop";
 import type { AdamW } from "../train/optimizer";
 import type { Algorithm, Scored } from "./algorithms";
 import type { RlConfig } from "./config";
 import type { KlController } from "./kl";
 import { rollout, type RolloutContext } from "./rollout";
-import { updateOnBatch, type Updater } from "./update";
+import { tfjsMinibatchStep, updateOnBatch, type MinibatchStep, type Updater } from "./update";
 
 export interface RlPrompt {
   text: string;
@@ -59,23 +59,34 @@ export async function evaluatePrompts(run: RlRun, prompts: readonly RlPrompt[], 
   return rolloutMetrics(scored, run.controller.value, prefix);
 }
 
-export function rlObjective(run: RlRun): Objective<RlPrompt[]> {
+/** The prompts of one iteration, and its index (the rollout's seed). */
+export interface RlIteration {
+  step: number;
+  prompts: RlPrompt[];
+}
+
+/** One iteration on either engine: rollout with the current weights, scores, `updateOnBatch` through `minibatch`. */
+export async function iterate(run: RlRun, it: RlIteration, lr: number, minibatch: MinibatchStep): Promise<StepResult> {
+  const c = run.config;
+  const times: Record<string, number> = {};
+  const samples = await rollout(run.rollout, it.prompts, c.seed * 7919 + it.step, times);
+  const scored = run.algorithm.score(samples, c, run.controller.value);
+  const stats = rolloutMetrics(scored, run.controller.value);
+  const started = performance.now();
+  const update = await updateOnBatch(minibatch, c, scored, lr, c.seed + it.step);
+  times["time/update"] = (performance.now() - started) / 1000;
+  run.controller.update(stats["objective/kl"]!, scored.length);
+  const { loss, grad_norm: gradNorm, ...updateMetrics } = update; // the loop logs these two itself
+  return { loss: loss ?? Number.NaN, gradNorm: gradNorm ?? 0, metrics: { ...stats, ...updateMetrics, ...times } };
+}
+
+/** The run on TensorFlow.js (./ort-policy.ts's withOrtPolicy moves its updates to ONNX Runtime). */
+export function rlObjective(run: RlRun): Objective<RlIteration> {
   const c = run.config;
   return {
     trainable: run.updater.variables,
-    batch: (step) => batchIndices(step, c.batchSize, run.train.length, c.seed).map((i) => run.train[i]!),
-    step: async (prompts, lr, optimizer: AdamW, step) => {
-      const times: Record<string, number> = {};
-      const samples = await rollout(run.rollout, prompts, c.seed * 7919 + step, times);
-      const scored = run.algorithm.score(samples, c, run.controller.value);
-      const stats = rolloutMetrics(scored, run.controller.value);
-      const started = performance.now();
-      const update = updateOnBatch({ ...run.updater, optimizer }, scored, lr, c.seed + step);
-      times["time/update"] = (performance.now() - started) / 1000;
-      run.controller.update(stats["objective/kl"]!, scored.length);
-      const { loss, grad_norm: gradNorm, ...updateMetrics } = update; // the loop logs these two itself
-      return { loss: loss ?? Number.NaN, gradNorm: gradNorm ?? 0, metrics: { ...stats, ...updateMetrics, ...times } };
-    },
+    batch: (step) => ({ step, prompts: batchIndices(step, c.batchSize, run.train.length, c.seed).map((i) => run.train[i]!) }),
+    step: (it, lr, optimizer: AdamW) => iterate(run, it, lr, tfjsMinibatchStep({ ...run.updater, optimizer })),
     evaluate: () => evaluatePrompts(run, run.validation, c.seed + 1, "eval_"),
     save: (dir) => run.rollout.policy.save(dir),
     saveState: (dir) => {

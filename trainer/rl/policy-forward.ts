@@ -1,7 +1,9 @@
 // One forward pass of the policy over prompt + response rows, giving what the RL update needs
 // per response token, laid out as [rows, seq-1] (target position t predicts ids[t+1]): the
-// sampled token's log-prob, the value head's estimate of the state before it, and the logits
-// there (for the entropy). Zero outside responses (the completion mask).
+// sampled token's log-prob, the value head's estimate of the state before it, and (for PPO, the
+// only loss that reads it) the entropy of the distribution there. Zero outside responses (the
+// completion mask). The same ForwardOut comes from ONNX Runtime (./ort-policy.ts): per-token
+// entropy, never the vocabulary-sized logits, so both engines feed the one loss code.
 import * as tf from "@tensorflow/tfjs-core";
 import type { Graph } from "../graph/ir";
 import { executeGraph } from "../graph/tfjs-exec";
@@ -9,6 +11,7 @@ import { logprobBatchFromIds, type IdRow, type LogprobBatch } from "../logprobs"
 import { tokenLogprobs } from "../losses";
 import { buildModelGraph, hiddenSize, type ModelConfig } from "../models/model-config";
 import type { TrainablePolicy } from "../policy/trainable-policy";
+import { tokenEntropy } from "./losses";
 
 export interface ValueHead {
   /** [hidden, 1]: the value of a state is a linear function of its last hidden state. */
@@ -24,7 +27,8 @@ export function createValueHead(config: ModelConfig): ValueHead {
 export interface ForwardOut {
   logp: tf.Tensor2D; // [rows, seq-1]
   values: tf.Tensor2D; // [rows, seq-1]
-  logits: tf.Tensor3D; // [rows, seq-1, vocab]
+  /** Per-token entropy, masked; zeros when not asked for (only PPO reads it). */
+  entropy: tf.Tensor2D; // [rows, seq-1]
   mask: tf.Tensor2D; // [rows, seq-1] float, 1 on response tokens
 }
 
@@ -37,8 +41,8 @@ export function batchOf(rows: readonly IdRow[], padId: number): LogprobBatch {
   return logprobBatchFromIds(rows, padId);
 }
 
-/** Differentiable in the policy's params and the value head (call inside a tape or a tidy). */
-export function policyForward(policy: TrainablePolicy, graph: Graph, head: ValueHead, batch: LogprobBatch): ForwardOut {
+/** Differentiable in the policy's params and the value head (call inside a tape or a tidy); the entropy only `withEntropy`. */
+export function policyForward(policy: TrainablePolicy, graph: Graph, head: ValueHead, batch: LogprobBatch, withEntropy = false): ForwardOut {
   const [rows, seq] = [batch.ids.length, batch.ids[0]!.length];
   const ids = tf.tensor2d(batch.ids, [rows, seq], "int32");
   const out = executeGraph(graph, {
@@ -53,7 +57,8 @@ export function policyForward(policy: TrainablePolicy, graph: Graph, head: Value
   const logp = tf.mul(tokenLogprobs(logits, tf.slice(ids, [0, 1], [rows, seq - 1])), mask) as tf.Tensor2D;
   const e = hidden.shape[2]!;
   const values = tf.mul(tf.reshape(tf.add(tf.matMul(tf.reshape(hidden, [-1, e]), head.weight), head.bias), [rows, seq - 1]), mask) as tf.Tensor2D;
-  return { logp, values, logits: logits as tf.Tensor3D, mask };
+  const entropy = (withEntropy ? tf.mul(tokenEntropy(logits), mask) : tf.zerosLike(mask)) as tf.Tensor2D;
+  return { logp, values, entropy, mask };
 }
 
 /** Per-response-token values of a [rows, seq-1] layout, row by row (the response's own order). */
