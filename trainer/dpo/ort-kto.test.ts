@@ -47,7 +47,7 @@ describe("KTO examples as ONNX Runtime rows", () => {
 
   it("seeds: the completions' are not 0; the mismatched rows' (z_ref is detached) and the padding rows' are exactly 0; metrics are hand-computed", () => {
     const logps = [-8, -5, -3, -10, -0.5, -7]; // completions, mismatched, padding
-    const { loss, last } = seedLoss(ktoSeededRows(C, { batchSize: 3, seq: 4, padId: 0 }), EXAMPLES);
+    const { loss, last } = seedLoss(ktoSeededRows(C, { batchSize: 3, seq: 4, padId: 0 }).loss, EXAMPLES);
     const seeds = tf.tidy(() => tf.grad((x) => loss(x as tf.Tensor1D))(tf.tensor1d(logps)).arraySync() as number[]);
     expect(seeds.slice(2)).toEqual([0, 0, 0, 0]);
     for (const s of seeds.slice(0, 2)) expect(Math.abs(s)).toBeGreaterThan(1e-4);
@@ -114,7 +114,7 @@ describe("KTO steps on both engines (2 examples in a step of 3: padding rows inc
     const trace: TrainingTrace & { metrics: Record<string, number>[] } = { losses: [], norms: [], final: {}, metrics: [] };
     for (let step = 0; step < STEPS; step++) {
       const batch = examplesAt(step);
-      const { loss, last } = seedLoss(rows, batch);
+      const { loss, last } = seedLoss(rows.loss, batch);
       const r = await trainer.step(rows.layout(batch), loss, lrAt(step));
       trace.losses.push(r.loss);
       trace.norms.push(r.gradNorm);

@@ -3,10 +3,10 @@
 // and its gradient per row seeds ORT's backward pass and AdamW. Rows are every chosen completion
 // then every rejected one, right-padded to the run's longest (one static [2·batchSize, seq] shape
 // for the whole run; SFT's row layout, sft/ort-batch.ts). A short last batch is filled with rows of
-// an empty completion mask that the loss never reads, so their seeds are 0.
+// an empty completion mask that the loss never reads, so their seeds are 0. The ORT wiring is
+// ./ort-seeded.ts's, shared with KTO.
 import * as tf from "@tensorflow/tfjs-core";
-import { withOrtStep, modelWeights } from "../onnx-train/lm-engine";
-import { OrtVjpTrainer, type SequenceBatch } from "../onnx-train/vjp-trainer";
+import type { OrtVjpTrainer, SequenceBatch } from "../onnx-train/vjp-trainer";
 import type { BatchOutput } from "../policy/batch-output";
 import { completionLengths } from "../policy/sequences";
 import { sftLmBatch, sftStepLength } from "../sft/ort-batch";
@@ -16,6 +16,7 @@ import type { AdamWOptions } from "../train/optimizer";
 import type { PreferenceConfig } from "./config";
 import { pairRows, type PairExample } from "./examples";
 import { chosenThenRejected, pairLoss } from "./objective";
+import { seedLoss, withOrtSeeded } from "./ort-seeded";
 
 /** The step length a run's pairs need: its longest prompt + completion, less the last token. */
 export function pairStepLength(pairs: readonly PairExample[]): number {
@@ -29,21 +30,15 @@ export function pairSequenceBatch(batch: readonly PairExample[], batchSize: numb
   return { inputs, targets, mask };
 }
 
-/**
- * pairLoss as a function of every row's log-probs [2·batchSize] (the padding rows' are read by
- * nothing), for tf.valueAndGrad; `last()` gives the metrics of the latest call.
- */
-export function pairSeedLoss(batch: readonly PairExample[], c: PreferenceConfig): { loss: (logps: tf.Tensor1D) => tf.Scalar; last: () => BatchOutput["metrics"] } {
+/** pairLoss of every row's log-probs [2·batchSize] (the padding rows' are read by nothing). */
+const pairLossOfRows = (c: PreferenceConfig) => (logps: tf.Tensor1D, batch: readonly PairExample[]): BatchOutput => {
   const rows = chosenThenRejected(batch);
-  let metrics: BatchOutput["metrics"] = {};
-  return {
-    loss: (logps) => {
-      const out = pairLoss(tf.slice(logps, 0, rows.length), completionLengths(rows), batch, c);
-      metrics = out.metrics;
-      return out.loss;
-    },
-    last: () => metrics,
-  };
+  return pairLoss(tf.slice(logps, 0, rows.length), completionLengths(rows), batch, c);
+};
+
+/** pairLoss for tf.valueAndGrad; `last()` gives the metrics of the latest call. */
+export function pairSeedLoss(batch: readonly PairExample[], c: PreferenceConfig): ReturnType<typeof seedLoss> {
+  return seedLoss(pairLossOfRows(c), batch);
 }
 
 export interface OrtPairsOptions {
@@ -57,11 +52,5 @@ export interface OrtPairsOptions {
 
 /** `base` (pairObjective) trained by ONNX Runtime; release the returned trainer when the run ends. */
 export async function withOrtPairs(base: Objective<PairExample[]>, c: PreferenceConfig, o: OrtPairsOptions): Promise<{ objective: Objective<PairExample[]>; trainer: OrtVjpTrainer }> {
-  const trainer = await OrtVjpTrainer.create({ graph: o.model.graph, weights: modelWeights(o.model), adamw: o.adamw, batch: 2 * o.batchSize, seq: o.seq, threads: o.threads });
-  const objective = withOrtStep(base, trainer, o.model, async (batch, lr) => {
-    const { loss, last } = pairSeedLoss(batch, c);
-    const r = await trainer.step(pairSequenceBatch(batch, o.batchSize, o.seq, o.padId), loss, lr);
-    return { ...r, metrics: last() };
-  });
-  return { objective, trainer };
+  return withOrtSeeded(base, { rows: 2 * o.batchSize, layout: (batch) => pairSequenceBatch(batch, o.batchSize, o.seq, o.padId), loss: pairLossOfRows(c) }, o);
 }

@@ -1,8 +1,8 @@
 // A policy objective whose steps ONNX Runtime trains (OrtVjpTrainer) from a loss written once in
 // tfjs over each row's summed completion log-probs: the batch laid out as the step graph's static
 // rows, ORT's log-probs into the loss, its gradient per row seeding ORT's backward pass, clipping
-// and AdamW, and the metrics of that same loss call logged. KTO's layout is ./ort-kto.ts (DPO
-// pairs, ./ort-pairs.ts, predate this and still wire the same steps by hand).
+// and AdamW, and the metrics of that same loss call logged. DPO pairs' rows are ./ort-pairs.ts's,
+// KTO's ./ort-kto.ts's.
 import * as tf from "@tensorflow/tfjs-core";
 import { modelWeights, withOrtStep } from "../onnx-train/lm-engine";
 import { OrtVjpTrainer, type SequenceBatch } from "../onnx-train/vjp-trainer";
@@ -20,12 +20,12 @@ export interface SeededRows<E> {
   loss: (logps: tf.Tensor1D, batch: readonly E[]) => BatchOutput;
 }
 
-/** `loss` as tf.valueAndGrad wants it (a scalar of the log-probs); `last()` gives the metrics of the latest call. */
-export function seedLoss<E>(rows: SeededRows<E>, batch: readonly E[]): { loss: (logps: tf.Tensor1D) => tf.Scalar; last: () => BatchOutput["metrics"] } {
+/** A batch's `loss` as tf.valueAndGrad wants it (a scalar of the log-probs); `last()` gives the metrics of the latest call. */
+export function seedLoss<E>(loss: SeededRows<E>["loss"], batch: readonly E[]): { loss: (logps: tf.Tensor1D) => tf.Scalar; last: () => BatchOutput["metrics"] } {
   let metrics: BatchOutput["metrics"] = {};
   return {
     loss: (logps) => {
-      const out = rows.loss(logps, batch);
+      const out = loss(logps, batch);
       metrics = out.metrics;
       return out.loss;
     },
@@ -44,7 +44,7 @@ export interface OrtSeededOptions {
 export async function withOrtSeeded<E>(base: Objective<E[]>, rows: SeededRows<E>, o: OrtSeededOptions): Promise<{ objective: Objective<E[]>; trainer: OrtVjpTrainer }> {
   const trainer = await OrtVjpTrainer.create({ graph: o.model.graph, weights: modelWeights(o.model), adamw: o.adamw, batch: rows.rows, seq: o.seq, threads: o.threads });
   const objective = withOrtStep(base, trainer, o.model, async (batch, lr) => {
-    const { loss, last } = seedLoss(rows, batch);
+    const { loss, last } = seedLoss(rows.loss, batch);
     const r = await trainer.step(rows.layout(batch), loss, lr);
     return { ...r, metrics: last() };
   });
