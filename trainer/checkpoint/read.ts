@@ -1,5 +1,5 @@
 // Reads a Hugging Face checkpoint directory (GPT-2, Llama, Qwen2) into plain data (no tfjs, so the ONNX side can
-// use it too): config.json, model.safetensors, tokenizer.json (+ tokenizer_config.json) and
+// use it too): config.json, model.safetensors (or its shards), tokenizer.json (+ tokenizer_config.json) and
 // generation_config.json. Every problem becomes a CheckpointError naming the file.
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
@@ -7,7 +7,8 @@ import { buildModelGraph, type ModelConfig } from "../models/model-config";
 import { tokenizerFromJson, type Tokenizer } from "../tokenizer/tokenizer";
 import { parseModelConfig } from "./config";
 import { CheckpointError } from "./errors";
-import { readSafetensors, SafetensorsError, type RawTensor } from "./safetensors";
+import type { RawTensor } from "./safetensors";
+import { findWeightFiles, readWeightTensors } from "./weight-files";
 
 export interface RawCheckpoint {
   dir: string;
@@ -33,17 +34,25 @@ function readJson(dir: string, name: string, required: boolean): unknown {
   }
 }
 
+// GPT2Model / LlamaModel files name the parameters without "transformer." / "model.".
+const unprefixed = (name: string) => name.replace(/^(transformer|model)\./, "");
+
 /**
- * Maps the file's tensors onto the graph's parameter names (GPT2Model / LlamaModel files lack
- * "transformer." / "model."); extra tensors (a tied lm_head.weight, attn.bias buffers) are ignored.
+ * Reads the weights (model.safetensors or its shards) and maps them onto the graph's parameter
+ * names; extra tensors (a tied lm_head.weight, attn.bias buffers) are never even decoded.
  */
-function matchWeights(config: ModelConfig, file: Record<string, RawTensor>, path: string): Record<string, RawTensor> {
+function readWeights(dir: string, config: ModelConfig): Record<string, RawTensor> {
+  const params = buildModelGraph(config).params;
+  const wanted = new Set(params.flatMap((spec) => [spec.name, unprefixed(spec.name)]));
+  const found = findWeightFiles(dir);
+  const file = readWeightTensors(found, (name) => wanted.has(name));
   const weights: Record<string, RawTensor> = {};
-  for (const spec of buildModelGraph(config).params) {
-    const t = file[spec.name] ?? file[spec.name.replace(/^(transformer|model)\./, "")];
-    if (!t) throw new CheckpointError(path, `has no tensor ${spec.name}`);
+  for (const spec of params) {
+    const name = spec.name in file ? spec.name : unprefixed(spec.name);
+    const t = file[name];
+    if (!t) throw new CheckpointError(found.source, `has no tensor ${spec.name}`);
     if (t.shape.join(",") !== spec.shape.join(",")) {
-      throw new CheckpointError(path, `tensor ${spec.name} has shape [${t.shape}], config.json implies [${spec.shape}]`);
+      throw new CheckpointError(found.weightMap?.[name] ?? found.source, `tensor ${spec.name} has shape [${t.shape}], config.json implies [${spec.shape}]`);
     }
     weights[spec.name] = t;
   }
@@ -69,16 +78,7 @@ function readTokenizer(dir: string, config: ModelConfig) {
 export function readCheckpoint(dir: string): RawCheckpoint {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CheckpointError(dir, "is not a directory");
   const config = parseModelConfig(readJson(dir, "config.json", true), join(dir, "config.json"));
-  const path = join(dir, "model.safetensors");
-  if (!existsSync(path)) throw new CheckpointError(path, "is missing (only safetensors weights are supported)");
-  let file: Record<string, RawTensor>;
-  try {
-    file = readSafetensors(readFileSync(path)).tensors;
-  } catch (error) {
-    if (error instanceof SafetensorsError) throw new CheckpointError(path, error.message);
-    throw error;
-  }
-  const weights = matchWeights(config, file, path);
+  const weights = readWeights(dir, config);
   const generationConfig = (readJson(dir, "generation_config.json", false) ?? {}) as Record<string, unknown>;
   return { dir, config, weights, ...readTokenizer(dir, config), generationConfig };
 }

@@ -1,7 +1,10 @@
 // A minimal safetensors reader/writer: 8-byte little-endian header length, a JSON header
 // {name: {dtype, shape, data_offsets: [begin, end]}, "__metadata__"?: {...}}, then the raw
 // little-endian tensor bytes. F32, F16 and BF16 are read (as float32: real Llama/Qwen checkpoints
-// ship BF16); only F32 is written.
+// ship BF16); only F32 is written. Files are read tensor by tensor, straight into each tensor's
+// own array: a whole checkpoint never sits in one Buffer (Node refuses files over 2 GiB, and a
+// Llama-3.2-1B in BF16 is 2.47 GB).
+import { closeSync, fstatSync, openSync, readSync } from "node:fs";
 
 /** A tensor as plain data: float32 values in row-major order. */
 export interface RawTensor {
@@ -11,7 +14,28 @@ export interface RawTensor {
 
 export class SafetensorsError extends Error {}
 
+export interface SafetensorsContents {
+  tensors: Record<string, RawTensor>;
+  metadata: Record<string, string>;
+}
+
+interface HeaderEntry {
+  dtype: string;
+  shape: number[];
+  data_offsets: [number, number];
+}
+
+/** Where the bytes come from: a Buffer already in memory, or an open file read piece by piece. */
+interface ByteSource {
+  size: number;
+  /** Fills `into` with the bytes at `position` (the caller checked they exist). */
+  read(into: Uint8Array, position: number): void;
+}
+
 const ELEMENT_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
+// Half-precision tensors are decoded through a bounded scratch buffer, not a copy of the tensor.
+const DECODE_CHUNK_BYTES = 1 << 24;
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function halfToFloat(h: number): number {
   const sign = h & 0x8000 ? -1 : 1;
@@ -22,30 +46,63 @@ function halfToFloat(h: number): number {
   return sign * 2 ** (exp - 15) * (1 + frac / 1024);
 }
 
-function decode(dtype: string, bytes: Buffer): Float32Array {
+/** Decodes `bytes` (whole elements of `dtype`) into out[at...]. */
+function decodeInto(dtype: string, bytes: Uint8Array, out: Float32Array, at: number): void {
+  if (dtype === "BF16" && LITTLE_ENDIAN) {
+    // The common case (Llama/Qwen checkpoints) through typed arrays: several times faster.
+    const halves = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+    const bits = new Uint32Array(out.buffer, out.byteOffset + at * 4, halves.length);
+    for (let i = 0; i < halves.length; i++) bits[i] = halves[i] << 16;
+    return;
+  }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n = bytes.byteLength / ELEMENT_BYTES[dtype];
-  const out = new Float32Array(n);
+  // BF16 is the top half of a float32: widen through one shared word.
+  const word = new Uint32Array(1);
+  const asFloat = new Float32Array(word.buffer);
   for (let i = 0; i < n; i++) {
-    if (dtype === "F32") out[i] = view.getFloat32(i * 4, true);
-    else if (dtype === "F16") out[i] = halfToFloat(view.getUint16(i * 2, true));
-    else out[i] = new Float32Array(new Uint32Array([view.getUint16(i * 2, true) << 16]).buffer)[0];
+    if (dtype === "F32") out[at + i] = view.getFloat32(i * 4, true);
+    else if (dtype === "F16") out[at + i] = halfToFloat(view.getUint16(i * 2, true));
+    else { word[0] = view.getUint16(i * 2, true) << 16; out[at + i] = asFloat[0]; }
+  }
+}
+
+function readTensor(source: ByteSource, dtype: string, count: number, position: number): Float32Array {
+  const out = new Float32Array(count);
+  if (dtype === "F32" && LITTLE_ENDIAN) {
+    source.read(new Uint8Array(out.buffer), position); // the file's bytes are already the array
+    return out;
+  }
+  const size = ELEMENT_BYTES[dtype];
+  const scratch = new Uint8Array(Math.min(DECODE_CHUNK_BYTES, count * size));
+  for (let done = 0; done < count;) {
+    const n = Math.min(count - done, scratch.byteLength / size);
+    const chunk = scratch.subarray(0, n * size);
+    source.read(chunk, position + done * size);
+    decodeInto(dtype, chunk, out, done);
+    done += n;
   }
   return out;
 }
 
-/** Parses a safetensors file's bytes; throws SafetensorsError on a malformed file. */
-export function readSafetensors(bytes: Buffer): { tensors: Record<string, RawTensor>; metadata: Record<string, string> } {
-  if (bytes.byteLength < 8) throw new SafetensorsError("file is shorter than the 8-byte header length");
-  const headerLen = Number(bytes.readBigUInt64LE(0));
-  if (8 + headerLen > bytes.byteLength) throw new SafetensorsError(`header length ${headerLen} runs past the end of the file`);
-  let header: Record<string, { dtype: string; shape: number[]; data_offsets: [number, number] }>;
+function readHeader(source: ByteSource): { header: Record<string, HeaderEntry>; base: number } {
+  if (source.size < 8) throw new SafetensorsError("file is shorter than the 8-byte header length");
+  const lengthBytes = Buffer.alloc(8);
+  source.read(lengthBytes, 0);
+  const headerLen = Number(lengthBytes.readBigUInt64LE(0));
+  if (8 + headerLen > source.size) throw new SafetensorsError(`header length ${headerLen} runs past the end of the file`);
+  const json = Buffer.alloc(headerLen);
+  source.read(json, 8);
   try {
-    header = JSON.parse(bytes.subarray(8, 8 + headerLen).toString("utf8"));
+    return { header: JSON.parse(json.toString("utf8")), base: 8 + headerLen };
   } catch {
     throw new SafetensorsError("header is not valid JSON");
   }
-  const base = 8 + headerLen;
+}
+
+/** The one parser behind both entry points; `wanted` skips tensors nobody reads (never decoded). */
+function parse(source: ByteSource, wanted: (name: string) => boolean): SafetensorsContents {
+  const { header, base } = readHeader(source);
   const tensors: Record<string, RawTensor> = {};
   let metadata: Record<string, string> = {};
   for (const [name, info] of Object.entries(header)) {
@@ -53,12 +110,49 @@ export function readSafetensors(bytes: Buffer): { tensors: Record<string, RawTen
     if (!(info.dtype in ELEMENT_BYTES)) throw new SafetensorsError(`tensor ${name} has unsupported dtype ${info.dtype}`);
     const [begin, end] = info.data_offsets;
     const count = info.shape.reduce((a, b) => a * b, 1);
-    if (end - begin !== count * ELEMENT_BYTES[info.dtype] || base + end > bytes.byteLength) {
+    if (end - begin !== count * ELEMENT_BYTES[info.dtype] || begin < 0 || base + end > source.size) {
       throw new SafetensorsError(`tensor ${name}: data_offsets [${begin}, ${end}] do not fit shape [${info.shape}] or the file`);
     }
-    tensors[name] = { shape: info.shape, data: decode(info.dtype, bytes.subarray(base + begin, base + end)) };
+    if (wanted(name)) tensors[name] = { shape: info.shape, data: readTensor(source, info.dtype, count, base + begin) };
   }
   return { tensors, metadata };
+}
+
+const everyTensor = () => true;
+
+/** Parses a safetensors file's bytes; throws SafetensorsError on a malformed file. */
+export function readSafetensors(bytes: Buffer): SafetensorsContents {
+  return parse({ size: bytes.byteLength, read: (into, position) => into.set(bytes.subarray(position, position + into.byteLength)) }, everyTensor);
+}
+
+/** Just the tensor names a file holds (its header), without reading any tensor. */
+export function safetensorsNames(path: string): string[] {
+  return withFile(path, (source) => Object.keys(readHeader(source).header).filter((n) => n !== "__metadata__"));
+}
+
+/**
+ * Reads a safetensors file of any size, one tensor at a time straight from disk; `wanted` picks
+ * the tensors to decode (default all). Throws SafetensorsError on a malformed file.
+ */
+export function readSafetensorsFile(path: string, wanted: (name: string) => boolean = everyTensor): SafetensorsContents {
+  return withFile(path, (source) => parse(source, wanted));
+}
+
+function withFile<T>(path: string, use: (source: ByteSource) => T): T {
+  const fd = openSync(path, "r");
+  try {
+    const read = (into: Uint8Array, position: number) => {
+      // readSync moves at most ~2 GiB per call, and may return fewer bytes than asked.
+      for (let done = 0; done < into.byteLength;) {
+        const n = readSync(fd, into, done, Math.min(into.byteLength - done, 1 << 30), position + done);
+        if (n === 0) throw new SafetensorsError(`file ended at byte ${position + done} while reading a tensor`);
+        done += n;
+      }
+    };
+    return use({ size: fstatSync(fd).size, read });
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Serializes float32 tensors (sorted by name, like the reference implementation). */

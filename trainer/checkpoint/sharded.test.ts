@@ -1,0 +1,135 @@
+// Weights read from disk tensor by tensor: sharded checkpoints (model.safetensors.index.json +
+// shards, transformers' layout for larger models) load to the very weights and logits of the
+// single-file copy; half-precision tensors larger than the decoder's scratch buffer decode exactly;
+// every broken shard layout is a CheckpointError naming the file at fault.
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import * as tf from "@tensorflow/tfjs-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../backend";
+import { executeGraph } from "../graph/tfjs-exec";
+import { writeTinyLlamaCheckpoint } from "../models/llama-fixtures";
+import { buildModelGraph } from "../models/model-config";
+import { denseInputs } from "../train/lm-step";
+import { CheckpointError } from "./errors";
+import { readCheckpoint } from "./read";
+import { readSafetensorsFile, writeSafetensors, type RawTensor } from "./safetensors";
+import { loadCheckpoint } from "./tfjs";
+import { WEIGHTS_INDEX_FILE, weightFilePaths } from "./weight-files";
+
+const root = mkdtempSync(join(tmpdir(), "preflab-shards-"));
+let n = 0;
+const single = join(root, "single");
+
+/** A copy of `single` whose weights are split over `shards` (tensor names → shard) plus an index. */
+function shardedCopy(shards: Array<Record<string, RawTensor>>, weightMap?: Record<string, string>): string {
+  const dir = join(root, `sharded${n++}`);
+  mkdirSync(dir);
+  for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json"]) copyFileSync(join(single, f), join(dir, f));
+  const names = shards.map((_, i) => `model-${String(i + 1).padStart(5, "0")}-of-${String(shards.length).padStart(5, "0")}.safetensors`);
+  const map: Record<string, string> = {};
+  shards.forEach((tensors, i) => {
+    writeFileSync(join(dir, names[i]), writeSafetensors(tensors));
+    for (const name of Object.keys(tensors)) map[name] = names[i];
+  });
+  writeFileSync(join(dir, WEIGHTS_INDEX_FILE), JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap ?? map }));
+  return dir;
+}
+
+/** The single-file weights split in two: the first `cut` parameters, then the rest. */
+function halves(cut = 5): Array<Record<string, RawTensor>> {
+  const entries = Object.entries(readCheckpoint(single).weights);
+  return [Object.fromEntries(entries.slice(0, cut)), Object.fromEntries(entries.slice(cut))];
+}
+
+function expectError(dir: string, file: string, problem: RegExp) {
+  try {
+    readCheckpoint(dir);
+  } catch (error) {
+    expect(error).toBeInstanceOf(CheckpointError);
+    expect((error as CheckpointError).file).toBe(join(dir, file));
+    expect((error as Error).message).toMatch(problem);
+    return;
+  }
+  throw new Error("expected a CheckpointError");
+}
+
+describe("weights read tensor by tensor, single file or sharded", () => {
+  beforeAll(async () => {
+    await initBackend("cpu");
+    writeTinyLlamaCheckpoint(single, "llama", 11);
+  });
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+  it("a sharded copy loads to exactly the same weights and logits", () => {
+    const [first, second] = halves();
+    const dir = shardedCopy([first, { ...second, "unused.buffer": { shape: [2], data: Float32Array.from([1, 2]) } }]);
+    const reference = readCheckpoint(single).weights;
+    const sharded = readCheckpoint(dir).weights;
+    expect(Object.keys(sharded).sort()).toEqual(Object.keys(reference).sort());
+    for (const [name, t] of Object.entries(reference)) {
+      expect(sharded[name].shape).toEqual(t.shape);
+      expect(Array.from(sharded[name].data)).toEqual(Array.from(t.data));
+    }
+    const a = loadCheckpoint(single);
+    const b = loadCheckpoint(dir);
+    const graph = buildModelGraph(a.config);
+    const logits = (params: Record<string, tf.Tensor>) => executeGraph(graph, { ...params, ...denseInputs([[1, 2, 3, 4]]) }).logits.arraySync();
+    expect(logits(b.params)).toEqual(logits(a.params));
+    expect(weightFilePaths(dir).map((p) => p.slice(dir.length + 1))).toEqual([WEIGHTS_INDEX_FILE, "model-00001-of-00002.safetensors", "model-00002-of-00002.safetensors"]);
+  });
+
+  it("names the shard or index at fault", () => {
+    const [first, second] = halves();
+    const missing = shardedCopy([first, second]);
+    rmSync(join(missing, "model-00002-of-00002.safetensors"));
+    expectError(missing, "model-00002-of-00002.safetensors", /is missing \(model\.safetensors\.index\.json lists its tensors\)/);
+
+    const moved = Object.keys(second)[0];
+    const absent = shardedCopy([first, second], { ...Object.fromEntries(Object.keys(first).map((k) => [k, "model-00001-of-00002.safetensors"])), ...Object.fromEntries(Object.keys(second).map((k) => [k, "model-00002-of-00002.safetensors"])), [moved]: "model-00001-of-00002.safetensors" });
+    expectError(absent, "model-00001-of-00002.safetensors", new RegExp(`has no tensor ${moved.replace(/\./g, "\\.")}, which model\\.safetensors\\.index\\.json places there`));
+
+    const twice = Object.keys(first)[0];
+    const duplicate = shardedCopy([first, { ...second, [twice]: first[twice] }]);
+    expectError(duplicate, "model-00002-of-00002.safetensors", new RegExp(`holds tensor ${twice.replace(/\./g, "\\.")}, which model-00001-of-00002\\.safetensors holds too`));
+
+    const notJson = shardedCopy([first, second]);
+    writeFileSync(join(notJson, WEIGHTS_INDEX_FILE), "{ weight_map");
+    expectError(notJson, WEIGHTS_INDEX_FILE, /is not valid JSON/);
+
+    const escaping = shardedCopy([first, second], { [twice]: "../single/model.safetensors" });
+    expectError(escaping, WEIGHTS_INDEX_FILE, /names shard "\.\.\/single\/model\.safetensors", which is not a file in the checkpoint directory/);
+
+    const corrupt = shardedCopy([first, second]);
+    writeFileSync(join(corrupt, "model-00001-of-00002.safetensors"), Buffer.from([255, 255, 0, 0, 0, 0, 0, 0, 1]));
+    expectError(corrupt, "model-00001-of-00002.safetensors", /header length/);
+
+    const none = shardedCopy([first, second]);
+    rmSync(join(none, WEIGHTS_INDEX_FILE));
+    expectError(none, "model.safetensors", /is missing .*model\.safetensors\.index\.json with its shards/);
+  });
+
+  it("decodes BF16 and F16 tensors larger than the decoder's scratch buffer exactly", () => {
+    // 9M values = 18 MB as BF16, past the 16 MiB scratch: the last chunk starts mid-tensor.
+    const count = 9 * 2 ** 20 + 3;
+    const values = new Float32Array(count);
+    const bits = new Uint32Array(values.buffer);
+    for (let i = 0; i < count; i++) bits[i] = ((0x3c00 + (i % 0x3f00)) << 16) >>> 0; // low 16 bits zero: exact in BF16
+    const half = Buffer.alloc(count * 2);
+    for (let i = 0; i < count; i++) half.writeUInt16LE(bits[i] >>> 16, i * 2);
+    const f16 = Buffer.from([0x00, 0x3c, 0x00, 0xc0, 0x01, 0x00]); // 1, -2, the smallest subnormal
+    const header = Buffer.from(JSON.stringify({ big: { dtype: "BF16", shape: [count], data_offsets: [0, half.length] }, small: { dtype: "F16", shape: [3], data_offsets: [half.length, half.length + 6] } }));
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(header.length));
+    const path = join(root, "half.safetensors");
+    writeFileSync(path, Buffer.concat([length, header, half, f16]));
+    const { tensors } = readSafetensorsFile(path);
+    expect(tensors.big.shape).toEqual([count]);
+    let mismatches = 0;
+    for (let i = 0; i < count; i++) if (tensors.big.data[i] !== values[i]) mismatches++;
+    expect(mismatches).toBe(0);
+    expect(Array.from(tensors.small.data)).toEqual([1, -2, 2 ** -24]);
+    expect(Object.keys(readSafetensorsFile(path, (name) => name === "small").tensors)).toEqual(["small"]);
+  });
+});
