@@ -1,7 +1,9 @@
 // `npm run bench -- engine`: training throughput (forward, backward, clipping, AdamW) per engine
-// at three shapes: the built-in policy's, GPT-2 small (12 layers, 768 wide, batch 4 × 128 tokens)
-// and SmolLM2-135M's Llama shape. ONNX Runtime (one step graph, threads = cores) beside
-// tfjs-wasm and, where a python3 imports torch, PyTorch (bench/torch-train.ts), with ratios.
+// at four shapes: the built-in policy's, GPT-2 small (12 layers, 768 wide, batch 4 × 128 tokens),
+// SmolLM2-135M's Llama shape and GPT-2 medium (24 layers, 1024 wide: ORT's memory-lean step).
+// ONNX Runtime (threads = cores; its step, fused or lean, as auto picks it unless
+// PREFLAB_ORT_MEMORY=fused|lean says) beside tfjs-wasm and, where a python3 imports torch,
+// PyTorch (bench/torch-train.ts), with ratios.
 // Each engine × shape runs in a process of its own, so its peak RSS (VmHWM) is its own and a
 // model that does not fit wasm's 4 GiB heap is a row saying so, not a crash of the benchmark.
 import { spawnSync } from "node:child_process";
@@ -12,7 +14,8 @@ import { initBackend } from "../trainer/backend";
 import { benchOrt, benchTfjsModel, type TrainBenchResult } from "../trainer/bench-train";
 import { parseModelConfig } from "../trainer/checkpoint/config";
 import { buildModelGraph } from "../trainer/models/model-config";
-import { builtinShape, GPT2_SMALL_SHAPE, LLAMA_135M_SHAPE, torchTrainRow, trainMetric, type TorchTrainShape } from "./torch-train";
+import type { StepMemoryChoice } from "../trainer/onnx-train/memory-mode";
+import { builtinShape, GPT2_MEDIUM_SHAPE, GPT2_SMALL_SHAPE, LLAMA_135M_SHAPE, torchTrainRow, trainMetric, type TorchTrainShape } from "./torch-train";
 
 type Row = Record<string, string | number>;
 type Engine = "onnx" | "wasm";
@@ -36,7 +39,7 @@ async function measure(engine: Engine, shape: TorchTrainShape): Promise<TrainBen
   const graph = buildModelGraph(config);
   const weights = benchWeights(graph);
   const o = { batch: shape.batch, seq: shape.seq, steps: shape.steps, vocab: config.vocab_size };
-  if (engine === "onnx") return benchOrt(graph, weights, o);
+  if (engine === "onnx") return benchOrt(graph, weights, { ...o, memory: process.env.PREFLAB_ORT_MEMORY as StepMemoryChoice | undefined });
   const backend = await initBackend("wasm");
   const params = Object.fromEntries(graph.params.map((p) => [p.name, tf.variable(tf.tensor(weights[p.name]!, p.shape))]));
   return benchTfjsModel({ graph, params }, backend, o);
@@ -57,7 +60,7 @@ function engineRow(engine: Engine, shape: TorchTrainShape, r: TrainBenchResult |
   const threads = "error" in r ? (engine === "onnx" ? cores : 1) : r.threads;
   const row: Row = { bench: "engine", backend: engine === "onnx" ? "onnxruntime cpu" : "tfjs wasm", model: shape.name, metric: trainMetric(shape, threads), cores };
   if ("error" in r) return { ...row, value: "failed", note: r.error };
-  const note = `${(r.parameters / 1e6).toFixed(1)}M params, best of ${shape.steps} steps, mean ${r.secondsPerStep.toFixed(2)} s/step, ${r.cpuSecondsPerStep.toFixed(2)} CPU s/step; ${r.engine}`;
+  const note = `${(r.parameters / 1e6).toFixed(1)}M params, best of ${shape.steps} steps, mean ${r.secondsPerStep.toFixed(2)} s/step, ${r.cpuSecondsPerStep.toFixed(2)} CPU s/step; ${r.engine}${r.memoryMode ? `, ${r.memoryMode} step` : ""}`;
   return { ...row, value: Number((r.tokensPerSecond ?? 0).toFixed(1)), "peak RSS MiB": r.peakRssMiB, note };
 }
 
@@ -73,7 +76,7 @@ function addRatios(rows: Row[]): void {
 
 /** Shapes to time: every one by default; PREFLAB_ENGINE_SHAPES=builtin,gpt2-small picks some. */
 function shapes(): TorchTrainShape[] {
-  const all = [builtinShape(), GPT2_SMALL_SHAPE, LLAMA_135M_SHAPE];
+  const all = [builtinShape(), GPT2_SMALL_SHAPE, LLAMA_135M_SHAPE, GPT2_MEDIUM_SHAPE];
   const only = process.env.PREFLAB_ENGINE_SHAPES?.split(",").map((s) => s.trim());
   return only ? all.filter((s) => only.includes(s.name)) : all;
 }

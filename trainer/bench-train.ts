@@ -11,6 +11,7 @@ import { CheckpointError } from "./checkpoint/errors";
 import { readCheckpoint } from "./checkpoint/read";
 import { buildModelGraph, contextLength, type ModelConfig } from "./models/model-config";
 import { describeOrtEngine, resolveEngine, TRAINING_ENGINES, type TrainingEngine } from "./onnx-train/engine";
+import type { StepMemoryChoice, StepMemoryMode } from "./onnx-train/memory-mode";
 import { lmStepFor, OrtTrainer } from "./onnx-train/ort-trainer";
 import type { StepGraph } from "./onnx-train/step-graph";
 import { peakRssMiB } from "./peak-rss";
@@ -21,6 +22,7 @@ import { checkpointSetup, disposeSetup } from "./train/setup";
 
 export const BENCH_ENGINES = TRAINING_ENGINES;
 export type BenchEngine = TrainingEngine;
+export { STEP_MEMORY_CHOICES as BENCH_MEMORY_MODES } from "./onnx-train/memory-mode";
 
 export interface TrainBenchResult {
   tokensPerSecond: number;
@@ -34,6 +36,8 @@ export interface TrainBenchResult {
   /** CPU seconds (user + system, every thread of this process) per timed step: steadier than wall time on a shared machine. */
   cpuSecondsPerStep: number;
   parameters: number;
+  /** ONNX Runtime's step: "fused" (AdamW in the step graph) or "lean" (one state set, AdamW in chunks). */
+  memoryMode?: StepMemoryMode;
 }
 
 export interface TrainBenchOptions {
@@ -41,6 +45,8 @@ export interface TrainBenchOptions {
   seq: number;
   steps: number;
   engine: BenchEngine;
+  /** ONNX Runtime's step (default auto: by model size vs the machine's memory). */
+  memory?: StepMemoryChoice;
 }
 
 const ADAMW: AdamWOptions = { beta1: 0.9, beta2: 0.95, weightDecay: 0.1, gradClip: 1 };
@@ -75,13 +81,13 @@ function result(engine: string, threads: number, tokens: number, time: { mean: n
 }
 
 /** Training throughput of a model graph + weights on ONNX Runtime (also the engine benchmark's ORT row). */
-export async function benchOrt(graph: Graph, weights: Record<string, Float32Array>, o: { batch: number; seq: number; steps: number; vocab: number; provider?: "cuda" | "cpu"; stepGraph?: StepGraph }): Promise<TrainBenchResult> {
-  const trainer = await OrtTrainer.create({ graph, weights, adamw: ADAMW, batch: o.batch, seq: o.seq, stepGraph: o.stepGraph, executionProviders: o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"] });
+export async function benchOrt(graph: Graph, weights: Record<string, Float32Array>, o: { batch: number; seq: number; steps: number; vocab: number; provider?: "cuda" | "cpu"; stepGraph?: StepGraph; memory?: StepMemoryChoice }): Promise<TrainBenchResult> {
+  const trainer = await OrtTrainer.create({ graph, weights, adamw: ADAMW, batch: o.batch, seq: o.seq, stepGraph: o.stepGraph, memory: o.memory, executionProviders: o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"] });
   try {
     const batch = benchBatch(o.batch, o.seq, o.vocab);
     const time = await timeSteps(o.steps, () => trainer.step(batch, LR));
     const parameters = graph.params.reduce((s, p) => s + p.shape.reduce((a, b) => a * b, 1), 0);
-    return result(describeOrtEngine(o.provider ?? "cpu", trainer.threads), trainer.threads, o.batch * o.seq, time, parameters);
+    return { ...result(describeOrtEngine(o.provider ?? "cpu", trainer.threads), trainer.threads, o.batch * o.seq, time, parameters), memoryMode: trainer.memoryMode };
   } finally {
     await trainer.release();
   }
@@ -137,5 +143,5 @@ export async function benchTrain(dir: string, o: TrainBenchOptions): Promise<Tra
   const { graph, step } = ortStep();
   const checkpoint = readCheckpoint(dir);
   const weights = Object.fromEntries(Object.entries(checkpoint.weights).map(([name, t]) => [name, t.data]));
-  return benchOrt(graph, weights, { batch: o.batch, seq, steps: o.steps, vocab: checkpoint.config.vocab_size, provider: engine.provider, stepGraph: step });
+  return benchOrt(graph, weights, { batch: o.batch, seq, steps: o.steps, vocab: checkpoint.config.vocab_size, provider: engine.provider, stepGraph: step, memory: o.memory });
 }

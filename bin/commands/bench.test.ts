@@ -21,11 +21,14 @@ describe("preflab bench train", () => {
       const ort = preflab(null, ["bench", "train", "--model", dir, "--batch", "2", "--seq", "16", "--steps", "2", "--engine", engine, "--json"]);
       expect(ort.code, ort.stderr).toBe(0);
       const r = JSON.parse(ort.stdout.trim().split("\n").at(-1)!);
-      expect(r).toMatchObject({ engine: `onnxruntime cpu (threads=${threads})`, threads, parameters: result.parameters });
+      expect(r).toMatchObject({ engine: `onnxruntime cpu (threads=${threads})`, threads, parameters: result.parameters, memoryMode: "fused" });
       expect(r.tokensPerSecond).toBeCloseTo((2 * 16) / r.secondsPerStep, 6);
       expect(r.peakRssMiB).toBeGreaterThan(10);
     }
+    const lean = preflab(null, ["bench", "train", "--model", dir, "--batch", "2", "--seq", "16", "--steps", "1", "--engine", "onnx", "--memory", "lean", "--json"]);
+    expect(lean.code, lean.stderr).toBe(0);
+    expect(JSON.parse(lean.stdout.trim().split("\n").at(-1)!)).toMatchObject({ memoryMode: "lean", parameters: result.parameters });
     const human = preflab(null, ["bench", "train", "--model", dir, "--batch", "1", "--seq", "8", "--steps", "1", "--engine", "onnx"]);
-    expect(human.stdout).toMatch(new RegExp(`^\\d+ tokens/s \\(.* s/step, .*M parameters\\) on onnxruntime cpu \\(threads=${threads}\\), ${threads} thread\\(s\\), peak \\d+ MiB\\n$`));
+    expect(human.stdout).toMatch(new RegExp(`^\\d+ tokens/s \\(.* s/step, .*M parameters\\) on onnxruntime cpu \\(threads=${threads}\\), fused step, ${threads} thread\\(s\\), peak \\d+ MiB\\n$`));
   }, 120_000);
 });
