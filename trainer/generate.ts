@@ -7,7 +7,7 @@ import { checkContext, type LanguageModel } from "./language-model";
 import { makeRng } from "./rng";
 import { logSoftmaxRow, sampleToken, type SamplingOptions } from "./sampling";
 import { contextLength, modelDims } from "./models/model-config";
-import { promptIds } from "./tokenizer/sequence-start";
+import { encodePrompt } from "./tokenizer/sequence-start";
 
 export interface GenerateOptions extends SamplingOptions {
   maxNewTokens: number;
@@ -35,7 +35,7 @@ interface Rows { ids: number[][]; mask: number[][]; pos: number[][] }
 function leftPad(model: LanguageModel, prompts: string[]): Rows {
   const eos = model.tokenizer.eosId;
   const encoded = prompts.map((p) => {
-    const ids = promptIds(model.tokenizer, p);
+    const ids = encodePrompt(model.tokenizer, p);
     checkContext(model, ids.length, "prompt");
     return ids;
   });

@@ -5,7 +5,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { executeGraph } from "./graph/tfjs-exec";
 import { checkContext, type LanguageModel } from "./language-model";
 import { tokenLogprobs } from "./losses";
-import { promptIds, sequenceIds } from "./tokenizer/sequence-start";
+import { encodePrompt, encodeSequence } from "./tokenizer/sequence-start";
 
 export interface LogprobItem {
   prompt: string;
@@ -50,7 +50,7 @@ export function logprobBatchFromIds(rows: readonly IdRow[], padId: number): Logp
 export function buildLogprobBatch(model: LanguageModel, items: LogprobItem[]): LogprobBatch {
   const { tokenizer } = model;
   const rows = items.map((item) => {
-    const prompt = promptIds(tokenizer, item.prompt);
+    const prompt = encodePrompt(tokenizer, item.prompt);
     const completionIds = tokenizer.encode(item.completion);
     checkContext(model, prompt.length + completionIds.length, "prompt + completion");
     return { promptIds: prompt, completionIds };
@@ -105,7 +105,7 @@ export function computeLogprobs(model: LanguageModel, items: LogprobItem[], batc
  * as the model sees it (a BOS-starting checkpoint's BOS is the first token).
  */
 export function textLogprobs(model: LanguageModel, text: string): { tokens: string[]; tokenIds: number[]; logprobs: (number | null)[] } {
-  const ids = sequenceIds(model.tokenizer, text);
+  const ids = encodeSequence(model.tokenizer, text);
   checkContext(model, ids.length, "text");
   if (ids.length === 0) return { tokens: [], tokenIds: [], logprobs: [] };
   // One trailing pad keeps seq ≥ 2 for a single-token text; the mask ignores it.

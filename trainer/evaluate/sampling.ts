@@ -11,7 +11,7 @@ import { openOnnxCheckpoint } from "../onnx/checkpoint";
 import { generateFromIds } from "../onnx/generate";
 import { openSamplers } from "../sample/samplers";
 import { contextLength } from "../models/model-config";
-import { keepPromptEnd, promptIds } from "../tokenizer/sequence-start";
+import { encodePrompt, keepPromptEnd } from "../tokenizer/sequence-start";
 
 export interface SampleOptions {
   samplesPerPrompt: number;
@@ -38,7 +38,7 @@ export async function sampleCheckpoint(dir: string, prompts: readonly string[], 
   try {
     const keep = Math.max(1, contextLength(model.config) - o.maxNewTokens);
     const ids = prompts.flatMap((p) => {
-      const row = keepPromptEnd(model.tokenizer, promptIds(model.tokenizer, p), keep);
+      const row = keepPromptEnd(model.tokenizer, encodePrompt(model.tokenizer, p), keep);
       return Array.from({ length: o.samplesPerPrompt }, () => row);
     });
     const generate = async (temperature: number): Promise<Generation[]> => {

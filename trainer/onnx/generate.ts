@@ -6,7 +6,7 @@ import { InputError } from "../errors";
 import { DEFAULT_GENERATE, type GenerateOptions, type Generation } from "../generate";
 import { makeRng } from "../rng";
 import { sampleToken } from "../sampling";
-import { promptIds } from "../tokenizer/sequence-start";
+import { encodePrompt } from "../tokenizer/sequence-start";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import type { OnnxLanguageModel } from "./checkpoint";
 import type { OnnxCausalLm } from "./forward";
@@ -121,6 +121,6 @@ export async function generateFromIds(lm: OnnxCausalLm, prompts: number[][], cod
 /** Generates one continuation per text prompt (repeat a prompt for several samples). */
 export async function generateOnnx(model: OnnxLanguageModel, prompts: string[], options: Partial<GenerateOptions> = {}): Promise<Generation[]> {
   const { tokenizer, lm } = model;
-  const ids = prompts.map((p) => promptIds(tokenizer, p));
+  const ids = prompts.map((p) => encodePrompt(tokenizer, p));
   return generateFromIds(lm, ids, tokenizer, options);
 }

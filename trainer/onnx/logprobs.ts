@@ -4,7 +4,7 @@
 // it), and similar lengths share a batch.
 import { InputError } from "../errors";
 import type { LogprobItem, LogprobResult } from "../logprobs";
-import { promptIds, sequenceIds } from "../tokenizer/sequence-start";
+import { encodePrompt, encodeSequence } from "../tokenizer/sequence-start";
 import type { OnnxLanguageModel } from "./checkpoint";
 import type { OnnxCausalLm } from "./forward";
 
@@ -90,14 +90,14 @@ export async function completionLogprobs(lm: OnnxCausalLm, items: Array<{ prompt
 export async function computeLogprobsOnnx(model: OnnxLanguageModel, items: LogprobItem[], batchSize = 8): Promise<LogprobResult[]> {
   const { tokenizer } = model;
   const encoded = items.map((item) => {
-    return { promptIds: promptIds(tokenizer, item.prompt), completionIds: tokenizer.encode(item.completion) };
+    return { promptIds: encodePrompt(tokenizer, item.prompt), completionIds: tokenizer.encode(item.completion) };
   });
   return completionLogprobs(model.lm, encoded, batchSize);
 }
 
 /** Each token's log-prob given the ones before it (the first has none): the CLI's view of a text, BOS included. */
 export async function textLogprobsOnnx(model: OnnxLanguageModel, text: string): Promise<{ tokens: string[]; tokenIds: number[]; logprobs: (number | null)[] }> {
-  const tokenIds = sequenceIds(model.tokenizer, text);
+  const tokenIds = encodeSequence(model.tokenizer, text);
   if (tokenIds.length === 0) return { tokens: [], tokenIds, logprobs: [] };
   const [logprobs] = await sequenceLogprobs(model.lm, [tokenIds]);
   return { tokens: model.tokenizer.tokens(tokenIds), tokenIds, logprobs };

@@ -3,7 +3,7 @@
 // Tokenised once, before the reference pass, so reference and policy see exactly the same tokens.
 import * as tf from "@tensorflow/tfjs-core";
 import { completionLogprobTensor, logprobBatchFromIds, type IdRow } from "../logprobs";
-import { keepPromptEnd, promptIds as startPrompt } from "../tokenizer/sequence-start";
+import { encodePrompt, keepPromptEnd } from "../tokenizer/sequence-start";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import type { Graph } from "../graph/ir";
 
@@ -25,7 +25,7 @@ export function truncationLimits(context: number, maxLength: number | null, maxP
 
 /** Tokenises prompt and completion separately (the completion's tokens never depend on the prompt's end). */
 export function tokenizeCompletion(tokenizer: Tokenizer, prompt: string, completion: string, limits: TruncationLimits): TokenizedCompletion {
-  let promptIds = startPrompt(tokenizer, prompt);
+  let promptIds = encodePrompt(tokenizer, prompt);
   let completionIds = tokenizer.encode(completion);
   if (promptIds.length + completionIds.length > limits.maxLength) {
     promptIds = keepPromptEnd(tokenizer, promptIds, limits.maxPromptLength);

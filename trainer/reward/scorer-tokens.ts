@@ -2,7 +2,7 @@
  * The text a neural reward model reads for one (prompt, completion): one function for training
  * and scoring, so a model is always scored on exactly the kind of sequence it learned from.
  */
-import { sequenceIds } from "../tokenizer/sequence-start";
+import { encodeSequence } from "../tokenizer/sequence-start";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 
 /**
@@ -21,5 +21,5 @@ export function rewardText(prompt: string, completion: string): string {
  * answer is complete here" the same way for every answer.
  */
 export function rewardTokens(tokenizer: Tokenizer, prompt: string, completion: string): number[] {
-  return [...sequenceIds(tokenizer, rewardText(prompt, completion)), tokenizer.eosId];
+  return [...encodeSequence(tokenizer, rewardText(prompt, completion)), tokenizer.eosId];
 }

@@ -12,7 +12,7 @@ import type { OnnxLanguageModel } from "../onnx/checkpoint";
 import { generateFromIds } from "../onnx/generate";
 import { withServedModel } from "./model-cache";
 import { contextLength } from "../models/model-config";
-import { keepPromptEnd, promptIds } from "../tokenizer/sequence-start";
+import { encodePrompt, keepPromptEnd } from "../tokenizer/sequence-start";
 
 export type LocalInput = { prompt: string } | { messages: ChatMessage[] };
 
@@ -44,7 +44,7 @@ export interface StreamObserver {
 /** The prompt's token ids (sequence-start.ts), its end kept so that `maxNewTokens` still fit in the context. */
 export function promptIdsWithRoom(model: Pick<OnnxLanguageModel, "tokenizer" | "config">, text: string, maxNewTokens: number): number[] {
   const room = Math.max(1, contextLength(model.config) - maxNewTokens);
-  return keepPromptEnd(model.tokenizer, promptIds(model.tokenizer, text), room);
+  return keepPromptEnd(model.tokenizer, encodePrompt(model.tokenizer, text), room);
 }
 
 export const randomSeed = () => randomInt(0, 2 ** 31 - 1);

@@ -2,7 +2,7 @@
 // hand: no network), and the helpers every trainer module starts its sequences with.
 import { describe, expect, it } from "vitest";
 import { tokenizeCompletion } from "../policy/sequences";
-import { documentStream, keepPromptEnd, promptIds, sequenceIds } from "./sequence-start";
+import { documentStream, encodePrompt, encodeSequence, keepPromptEnd } from "./sequence-start";
 import { tokenizerFromJson } from "./tokenizer";
 import { templateProcessor, toTokenizerJson } from "./tokenizer-json";
 import { trainBpe } from "./train-bpe";
@@ -56,11 +56,11 @@ describe("starting sequences (sequence-start.ts)", () => {
   const text = gpt2.encode("the cat sat on the mat");
 
   it("a prompt: the prefix then the text; an empty one is eos without a prefix (GPT-2) and the prefix alone with one", () => {
-    expect(promptIds(gpt2, "the cat sat on the mat")).toEqual(text);
-    expect(promptIds(gpt2, "")).toEqual([EOS]);
-    expect(promptIds(llama, "the cat sat on the mat")).toEqual([BOS, ...text]);
-    expect(promptIds(llama, "")).toEqual([BOS]);
-    expect(sequenceIds(gpt2, "")).toEqual([]);
+    expect(encodePrompt(gpt2, "the cat sat on the mat")).toEqual(text);
+    expect(encodePrompt(gpt2, "")).toEqual([EOS]);
+    expect(encodePrompt(llama, "the cat sat on the mat")).toEqual([BOS, ...text]);
+    expect(encodePrompt(llama, "")).toEqual([BOS]);
+    expect(encodeSequence(gpt2, "")).toEqual([]);
   });
 
   it("cutting a prompt from the left keeps its end, and the prefix stays first", () => {

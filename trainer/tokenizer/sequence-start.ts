@@ -4,7 +4,7 @@
 import type { Tokenizer } from "./tokenizer";
 
 /** A whole text as the model sees it: the tokenizer's prefix, then the text's ids. */
-export function sequenceIds(tokenizer: Pick<Tokenizer, "encode" | "sequenceStart">, text: string): number[] {
+export function encodeSequence(tokenizer: Pick<Tokenizer, "encode" | "sequenceStart">, text: string): number[] {
   return [...tokenizer.sequenceStart, ...tokenizer.encode(text)];
 }
 
@@ -13,13 +13,13 @@ export function sequenceIds(tokenizer: Pick<Tokenizer, "encode" | "sequenceStart
  * (GPT-2) an empty prompt becomes eos, GPT-2's usual BOS, so the first completion token always
  * has a token to condition on.
  */
-export function promptIds(tokenizer: Pick<Tokenizer, "encode" | "sequenceStart" | "eosId">, text: string): number[] {
-  const ids = sequenceIds(tokenizer, text);
+export function encodePrompt(tokenizer: Pick<Tokenizer, "encode" | "sequenceStart" | "eosId">, text: string): number[] {
+  const ids = encodeSequence(tokenizer, text);
   return ids.length > 0 ? ids : [tokenizer.eosId];
 }
 
 /**
- * Prompt ids (from promptIds) cut to at most `maxLength`, keeping the text's end as TRL does; the
+ * Prompt ids (from encodePrompt) cut to at most `maxLength`, keeping the text's end as TRL does; the
  * prefix stays first, since a model never saw a sequence that starts mid-text without it.
  */
 export function keepPromptEnd(tokenizer: Pick<Tokenizer, "sequenceStart">, ids: number[], maxLength: number): number[] {
