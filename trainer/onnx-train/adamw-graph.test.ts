@@ -6,7 +6,7 @@ import { exportGraph } from "../onnx/export";
 import { float32Tensor, floatData, OnnxSession } from "../onnx/session";
 import { seededValues } from "../onnx/testing";
 import { AdamW, type AdamWOptions } from "../train/optimizer";
-import { adamwScalars, buildAdamWGraph, GRAD_NORM, momentName, nextName, type UpdatedParam } from "./adamw-graph";
+import { ADAMW_INPUTS, adamwScalars, buildAdamWGraph, buildChunkAdamWGraph, CHUNK, decaysByRank, GRAD_NORM, momentName, nextName, stateNames, type UpdatedParam } from "./adamw-graph";
 import { maxRelativeError } from "./testing";
 
 const PARAMS: UpdatedParam[] = [
@@ -77,6 +77,36 @@ async function ortRun(o: AdamWOptions, gradScale: number) {
   return { state, norms };
 }
 
+/**
+ * The lean step's AdamW (buildChunkAdamWGraph): each parameter flattened into a chunk of its own,
+ * the global norm computed here and fed, `adamw.decay` = 1 for parameters AdamW does not decay.
+ */
+async function chunkRun(o: AdamWOptions, gradScale: number) {
+  const sessions = new Map<number, OnnxSession>();
+  for (const p of PARAMS) if (!sessions.has(size(p.shape))) sessions.set(size(p.shape), await OnnxSession.create(exportGraph(buildChunkAdamWGraph(size(p.shape), o), () => new Float32Array()), { intraOpNumThreads: 1 }));
+  const state = zeroState();
+  const norms: number[] = [];
+  for (let step = 0; step < STEPS; step++) {
+    const grads = gradsAt(step, gradScale);
+    const norm = Math.sqrt(PARAMS.reduce((sum, p) => sum + grads[p.name].reduce((a, g) => a + g * g, 0), 0));
+    const scalars = adamwScalars(step + 1, lrAt(step), o);
+    for (const p of PARAMS) {
+      const n = size(p.shape);
+      const [chunkNames, paramNames] = [stateNames(CHUNK.param), stateNames(p.name)];
+      const feeds: Record<string, Float32Array> = { [CHUNK.grad]: grads[p.name], ...Object.fromEntries(chunkNames.map((flat, i) => [flat, state[paramNames[i]]])) };
+      const scalarFeeds = { ...scalars, [CHUNK.norm]: norm, [ADAMW_INPUTS.decay]: decaysByRank(p) ? scalars[ADAMW_INPUTS.decay]! : 1 };
+      const out = await sessions.get(n)!.run({
+        ...Object.fromEntries(Object.entries(feeds).map(([k, v]) => [k, float32Tensor(v, [n])])),
+        ...Object.fromEntries(Object.entries(scalarFeeds).map(([k, v]) => [k, float32Tensor(Float32Array.of(v), [])])),
+      });
+      chunkNames.forEach((flat, i) => (state[paramNames[i]] = floatData(out[nextName(flat)])));
+    }
+    norms.push(norm);
+  }
+  for (const session of sessions.values()) await session.release();
+  return { state, norms };
+}
+
 function tfjsGraphRun(o: AdamWOptions, gradScale: number) {
   const graph = buildAdamWGraph(PARAMS, o);
   const state = zeroState();
@@ -108,9 +138,9 @@ describe("AdamW as graph nodes", () => {
   });
 
   for (const [label, o, scale] of CASES) {
-    it(`${STEPS} steps with ${label}: ORT and tfjs executeGraph equal the AdamW class (params, moments, pre-clip norms; max relative error < 2e-6)`, async () => {
+    it(`${STEPS} steps with ${label}: ORT, tfjs executeGraph and the lean step's per-chunk graph equal the AdamW class (params, moments, pre-clip norms; max relative error < 2e-6)`, async () => {
       const want = referenceRun(o, scale);
-      for (const got of [await ortRun(o, scale), tfjsGraphRun(o, scale)]) {
+      for (const got of [await ortRun(o, scale), tfjsGraphRun(o, scale), await chunkRun(o, scale)]) {
         for (let i = 0; i < STEPS; i++) expect(Math.abs(got.norms[i] - want.norms[i]) / want.norms[i]).toBeLessThan(2e-6);
         for (const p of PARAMS) {
           expect(maxRelativeError(got.state[p.name], want.params[p.name])).toBeLessThan(2e-6);

@@ -6,23 +6,18 @@ import { buildGpt2Graph } from "../models/gpt2";
 import { buildLlamaGraph } from "../models/llama";
 import { TINY_LLAMA, TINY_QWEN2 } from "../models/llama-fixtures";
 import { randomWeights, TINY_GPT2 } from "../onnx/testing";
-import type { LmBatch } from "../train/data";
 import { trainStep } from "../train/lm-step";
 import { AdamW, type AdamWOptions } from "../train/optimizer";
 import type { StepMemoryMode } from "./memory-mode";
 import { OrtTrainer } from "./ort-trainer";
-import { comparable, expectSameTraining, maxRelativeError } from "./testing";
+import { comparable, expectSameTraining, lmBatchAt, maxRelativeError } from "./testing";
 
 const ADAMW: AdamWOptions = { beta1: 0.9, beta2: 0.95, weightDecay: 0.1, gradClip: 1 };
 const STEPS = 5;
 const BATCH = 2;
 const SEQ = 6;
 
-/** Deterministic batches over the vocabulary, a different one per step. */
-function batchAt(step: number, vocab: number): LmBatch {
-  const rows = Array.from({ length: BATCH }, (_, b) => Array.from({ length: SEQ + 1 }, (_, t) => (step * 5 + b * 7 + t * 3 + ((t * t) % 5)) % vocab));
-  return { inputs: rows.map((r) => r.slice(0, SEQ)), targets: rows.map((r) => r.slice(1)) };
-}
+const batchAt = (step: number, vocab: number) => lmBatchAt(step, vocab, BATCH, SEQ);
 const lrAt = (step: number) => 3e-3 * (step + 1);
 
 /** The tfjs path: trainStep (tfjs autodiff + the AdamW class). */

@@ -2,6 +2,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { expect } from "vitest";
 import type { Graph } from "../graph/ir";
+import type { LmBatch } from "../train/data";
 import { paramGrads } from "../train/lm-step";
 import { AdamW, type AdamWOptions } from "../train/optimizer";
 
@@ -70,4 +71,10 @@ export function tfjsTrace(graph: Graph, initial: Record<string, Float32Array>, o
   optimizer.dispose();
   tf.dispose(Object.values(params));
   return trace;
+}
+
+/** Deterministic next-token batches over the vocabulary, a different one per step. */
+export function lmBatchAt(step: number, vocab: number, batch: number, seq: number): LmBatch {
+  const rows = Array.from({ length: batch }, (_, b) => Array.from({ length: seq + 1 }, (_, t) => (step * 5 + b * 7 + t * 3 + ((t * t) % 5)) % vocab));
+  return { inputs: rows.map((r) => r.slice(0, seq)), targets: rows.map((r) => r.slice(1)) };
 }

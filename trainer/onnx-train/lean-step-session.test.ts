@@ -1,0 +1,106 @@
+import { describe, expect, it } from "vitest";
+import type { Graph } from "../graph/ir";
+import { buildGpt2Graph } from "../models/gpt2";
+import { randomWeights, TINY_GPT2 } from "../onnx/testing";
+import type { AdamWOptions } from "../train/optimizer";
+import { decaysByRank } from "./adamw-graph";
+import { flatLayout } from "./lean-step-session";
+import { chooseMemoryMode, FUSED_BYTES_PER_PARAM, type StepMemoryMode } from "./memory-mode";
+import { OrtTrainer } from "./ort-trainer";
+import { lmBatchAt, maxRelativeError, type TrainingTrace } from "./testing";
+
+const BATCH = 2;
+const SEQ = 6;
+const STEPS = 5;
+/** Small and odd: chunks end inside parameters, and each group (decayed, not) ends in a short chunk. */
+const CHUNK = 1009;
+const lrAt = (step: number) => 3e-3 * (step + 1);
+const graph: Graph = buildGpt2Graph(TINY_GPT2);
+const initial = randomWeights(graph, 3, 0.3);
+const size = (shape: number[]) => shape.reduce((a, b) => a * b, 1);
+
+type Trace = TrainingTrace & { moments: Record<string, Float32Array> };
+
+/** `steps` steps of one ORT step mode from `from` (weights and, when resuming, the optimizer state at `from.step`). */
+async function train(memory: StepMemoryMode, adamw: AdamWOptions, steps: number, from: { weights: Record<string, Float32Array>; state?: ReturnType<OrtTrainer["optimizerState"]> }): Promise<Trace & { state: ReturnType<OrtTrainer["optimizerState"]> }> {
+  const trainer = await OrtTrainer.create({ graph, weights: from.weights, adamw, batch: BATCH, seq: SEQ, threads: 1, memory, leanChunkSize: CHUNK });
+  expect(trainer.memoryMode).toBe(memory);
+  if (from.state) trainer.loadOptimizerState(from.state);
+  const trace: Trace & { state: ReturnType<OrtTrainer["optimizerState"]> } = { losses: [], norms: [], final: {}, moments: {}, state: { step: 0, tensors: {} } };
+  for (let i = 0; i < steps; i++) {
+    const step = trainer.t;
+    const r = await trainer.step(lmBatchAt(step, TINY_GPT2.vocab_size, BATCH, SEQ), lrAt(step));
+    trace.losses.push(r.loss);
+    trace.norms.push(r.gradNorm);
+  }
+  trace.final = Object.fromEntries(Object.entries(trainer.weights()).map(([k, t]) => [k, t.data]));
+  trace.state = trainer.optimizerState();
+  trace.moments = Object.fromEntries(Object.entries(trace.state.tensors).map(([k, t]) => [k, t.data]));
+  await trainer.release();
+  return trace;
+}
+
+/**
+ * The two modes run the same forward and backward graph and the same AdamW nodes, so they agree
+ * to fp32 rounding of the reductions (ORT may order the fused graph's differently): 1e-6 relative,
+ * per step for losses and norms, per tensor for weights and moments.
+ */
+function expectSame(got: Trace, want: Trace): void {
+  expect(got.losses.length).toBe(want.losses.length);
+  want.losses.forEach((loss, i) => {
+    expect(Math.abs(got.losses[i]! - loss) / loss).toBeLessThan(1e-6);
+    expect(Math.abs(got.norms[i]! - want.norms[i]!) / want.norms[i]!).toBeLessThan(1e-6);
+  });
+  for (const p of graph.params) expect(maxRelativeError(got.final[p.name]!, want.final[p.name]!), p.name).toBeLessThan(1e-6);
+  for (const [name, m] of Object.entries(want.moments)) expect(maxRelativeError(got.moments[name]!, m), name).toBeLessThan(1e-6);
+}
+
+describe("the memory-lean ORT step (one flat state set, AdamW in chunks)", () => {
+  it("lays the parameters AdamW decays out first, and covers each group with chunks of at most the chunk size that never span both", () => {
+    const params = graph.params.map((p) => ({ name: p.name, shape: p.shape }));
+    const { offsets, chunks, total } = flatLayout(params, CHUNK);
+    const decayed = params.filter(decaysByRank).reduce((n, p) => n + size(p.shape), 0);
+    expect(total).toBe(params.reduce((n, p) => n + size(p.shape), 0));
+    for (const p of params) expect(offsets.get(p.name)! < decayed).toBe(decaysByRank(p));
+    // Contiguous, no overlap, no gap; the boundary between the groups is a chunk boundary.
+    chunks.forEach((c, i) => expect(c.offset).toBe(i === 0 ? 0 : chunks[i - 1]!.offset + chunks[i - 1]!.size));
+    expect(chunks.at(-1)!.offset + chunks.at(-1)!.size).toBe(total);
+    for (const c of chunks) {
+      expect(c.size).toBeLessThanOrEqual(CHUNK);
+      expect(c.offset + c.size <= decayed || c.offset >= decayed).toBe(true);
+      expect(c.decays).toBe(c.offset < decayed);
+    }
+    expect(new Set(chunks.map((c) => c.size)).size).toBe(3);
+  });
+
+  const CLIPS: [string, AdamWOptions][] = [
+    ["clipping that triggers", { beta1: 0.9, beta2: 0.95, weightDecay: 0.1, gradClip: 0.5 }],
+    ["no clipping", { beta1: 0.9, beta2: 0.95, weightDecay: 0.1, gradClip: 0 }],
+  ];
+  for (const [label, adamw] of CLIPS) {
+    it(`${STEPS} steps with ${label}: losses, grad norms, weights and moments equal the fused step's (max relative error < 1e-6)`, async () => {
+      const want = await train("fused", adamw, STEPS, { weights: initial });
+      const got = await train("lean", adamw, STEPS, { weights: initial });
+      expectSame(got, want);
+      if (adamw.gradClip > 0) expect(Math.max(...want.norms)).toBeGreaterThan(adamw.gradClip);
+      expect(maxRelativeError(want.final[graph.params[0]!.name]!, initial[graph.params[0]!.name]!)).toBeGreaterThan(1e-3);
+    }, 60_000);
+  }
+
+  it("resumes a fused run's optimizer state: 3 fused steps, then 2 lean ones from its weights and moments, equal 5 fused steps", async () => {
+    const adamw = CLIPS[0]![1];
+    const want = await train("fused", adamw, STEPS, { weights: initial });
+    const first = await train("fused", adamw, 3, { weights: initial });
+    const resumed = await train("lean", adamw, STEPS - 3, { weights: first.final, state: first.state });
+    expect(resumed.state.step).toBe(STEPS);
+    expectSame({ ...resumed, losses: [...first.losses, ...resumed.losses], norms: [...first.norms, ...resumed.norms] }, want);
+  }, 60_000);
+
+  it("auto picks the fused step while its measured peak per parameter fits half the memory, the lean one beyond", () => {
+    const gib = 2 ** 30;
+    expect(chooseMemoryMode(124e6, 24 * gib)).toBe("fused");
+    expect(chooseMemoryMode(355e6, 24 * gib)).toBe("lean");
+    expect(chooseMemoryMode(Math.floor((12 * gib) / FUSED_BYTES_PER_PARAM), 24 * gib)).toBe("fused");
+    expect(chooseMemoryMode(Math.floor((12 * gib) / FUSED_BYTES_PER_PARAM) + 1, 24 * gib)).toBe("lean");
+  });
+});
