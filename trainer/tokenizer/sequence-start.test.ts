@@ -28,6 +28,7 @@ describe("Tokenizer.sequenceStart: the ids transformers' tokenizer(text) puts be
     expect(tok.sequenceStart).toEqual([BOS]);
     expect(tok.bosId).toBe(BOS);
     expect(tok.encode("the cat")).not.toContain(BOS); // encode itself adds nothing
+    expect(tokenizerFromJson(withPostProcessor(templateProcessor(bpe.vocab, ["<s>"])), { add_bos_token: true, bos_token: "<s>" }).sequenceStart).toEqual([BOS]); // not twice
   });
 
   it("Llama 3's Sequence [ByteLevel, TemplateProcessing \"<|begin_of_text|> $A\"] starts with its BOS", () => {
