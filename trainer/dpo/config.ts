@@ -23,10 +23,10 @@ export function preferenceConfigSchema(defaultLoss: PreferenceLossType, defaultB
     beta: z.number().positive().max(100).default(defaultBeta).describe("β: how far the policy may move from the reference (smaller: further)"),
     labelSmoothing: z.number().min(0).max(0.49).default(0).describe("ε: share of labels assumed flipped (conservative / robust DPO)"),
     simpoGamma: z.number().min(0).default(0.5).describe("SimPO target reward margin γ"),
-    engine: z.enum(TRAINING_ENGINES).default("auto").describe(`${ENGINE_DESCRIPTION}; rankings (listwise) and LoRA runs train on TensorFlow.js`),
-  }).refine((c) => c.engine !== "onnx" || (c.lossType !== "listwise" && !c.lora), {
+    engine: z.enum(TRAINING_ENGINES).default("auto").describe(`${ENGINE_DESCRIPTION}; LoRA runs train on TensorFlow.js`),
+  }).refine((c) => c.engine !== "onnx" || !c.lora, {
     path: ["engine"],
-    message: "ONNX Runtime trains pairs with full fine-tuning only: rankings (lossType listwise) and LoRA adapters train on TensorFlow.js (engine auto picks it)",
+    message: "ONNX Runtime trains pairs and rankings with full fine-tuning only: LoRA adapters train on TensorFlow.js (engine auto picks it)",
   });
 }
 

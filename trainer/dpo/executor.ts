@@ -1,8 +1,8 @@
 // Executor of the offline preference kinds (dpo, ipo, simpo, orpo; any lossType, "listwise" on
 // rankings): the project's pairs through the one derivation, split by prompt, tokenised once,
 // reference log-probs from the on-disk cache (none for the reference-free losses), then the one
-// training loop (pairs on the engine chosen: ONNX Runtime or TensorFlow.js), the test split and
-// the held-out evaluation, and a new policy version.
+// training loop (pairs and rankings on the engine chosen: ONNX Runtime or TensorFlow.js), the test
+// split and the held-out evaluation, and a new policy version.
 import { parseConfig } from "../parse-config";
 import { RUN_KIND_REGISTRY } from "../registry";
 import { trainAndFinish } from "../policy/finish";
@@ -15,6 +15,8 @@ import { listBatch, listObjective, pairBatch, pairObjective } from "./objective"
 import type { Split } from "../reward/split";
 import type { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
 import { pairStepLength, withOrtPairs } from "./ort-pairs";
+import { rankSeededRows, rankStepShape } from "./ort-rank";
+import { withOrtSeeded } from "./ort-seeded";
 import { choosePolicyEngine } from "./run-engine";
 
 function requireProject(ctx: RunContext): number {
@@ -51,8 +53,14 @@ export async function preferenceExecutor(ctx: RunContext): Promise<void> {
     ctx.info({ backend: s.backend });
     if (c.lossType === "listwise") {
       const split = await prepareLists(ctx, s, c, projectId);
-      await choosePolicyEngine(ctx, s, c, { rows: 1, seq: 1, ortRefusal: "rankings (lossType listwise) train on TensorFlow.js only" });
-      await trainAndFinish(ctx, s, c, split, listObjective(s.policy, split, c), (b) => listBatch(s.policy, b, c));
+      let objective = listObjective(s.policy, split, c);
+      const { width, seq } = rankStepShape(split.train);
+      const engine = await choosePolicyEngine(ctx, s, c, { rows: c.batchSize * width, seq });
+      if (engine.kind === "onnx") {
+        const rows = rankSeededRows(c, { batchSize: c.batchSize, width, seq, padId: s.policy.padId });
+        ({ objective, trainer: ort } = await withOrtSeeded(objective, rows, { model: s.policy.setup.model, adamw: policyAdamW(c), seq, threads: engine.threads }));
+      }
+      await trainAndFinish(ctx, s, c, split, objective, (b) => listBatch(s.policy, b, c));
       return;
     }
     const split = await preparePairs(ctx, s, c, projectId);

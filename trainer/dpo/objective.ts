@@ -3,7 +3,7 @@
 // derivation's weights; TRL's metrics are logged beside it. Evaluation runs the same computation
 // without gradients over a held-out split.
 import * as tf from "@tensorflow/tfjs-core";
-import { completionLengths, sequenceLogps, type TokenizedCompletion } from "../policy/sequences";
+import { completionLengths, sequenceLogps, type PolicyForward, type TokenizedCompletion } from "../policy/sequences";
 import type { TrainablePolicy } from "../policy/trainable-policy";
 import type { Objective } from "../train/loop";
 import type { BatchOutput } from "../policy/batch-output";
@@ -39,16 +39,20 @@ export function pairBatch(policy: TrainablePolicy, batch: readonly PairExample[]
   return pairLoss(sequenceLogps(policy, rows), completionLengths(rows), batch, c);
 }
 
-/** Plackett-Luce loss of a batch of rankings, padded to the longest; metrics compare best and worst. */
-export function listBatch(policy: TrainablePolicy, batch: readonly ListExample[], c: PreferenceConfig): BatchOutput {
-  const width = Math.max(...batch.map((e) => e.ranked.length));
-  const flat = sequenceLogps(policy, batch.flatMap((e) => e.ranked)); // [Σ n_b]
-  const offsets = batch.map((_, b) => batch.slice(0, b).reduce((s, e) => s + e.ranked.length, 0));
-  // Each ranking into a padded row through a 0/1 selection matrix (gather's gradient needs
-  // UnsortedSegmentSum, which the wasm backend lacks); padding selects nothing and is masked out.
-  const selection = batch.flatMap((e, b) => Array.from({ length: width }, (_, k) => Array.from({ length: flat.shape[0] }, (_, j) => (k < e.ranked.length && j === offsets[b]! + k ? 1 : 0))));
+/** The widest ranking of a batch: the width its lists are padded to. */
+export const listWidth = (batch: readonly ListExample[]) => Math.max(...batch.map((e) => e.ranked.length));
+
+/**
+ * Plackett-Luce loss of a batch of rankings from their completions' summed log-probs `logps`
+ * [batch·width, width = listWidth(batch): list b's k-th completion at b·width + k; a shorter
+ * list's padding entries are read by nothing] (inside a tape or a tidy); metrics compare best and
+ * worst. The one definition both engines run: tfjs's forward (listBatch) or ONNX Runtime's
+ * (./ort-rank.ts).
+ */
+export function listLoss(logps: tf.Tensor1D, batch: readonly ListExample[], c: PreferenceConfig): BatchOutput {
+  const width = listWidth(batch);
   const mask = tf.tensor2d(batch.map((e) => Array.from({ length: width }, (_, k) => (k < e.ranked.length ? 1 : 0))));
-  const policyLogps = tf.reshape(tf.matMul(tf.tensor2d(selection), tf.reshape(flat, [-1, 1])), [batch.length, width]) as tf.Tensor2D; // [batch, width]
+  const policyLogps = tf.reshape(logps, [batch.length, width]) as tf.Tensor2D; // [batch, width]
   const reference = tf.tensor2d(batch.map((e) => Array.from({ length: width }, (_, k) => e.refs[k] ?? 0)));
   const loss = tf.mean(plackettLuceLoss(policyLogps, reference, mask, c.beta)) as tf.Scalar;
   const utilities = tf.mul(c.beta, tf.sub(policyLogps, reference)).arraySync() as number[][];
@@ -62,6 +66,18 @@ export function listBatch(policy: TrainablePolicy, batch: readonly ListExample[]
       "rewards/accuracies": mean(best.map((v, i) => (v > worst[i]! ? 1 : 0))), "rewards/margins": mean(best.map((v, i) => v - worst[i]!)),
     },
   };
+}
+
+/** Plackett-Luce loss of a batch of rankings on tfjs (inside a tape or a tidy): one forward over every ranked completion, padded into listLoss's layout. */
+export function listBatch(policy: PolicyForward, batch: readonly ListExample[], c: PreferenceConfig): BatchOutput {
+  const width = listWidth(batch);
+  const flat = sequenceLogps(policy, batch.flatMap((e) => e.ranked)); // [Σ n_b]
+  const offsets = batch.map((_, b) => batch.slice(0, b).reduce((s, e) => s + e.ranked.length, 0));
+  // Each ranking into a padded row through a 0/1 selection matrix (gather's gradient needs
+  // UnsortedSegmentSum, which the wasm backend lacks); padding selects nothing and is masked out.
+  const selection = batch.flatMap((e, b) => Array.from({ length: width }, (_, k) => Array.from({ length: flat.shape[0] }, (_, j) => (k < e.ranked.length && j === offsets[b]! + k ? 1 : 0))));
+  const padded = tf.reshape(tf.matMul(tf.tensor2d(selection), tf.reshape(flat, [-1, 1])), [-1]) as tf.Tensor1D; // [batch·width]
+  return listLoss(padded, batch, c);
 }
 
 export function pairObjective(policy: TrainablePolicy, splits: TrainingSplits<PairExample>, c: PreferenceConfig): Objective<PairExample[]> {

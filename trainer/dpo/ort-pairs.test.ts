@@ -49,10 +49,9 @@ describe("DPO pairs as ONNX Runtime rows", () => {
     });
   }
 
-  it("an explicit onnx engine is refused at launch for rankings and LoRA, with the reason (KTO's: ort-kto.test.ts)", () => {
-    expect(dpoConfigSchema.safeParse({ engine: "onnx", lossType: "listwise" }).error?.issues[0]).toMatchObject({ path: ["engine"], message: expect.stringContaining("TensorFlow.js") });
-    expect(dpoConfigSchema.safeParse({ engine: "onnx", lora: { rank: 4 } }).success).toBe(false);
-    expect(dpoConfigSchema.parse({ lossType: "listwise" }).engine).toBe("auto");
+  it("an explicit onnx engine is refused at launch for LoRA, with the reason (KTO's: ort-kto.test.ts; rankings': ort-rank.test.ts)", () => {
+    expect(dpoConfigSchema.safeParse({ engine: "onnx", lora: { rank: 4 } }).error?.issues[0]).toMatchObject({ path: ["engine"], message: expect.stringContaining("TensorFlow.js") });
+    expect(dpoConfigSchema.parse({ lora: { rank: 4 } }).engine).toBe("auto");
   });
 });
 
@@ -113,7 +112,7 @@ describe("DPO runs on ONNX Runtime in the worker", () => {
   it("train through the unchanged loss to tfjs's losses (fp32: < 1e-5 per step; measured 1.6e-6), register a policy, and resume from a checkpoint to identical weights", async () => {
     await initBackend("cpu");
     const fx = await plantedPolicyRuns("dpo");
-    expect(() => fx.queue({ engine: "onnx", lossType: "listwise" })).toThrow(/rankings \(lossType listwise\) and LoRA adapters train on TensorFlow\.js/); // refused at launch
+    expect(() => fx.queue({ engine: "onnx", lora: { rank: 4 } })).toThrow(/LoRA adapters train on TensorFlow\.js/); // refused at launch
     await expectOrtRunLikeTfjs(fx, "DPO", 1e-5);
   }, 180_000);
 });

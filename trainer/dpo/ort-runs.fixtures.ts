@@ -1,4 +1,4 @@
-// The worker-level check of a policy kind trained on ONNX Runtime, shared by the DPO and KTO tests:
+// The worker-level check of a policy kind trained on ONNX Runtime, shared by the DPO, KTO and listwise tests:
 // a planted project and a tiny GPT-2 policy, the same short run queued with engine "onnx" and
 // engine "cpu" (4 steps, checkpoints every 2), their per-step losses compared, and the ORT run
 // stopped after its first checkpoint and resumed to the uninterrupted run's weights.
@@ -26,13 +26,13 @@ function policyWeights(db: Db, runId: number): Float32Array {
   return out;
 }
 
-/** A project of planted pairs, a tiny GPT-2 policy, and `queue(config)`: a short `kind` run on them. */
-export async function plantedPolicyRuns(kind: "dpo" | "kto") {
+/** A project of planted pairs, a tiny GPT-2 policy, and `queue(config)`: a short `kind` run on them (`defaults` under every config: listwise's lossType). */
+export async function plantedPolicyRuns(kind: "dpo" | "kto", defaults: Record<string, unknown> = {}) {
   const { db, dir } = createTestDb();
   const projectId = await importRows(db, "planted", plantedRows(24));
   const base = policyForDirectory(db, saveTinyBackbone(3));
   const queue = (config: Record<string, unknown>) =>
-    queueRun(db, { kind, projectId, createdBy: null, origin: "cli", config: { policyId: base.id, batchSize: 4, maxSteps: 4, learningRate: 3e-3, beta: 0.5, progressEvery: 1, evalInterval: 2, checkpointEvery: 2, evaluation: { prompts: 0 }, ...config } });
+    queueRun(db, { kind, projectId, createdBy: null, origin: "cli", config: { policyId: base.id, batchSize: 4, maxSteps: 4, learningRate: 3e-3, beta: 0.5, progressEvery: 1, evalInterval: 2, checkpointEvery: 2, evaluation: { prompts: 0 }, ...defaults, ...config } });
   return { db, base, queue, runsRoot: path.join(dir, "runs") };
 }
 

@@ -1,7 +1,7 @@
 // The engine of a DPO-family or KTO run, from its `engine` field: ONNX Runtime where it can train
-// (pairs with full fine-tuning; under `auto`, when it can build the model's step graph), else the
-// TensorFlow.js backend chosen, which the run page then names (it may differ from the backend
-// setUpPolicyRun started on).
+// (pairs, KTO and rankings with full fine-tuning; under `auto`, when it can build the model's step
+// graph), else the TensorFlow.js backend chosen, which the run page then names (it may differ
+// from the backend setUpPolicyRun started on).
 import { describeBackend } from "../backend";
 import { describeOrtEngine, resolveLmEngine, type ResolvedEngine, type TrainingEngine } from "../onnx-train/engine";
 import type { PolicyRunConfig } from "../policy/config";
