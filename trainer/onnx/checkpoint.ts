@@ -1,11 +1,14 @@
 // ONNX exports of checkpoint directories: `<dir>/onnx/model.onnx`, where transformers.js looks
-// for a text-generation model, re-exported whenever the weights or config are newer than it.
-import { existsSync, mkdirSync, renameSync, statSync, writeFileSync } from "node:fs";
+// for a text-generation model (with `model.onnx_data` beside it when the weights pass 2 GiB),
+// re-exported whenever the weights or config are newer than it.
+import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { readCheckpoint, type RawCheckpoint } from "../checkpoint/read";
+import { weightFilePaths } from "../checkpoint/weight-files";
 import type { ModelConfig } from "../models/model-config";
 import type { Tokenizer } from "../tokenizer/tokenizer";
-import { exportModel, type ExportOptions } from "./export";
+import { exportModelWithData, type ExportOptions } from "./export";
+import { onnxDataIsNewer, writeOnnxFiles } from "./external-data";
 import { causalLmShape, OnnxCausalLm, OutdatedExportError } from "./forward";
 import type { WeightSource } from "./lower";
 import type { SessionConfig } from "./session";
@@ -17,22 +20,29 @@ export function onnxModelPath(dir: string): string {
   return join(dir, ONNX_MODEL_FILE);
 }
 
-/** True when there is no export, or config.json / model.safetensors changed after it was written. */
+/**
+ * True when there is no export, when config.json or a weights file (model.safetensors, or the
+ * index and its shards) changed after it was written, or when its data file is newer than it.
+ */
 export function onnxIsStale(dir: string): boolean {
   const path = onnxModelPath(dir);
   if (!existsSync(path)) return true;
   const exported = statSync(path).mtimeMs;
-  return ["config.json", "model.safetensors"].some((f) => existsSync(join(dir, f)) && statSync(join(dir, f)).mtimeMs > exported);
+  let sources = [join(dir, "config.json")];
+  try {
+    sources = [...sources, ...weightFilePaths(dir)];
+  } catch {
+    // no weights at all: readCheckpoint says so when the export is opened
+  }
+  return sources.some((f) => existsSync(f) && statSync(f).mtimeMs > exported) || onnxDataIsNewer(path);
 }
 
 function writeExport(checkpoint: RawCheckpoint, options: ExportOptions): string {
-  const bytes = exportModel(checkpoint.config, (name) => checkpoint.weights[name].data, options);
+  const exported = exportModelWithData(checkpoint.config, (name) => checkpoint.weights[name].data, options);
   const path = onnxModelPath(checkpoint.dir);
   mkdirSync(join(checkpoint.dir, "onnx"), { recursive: true });
-  // Temporary name + rename: a reader never sees half a model, even with two exporters racing.
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, bytes);
-  renameSync(tmp, path);
+  // Temporary names + renames: a reader never sees half a model or half its data, even with two exporters racing.
+  writeOnnxFiles(path, exported);
   return path;
 }
 
@@ -52,9 +62,12 @@ export interface OnnxLanguageModel {
 /**
  * Wraps weights already in memory (a policy being trained: PPO re-exports after each update and
  * samples its rollouts here) without touching the disk. `weights` returns each HF-named tensor.
+ * Whatever the size, the weights are handed to ORT as in-memory external data, views of the
+ * arrays `weights` returns: never copied into a protobuf, never limited to its 2 GiB.
  */
 export async function onnxLanguageModelFromWeights(config: ModelConfig, tokenizer: Tokenizer, weights: WeightSource, session: SessionConfig = {}): Promise<OnnxLanguageModel> {
-  const lm = await OnnxCausalLm.create(exportModel(config, weights), causalLmShape(config), session);
+  const exported = exportModelWithData(config, weights, { externalDataAbove: 0, externalData: "memory" });
+  const lm = await OnnxCausalLm.create(exported, causalLmShape(config), session);
   return { lm, tokenizer, config, generationConfig: {} };
 }
 

@@ -3,6 +3,7 @@
 // and the cache's per-layer names stay inside this file.
 import { InputError } from "../errors";
 import { modelDims, type ModelConfig } from "../models/model-config";
+import type { OnnxExport } from "./external-data";
 import { float32Tensor, floatData, int64Tensor, OnnxSession, type OrtTensor, type SessionConfig } from "./session";
 
 /** What the runtime needs to know about an exported model beyond its graph. */
@@ -63,8 +64,8 @@ export const newKvName = (layer: number, kind: "key" | "value") => `kv_new.${lay
 export class OnnxCausalLm {
   private constructor(private readonly session: OnnxSession, readonly shape: CausalLmShape) {}
 
-  /** `model` is ONNX bytes or a path to `model.onnx`. */
-  static async create(model: Uint8Array | string, shape: CausalLmShape, config: SessionConfig = {}): Promise<OnnxCausalLm> {
+  /** `model` is ONNX bytes, a path to `model.onnx` (its `model.onnx_data` beside it), or an in-memory export. */
+  static async create(model: Uint8Array | string | OnnxExport, shape: CausalLmShape, config: SessionConfig = {}): Promise<OnnxCausalLm> {
     const session = await OnnxSession.create(model, config);
     const missing = ["input_ids", "attention_mask", "position_ids", "past_key_values.0.key"].filter((n) => !session.inputNames.includes(n));
     if (missing.length > 0) throw new Error(`ONNX model lacks input(s) ${missing.join(", ")}: export it with the KV cache`);

@@ -2,6 +2,7 @@
 // converts between JS arrays and ORT tensors (int64 ids travel as BigInt64Array).
 import { availableParallelism } from "node:os";
 import * as ort from "onnxruntime-node";
+import type { OnnxExport } from "./external-data";
 
 export interface SessionConfig {
   /** Threads inside one operator (matmuls); default: every core, which is what sampling wants. */
@@ -22,7 +23,11 @@ export type OrtTensor = ort.Tensor;
 export class OnnxSession {
   private constructor(private readonly session: ort.InferenceSession) {}
 
-  static async create(model: Uint8Array | string, config: SessionConfig = {}): Promise<OnnxSession> {
+  /**
+   * `model`: ONNX bytes, a path to a model file (its external data, if any, beside it), or an
+   * export built in memory, whose external tensors ORT copies from their buffers.
+   */
+  static async create(model: Uint8Array | string | OnnxExport, config: SessionConfig = {}): Promise<OnnxSession> {
     const options: ort.InferenceSession.SessionOptions = {
       executionProviders: config.executionProviders ?? ["cpu"],
       intraOpNumThreads: config.intraOpNumThreads ?? availableParallelism(),
@@ -36,7 +41,9 @@ export class OnnxSession {
     };
     const session = typeof model === "string"
       ? await ort.InferenceSession.create(model, options)
-      : await ort.InferenceSession.create(model, options);
+      : model instanceof Uint8Array
+        ? await ort.InferenceSession.create(model, options)
+        : await ort.InferenceSession.create(model.model, { ...options, externalData: inMemoryData(model) });
     return new OnnxSession(session);
   }
 
@@ -59,6 +66,13 @@ export class OnnxSession {
   async release(): Promise<void> {
     await this.session.release();
   }
+}
+
+// Each external tensor of an in-memory export is its own named buffer (externalData: "memory").
+function inMemoryData(model: OnnxExport): ort.InferenceSession.SessionOptions["externalData"] {
+  const locations = new Set(model.external.map((t) => t.location));
+  if (locations.size !== model.external.length) throw new Error("an export opened from memory needs its external data exported as \"memory\" (one buffer per tensor)");
+  return model.external.map((t) => ({ path: t.location, data: t.bytes }));
 }
 
 export function float32Tensor(data: Float32Array, dims: number[]): ort.Tensor {
