@@ -5,6 +5,7 @@ import { buildGpt2Graph } from "../models/gpt2";
 import { expectSameTraining, tfjsTrace, type TrainingTrace } from "../onnx-train/testing";
 import { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
 import { randomWeights, TINY_GPT2 } from "../onnx/testing";
+import type { BatchOutput } from "../policy/batch-output";
 import { sequenceLogps, type PolicyForward } from "../policy/sequences";
 import { dpoConfigSchema, type PreferenceConfig } from "./config";
 import type { ListExample } from "./examples";
@@ -80,7 +81,7 @@ describe("rankings on both engines (lists of 3 and 2 in a step of 3: missing ent
   const forward = (params: Record<string, tf.Tensor>): PolicyForward => ({ graph, params: () => params, padId: 0 });
 
   /** listBatch as it was before listLoss was split out of it (the tfjs definition the refactor keeps). */
-  function listBatchBefore(policy: PolicyForward, batch: readonly ListExample[], c: PreferenceConfig) {
+  function listBatchBefore(policy: PolicyForward, batch: readonly ListExample[], c: PreferenceConfig): BatchOutput {
     const width = Math.max(...batch.map((e) => e.ranked.length));
     const flat = sequenceLogps(policy, batch.flatMap((e) => e.ranked));
     const offsets = batch.map((_, b) => batch.slice(0, b).reduce((s, e) => s + e.ranked.length, 0));
