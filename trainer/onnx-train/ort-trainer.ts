@@ -138,15 +138,16 @@ export function denseModelFeeds(batch: number, seq: number): Record<string, ort.
 export class OrtTrainer extends OrtStepTrainer {
   private readonly dense: Record<string, ort.Tensor>;
 
-  private constructor(session: StepSession, step: StepGraph, private readonly o: OrtTrainerOptions, threads: number) {
-    super(session, step, o.adamw, threads);
+  // The shape only: holding the options would keep the initial weights alive all run (4 bytes per parameter).
+  private constructor(session: StepSession, step: StepGraph, private readonly o: Pick<OrtTrainerOptions, "batch" | "seq" | "completionMask">, adamw: AdamWOptions, threads: number) {
+    super(session, step, adamw, threads);
     this.dense = denseModelFeeds(o.batch, o.seq);
   }
 
   static async create(o: OrtTrainerOptions): Promise<OrtTrainer> {
     const step = o.stepGraph ?? lmStepFor(o);
     const { session, threads } = await OrtStepTrainer.open(step, o);
-    const trainer = new OrtTrainer(session, step, o, threads);
+    const trainer = new OrtTrainer(session, step, { batch: o.batch, seq: o.seq, completionMask: o.completionMask }, o.adamw, threads);
     trainer.setWeights(o.weights);
     return trainer;
   }
