@@ -74,11 +74,27 @@ function readTokenizer(dir: string, config: ModelConfig) {
   return { tokenizer, tokenizerJson, tokenizerConfig };
 }
 
-/** Reads and validates a checkpoint directory. */
-export function readCheckpoint(dir: string): RawCheckpoint {
+// Weights are checked before the tokenizer: a config that does not fit the weights is the first thing to report.
+function read(dir: string, withWeights: boolean): Omit<RawCheckpoint, "weights"> & { weights?: Record<string, RawTensor> } {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new CheckpointError(dir, "is not a directory");
   const config = parseModelConfig(readJson(dir, "config.json", true), join(dir, "config.json"));
-  const weights = readWeights(dir, config);
+  const weights = withWeights ? readWeights(dir, config) : undefined;
   const generationConfig = (readJson(dir, "generation_config.json", false) ?? {}) as Record<string, unknown>;
   return { dir, config, weights, ...readTokenizer(dir, config), generationConfig };
+}
+
+/** Reads and validates a checkpoint directory. */
+export function readCheckpoint(dir: string): RawCheckpoint {
+  const { weights, ...rest } = read(dir, true);
+  return { ...rest, weights: weights! };
+}
+
+/**
+ * Everything but the weights (config, tokenizer, generation config), for a reader that gets the
+ * weights elsewhere: an up-to-date ONNX export holds them, and reading a Llama's 5 GB again
+ * next to ORT's own copy would double the memory.
+ */
+export function readCheckpointInfo(dir: string): Omit<RawCheckpoint, "weights"> {
+  const { weights: _none, ...rest } = read(dir, false);
+  return rest;
 }

@@ -4,7 +4,8 @@
 // ship BF16); only F32 is written. Files are read tensor by tensor, straight into each tensor's
 // own array: a whole checkpoint never sits in one Buffer (Node refuses files over 2 GiB, and a
 // Llama-3.2-1B in BF16 is 2.47 GB).
-import { closeSync, fstatSync, openSync, readSync } from "node:fs";
+import { closeSync, fstatSync, openSync } from "node:fs";
+import { readFully, writeFully } from "./file-io";
 
 /** A tensor as plain data: float32 values in row-major order. */
 export interface RawTensor {
@@ -141,22 +142,22 @@ export function readSafetensorsFile(path: string, wanted: (name: string) => bool
 function withFile<T>(path: string, use: (source: ByteSource) => T): T {
   const fd = openSync(path, "r");
   try {
-    const read = (into: Uint8Array, position: number) => {
-      // readSync moves at most ~2 GiB per call, and may return fewer bytes than asked.
-      for (let done = 0; done < into.byteLength;) {
-        const n = readSync(fd, into, done, Math.min(into.byteLength - done, 1 << 30), position + done);
-        if (n === 0) throw new SafetensorsError(`file ended at byte ${position + done} while reading a tensor`);
-        done += n;
-      }
-    };
-    return use({ size: fstatSync(fd).size, read });
+    return use({ size: fstatSync(fd).size, read: (into, position) => readFully(fd, into, position) });
   } finally {
     closeSync(fd);
   }
 }
 
-/** Serializes float32 tensors (sorted by name, like the reference implementation). */
-export function writeSafetensors(tensors: Record<string, RawTensor>, metadata: Record<string, string> = { format: "pt" }): Buffer {
+/** The float32 values as little-endian bytes: a view of the array itself on little-endian hosts. */
+function littleEndianBytes(data: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = Buffer.alloc(data.byteLength);
+  data.forEach((v, i) => out.writeFloatLE(v, i * 4));
+  return out;
+}
+
+/** The 8-byte length and JSON header of float32 tensors (sorted by name, like the reference implementation). */
+function layout(tensors: Record<string, RawTensor>, metadata: Record<string, string>): { prefix: Buffer; names: string[]; dataBytes: number } {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = { __metadata__: metadata };
   let offset = 0;
@@ -168,14 +169,37 @@ export function writeSafetensors(tensors: Record<string, RawTensor>, metadata: R
   let json = JSON.stringify(header);
   json += " ".repeat((8 - ((8 + Buffer.byteLength(json)) % 8)) % 8); // data aligned to 8 bytes
   const headerBytes = Buffer.from(json, "utf8");
-  const out = Buffer.alloc(8 + headerBytes.length + offset);
-  out.writeBigUInt64LE(BigInt(headerBytes.length), 0);
-  headerBytes.copy(out, 8);
-  let at = 8 + headerBytes.length;
+  const prefix = Buffer.alloc(8 + headerBytes.length);
+  prefix.writeBigUInt64LE(BigInt(headerBytes.length), 0);
+  headerBytes.copy(prefix, 8);
+  return { prefix, names, dataBytes: offset };
+}
+
+/** Serializes float32 tensors into one Buffer (small files: optimizer state, heads, adapters). */
+export function writeSafetensors(tensors: Record<string, RawTensor>, metadata: Record<string, string> = { format: "pt" }): Buffer {
+  const { prefix, names, dataBytes } = layout(tensors, metadata);
+  const out = Buffer.alloc(prefix.length + dataBytes);
+  prefix.copy(out, 0);
+  let at = prefix.length;
   for (const name of names) {
-    const data = tensors[name].data;
-    for (let i = 0; i < data.length; i++) out.writeFloatLE(data[i], at + i * 4);
-    at += data.length * 4;
+    out.set(littleEndianBytes(tensors[name].data), at);
+    at += tensors[name].data.byteLength;
   }
   return out;
+}
+
+/** The same file written tensor by tensor, never whole in memory (a Buffer stops at 4 GiB; Llama-3.2-1B in fp32 is 4.9 GB). */
+export function writeSafetensorsFile(path: string, tensors: Record<string, RawTensor>, metadata: Record<string, string> = { format: "pt" }): void {
+  const { prefix, names } = layout(tensors, metadata);
+  const fd = openSync(path, "w");
+  try {
+    writeFully(fd, prefix, 0);
+    let at = prefix.length;
+    for (const name of names) {
+      writeFully(fd, littleEndianBytes(tensors[name].data), at);
+      at += tensors[name].data.byteLength;
+    }
+  } finally {
+    closeSync(fd);
+  }
 }

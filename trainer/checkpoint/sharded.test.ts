@@ -1,8 +1,8 @@
 // Weights read from disk tensor by tensor: sharded checkpoints (model.safetensors.index.json +
 // shards, transformers' layout for larger models) load to the very weights and logits of the
-// single-file copy; half-precision tensors larger than the decoder's scratch buffer decode exactly;
+// single-file copy; files are written tensor by tensor too; half-precision tensors larger than the decoder's scratch buffer decode exactly;
 // every broken shard layout is a CheckpointError naming the file at fault.
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -14,7 +14,7 @@ import { buildModelGraph } from "../models/model-config";
 import { denseInputs } from "../train/lm-step";
 import { CheckpointError } from "./errors";
 import { readCheckpoint } from "./read";
-import { readSafetensorsFile, writeSafetensors, type RawTensor } from "./safetensors";
+import { readSafetensorsFile, writeSafetensors, writeSafetensorsFile, type RawTensor } from "./safetensors";
 import { loadCheckpoint } from "./tfjs";
 import { WEIGHTS_INDEX_FILE, weightFilePaths } from "./weight-files";
 
@@ -108,6 +108,13 @@ describe("weights read tensor by tensor, single file or sharded", () => {
     const none = shardedCopy([first, second]);
     rmSync(join(none, WEIGHTS_INDEX_FILE));
     expectError(none, "model.safetensors", /is missing .*model\.safetensors\.index\.json with its shards/);
+  });
+
+  it("writes a safetensors file tensor by tensor to the very bytes of the in-memory writer", () => {
+    const tensors = readCheckpoint(single).weights;
+    const path = join(root, "streamed.safetensors");
+    writeSafetensorsFile(path, tensors, { format: "pt" });
+    expect(readFileSync(path).equals(writeSafetensors(tensors))).toBe(true);
   });
 
   it("decodes BF16 and F16 tensors larger than the decoder's scratch buffer exactly", () => {

@@ -4,7 +4,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { architectureClass, contextLength, type ModelConfig } from "../models/model-config";
 import { tokenizerConfigJson } from "../tokenizer/tokenizer-json";
-import { writeSafetensors, type RawTensor } from "./safetensors";
+import { writeSafetensorsFile, type RawTensor } from "./safetensors";
 
 export interface CheckpointContents {
   config: ModelConfig;
@@ -21,9 +21,12 @@ export interface CheckpointContents {
 /** Writes the files (each via a temporary name + rename, so a crash never leaves half a file). */
 export function writeCheckpoint(dir: string, c: CheckpointContents): void {
   mkdirSync(dir, { recursive: true });
-  const put = (name: string, data: string | Buffer) => {
-    writeFileSync(join(dir, `${name}.tmp`), data);
-    renameSync(join(dir, `${name}.tmp`), join(dir, name));
+  // `data` is the text, or writes the file at the path given (weights: tensor by tensor).
+  const put = (name: string, data: string | ((path: string) => void)) => {
+    const tmp = join(dir, `${name}.tmp`);
+    if (typeof data === "string") writeFileSync(tmp, data);
+    else data(tmp);
+    renameSync(tmp, join(dir, name));
   };
   const json = (v: unknown) => `${JSON.stringify(v, null, 2)}\n`;
   const tied = c.config.model_type === "gpt2" ? true : c.config.tie_word_embeddings;
@@ -37,7 +40,7 @@ export function writeCheckpoint(dir: string, c: CheckpointContents): void {
     bos_token_id: bosId, eos_token_id: c.eosId, tie_word_embeddings: tied,
     ...(own.torch_dtype === undefined ? {} : { torch_dtype: "float32" }),
   }));
-  put("model.safetensors", writeSafetensors(c.weights));
+  put("model.safetensors", (path) => writeSafetensorsFile(path, c.weights));
   put("tokenizer.json", json(c.tokenizerJson));
   put("tokenizer_config.json", json(c.tokenizerConfig ?? tokenizerConfigJson("<|endoftext|>", contextLength(c.config))));
   put("generation_config.json", json(c.generationConfig ?? { bos_token_id: bosId, eos_token_id: c.eosId, do_sample: true, max_new_tokens: 48, top_p: 0.95, temperature: 0.9 }));

@@ -3,8 +3,8 @@
 // re-exported whenever the weights or config are newer than it.
 import { existsSync, mkdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { readCheckpoint, type RawCheckpoint } from "../checkpoint/read";
-import { weightFilePaths } from "../checkpoint/weight-files";
+import { readCheckpoint, readCheckpointInfo, type RawCheckpoint } from "../checkpoint/read";
+import { findWeightFiles, weightFilePaths } from "../checkpoint/weight-files";
 import type { ModelConfig } from "../models/model-config";
 import type { Tokenizer } from "../tokenizer/tokenizer";
 import { exportModelWithData, type ExportOptions } from "./export";
@@ -71,15 +71,20 @@ export async function onnxLanguageModelFromWeights(config: ModelConfig, tokenize
   return { lm, tokenizer, config, generationConfig: {} };
 }
 
-/** Opens a checkpoint for sampling and log-probs on ONNX Runtime, exporting it first if needed. */
+/**
+ * Opens a checkpoint for sampling and log-probs on ONNX Runtime, exporting it first if needed.
+ * The weights are read only to export them, and are garbage by the time ORT loads its own copy.
+ */
 export async function openOnnxCheckpoint(dir: string, session: SessionConfig = {}): Promise<OnnxLanguageModel> {
-  const checkpoint = readCheckpoint(dir);
-  const open = (path: string) => OnnxCausalLm.create(path, causalLmShape(checkpoint.config), session);
+  const info = readCheckpointInfo(dir);
+  findWeightFiles(dir); // no weights at all is an error even beside an export
+  const open = (path: string) => OnnxCausalLm.create(path, causalLmShape(info.config), session);
+  const reexport = () => open(writeExport(readCheckpoint(dir), {}));
   const lm = onnxIsStale(dir)
-    ? await open(writeExport(checkpoint, {}))
+    ? await reexport()
     : await open(onnxModelPath(dir)).catch((error) => {
-      if (error instanceof OutdatedExportError) return open(writeExport(checkpoint, {}));
+      if (error instanceof OutdatedExportError) return reexport();
       throw error;
     });
-  return { lm, tokenizer: checkpoint.tokenizer, config: checkpoint.config, generationConfig: checkpoint.generationConfig };
+  return { lm, tokenizer: info.tokenizer, config: info.config, generationConfig: info.generationConfig };
 }

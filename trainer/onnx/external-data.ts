@@ -4,8 +4,9 @@
 // `model.onnx` (the name transformers.js and optimum use: `${model file}_data`); for a session
 // built in memory each tensor is its own named buffer handed to ONNX Runtime with the model
 // (SessionOptions.externalData, which onnxruntime-node 1.30 copies at session creation).
-import { closeSync, existsSync, openSync, renameSync, rmSync, statSync, writeSync } from "node:fs";
+import { closeSync, existsSync, openSync, renameSync, rmSync, statSync } from "node:fs";
 import { basename } from "node:path";
+import { writeFully } from "../checkpoint/file-io";
 import type { TensorData } from "./proto";
 
 /** TensorProto.DataLocation.EXTERNAL. */
@@ -62,16 +63,10 @@ export function externalize(tensors: TensorData[], target: ExternalDataTarget): 
   return placed;
 }
 
-function writeAll(fd: number, bytes: Uint8Array, position: number): void {
-  for (let done = 0; done < bytes.byteLength;) {
-    done += writeSync(fd, bytes, done, Math.min(bytes.byteLength - done, 1 << 30), position + done);
-  }
-}
-
 function writeFileAt(path: string, pieces: Array<{ offset: number; bytes: Uint8Array }>): void {
   const fd = openSync(path, "w");
   try {
-    for (const { offset, bytes } of pieces) writeAll(fd, bytes, offset); // alignment gaps read as zeros
+    for (const { offset, bytes } of pieces) writeFully(fd, bytes, offset); // alignment gaps read as zeros
   } finally {
     closeSync(fd);
   }
