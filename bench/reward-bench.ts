@@ -60,7 +60,7 @@ function neuralStepSeconds(config: Gpt2Config, pairs: number, seq: number, steps
     ]).last_hidden_state as tf.Tensor3D;
   const rng = createRng(1);
   const ids = () => Array.from({ length: seq }, () => uniformInt(rng, config.vocab_size));
-  const batch = buildRewardBatch(Array.from({ length: pairs }, () => ({ chosen: ids(), rejected: ids() })), { maxLength: seq, padId: 0 });
+  const batch = buildRewardBatch(Array.from({ length: pairs }, () => ({ chosen: ids(), rejected: ids() })), { maxLength: seq, padId: 0, sequenceStart: [] });
   const variables = [...Object.values(params), score as unknown as tf.Variable];
   const step = () => tf.tidy(() => tf.variableGrads(() => rewardBatchLoss(hidden, score, batch), variables).value.dataSync());
   step(); // warm-up: kernel setup and first allocations

@@ -2,7 +2,7 @@
 // tfjs over each row's summed completion log-probs: the batch laid out as the step graph's static
 // rows, ORT's log-probs into the loss, its gradient per row seeding ORT's backward pass, clipping
 // and AdamW, and the metrics of that same loss call logged. DPO pairs' rows are ./ort-pairs.ts's,
-// KTO's ./ort-kto.ts's.
+// KTO's ./ort-kto.ts's, rankings' ./ort-rank.ts's.
 import * as tf from "@tensorflow/tfjs-core";
 import { modelWeights, withOrtStep } from "../onnx-train/lm-engine";
 import { OrtVjpTrainer, type SequenceBatch } from "../onnx-train/vjp-trainer";

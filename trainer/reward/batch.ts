@@ -2,8 +2,11 @@
  * Token batches for the neural reward model, independent of the backbone: every pair becomes two
  * rows (chosen rows first, then rejected rows, so rewards split as r[:B], r[B:]), right-padded,
  * with the attention mask and position ids the GPT-2 graph takes. A sequence longer than
- * `maxLength` keeps its *last* tokens: the answer being judged is at the end of the transcript.
+ * `maxLength` keeps its *last* tokens: the answer being judged is at the end of the transcript
+ * (after the tokenizer's sequence start, e.g. Llama 3's BOS, which stays first).
  */
+
+import { keepPromptEnd } from "../tokenizer/sequence-start";
 
 export interface TokenizedPair {
   chosen: number[]; // prompt + preferred answer (or, for a tie, the first answer)
@@ -29,11 +32,13 @@ export interface RewardBatchOptions {
   maxLength: number;
   /** Id written into padding positions (masked out, so any valid id works). */
   padId: number;
+  /** The ids the tokenizer starts every sequence with (Tokenizer.sequenceStart): kept when truncating. */
+  sequenceStart: number[];
 }
 
 export function buildRewardBatch(pairs: readonly TokenizedPair[], options: RewardBatchOptions): RewardBatchArrays {
   const sequences = [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)].map((ids) =>
-    ids.length > options.maxLength ? ids.slice(ids.length - options.maxLength) : ids,
+    keepPromptEnd(options, ids, options.maxLength),
   );
   if (sequences.some((ids) => ids.length === 0)) throw new Error("reward batch: an empty token sequence has no last token to score");
   const rows = sequences.length;

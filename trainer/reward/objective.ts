@@ -51,7 +51,7 @@ export function rewardObjective(
   return {
     trainable: model.variables,
     batch: (step) => batchIndices(step, o.batchSize, splits.train.length, o.seed).map((i) => splits.train[i]!),
-    loss: (batch) => ({ loss: rewardBatchLoss(hidden, score, buildRewardBatch(batch, { maxLength: o.maxLength, padId }), o.lossConfig) }),
+    loss: (batch) => ({ loss: rewardBatchLoss(hidden, score, buildRewardBatch(batch, { maxLength: o.maxLength, padId, sequenceStart: model.tokenizer.sequenceStart }), o.lossConfig) }),
     evaluate: () => {
       const held = evaluatePairs(model, splits.validation, o.maxLength, 2 * o.batchSize);
       moments = { mean: held.rewardMean, std: held.rewardStd };

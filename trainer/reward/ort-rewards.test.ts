@@ -38,15 +38,15 @@ describe("reward pairs as ONNX Runtime rows", () => {
     const seq = rewardStepLength(PAIRS, MAX_LENGTH);
     expect(seq).toBe(5);
     expect(rewardStepLength(PAIRS, 3)).toBe(3); // maxLength cuts it
-    const r = rewardRows(PAIRS.slice(0, 2), { batchSize: BATCH, seq, maxLength: MAX_LENGTH, padId: 0 }); // a short batch: 2 pairs of 3
+    const r = rewardRows(PAIRS.slice(0, 2), { batchSize: BATCH, seq, maxLength: MAX_LENGTH, padId: 0, sequenceStart: [] }); // a short batch: 2 pairs of 3
     expect(r.inputs).toHaveLength(6);
     expect(r.inputs[1]).toEqual([7, 8, 0, 0, 0]);
     expect(r.inputs[3]).toEqual([7, 9, 10, 11, 12]);
     expect(r.pick.map((p) => p.indexOf(1))).toEqual([3, 1, 2, 4, -1, -1]);
     expect(r.pick.map((p) => p.reduce((s, v) => s + v, 0))).toEqual([1, 1, 1, 1, 0, 0]);
     // Truncation keeps each sequence's end, as buildRewardBatch does.
-    expect(rewardRows(PAIRS.slice(1, 2), { batchSize: 1, seq: 3, maxLength: 3, padId: 0 }).inputs).toEqual([[7, 8, 0], [10, 11, 12]]);
-    expect(() => rewardRows([...PAIRS, ...PAIRS], { batchSize: BATCH, seq, maxLength: MAX_LENGTH, padId: 0 })).toThrow(/do not fit/);
+    expect(rewardRows(PAIRS.slice(1, 2), { batchSize: 1, seq: 3, maxLength: 3, padId: 0, sequenceStart: [] }).inputs).toEqual([[7, 8, 0], [10, 11, 12]]);
+    expect(() => rewardRows([...PAIRS, ...PAIRS], { batchSize: BATCH, seq, maxLength: MAX_LENGTH, padId: 0, sequenceStart: [] })).toThrow(/do not fit/);
   });
 
   it("the seeds of a short batch's padding rows are 0, the real rows' are not", () => {
@@ -78,7 +78,7 @@ describe("a reward model trained on ONNX Runtime equals the tfjs reward step (3 
     return tfjsTrace(withHead, weights, { adamw: REWARD_ADAMW, steps: STEPS, lrAt }, (params, step) => {
       const hidden: HiddenStates = (i) =>
         executeGraph(backbone, { ...params, input_ids: i.inputIds, attention_mask: i.attentionMask, position_ids: i.positionIds }, ["last_hidden_state"]).last_hidden_state as tf.Tensor3D;
-      return rewardBatchLoss(hidden, params[SCORE_WEIGHT] as unknown as tf.Tensor2D, buildRewardBatch(pairsAt(step), { maxLength: MAX_LENGTH, padId: 0 }), LOSS);
+      return rewardBatchLoss(hidden, params[SCORE_WEIGHT] as unknown as tf.Tensor2D, buildRewardBatch(pairsAt(step), { maxLength: MAX_LENGTH, padId: 0, sequenceStart: [] }), LOSS);
     });
   }
 
@@ -87,7 +87,7 @@ describe("a reward model trained on ONNX Runtime equals the tfjs reward step (3 
     const trace: TrainingTrace = { losses: [], norms: [], final: {} };
     for (let step = 0; step < STEPS; step++) {
       const batch = pairsAt(step);
-      const r = await trainer.step(rewardRows(batch, { batchSize: BATCH, seq, maxLength: MAX_LENGTH, padId: 0 }), rewardSeedLoss(batch, LOSS), lrAt(step));
+      const r = await trainer.step(rewardRows(batch, { batchSize: BATCH, seq, maxLength: MAX_LENGTH, padId: 0, sequenceStart: [] }), rewardSeedLoss(batch, LOSS), lrAt(step));
       trace.losses.push(r.loss);
       trace.norms.push(r.gradNorm);
     }

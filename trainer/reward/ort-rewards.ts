@@ -19,7 +19,7 @@ import type { Objective } from "../train/loop";
 import type { AdamWOptions } from "../train/optimizer";
 import { describeBackend } from "../backend";
 import type { RunContext } from "../worker/run-context";
-import { buildRewardBatch, type TokenizedPair } from "./batch";
+import { buildRewardBatch, type RewardBatchOptions, type TokenizedPair } from "./batch";
 import { SCORE_WEIGHT } from "./head";
 import { rewardLoss, type RewardLossConfig } from "./losses";
 import type { NeuralRewardModel } from "./train-neural-model";
@@ -63,9 +63,9 @@ export function rewardStepLength(pairs: readonly TokenizedPair[], maxLength: num
 }
 
 /** A batch of (at most `batchSize`) pairs as the step graph's [2·batchSize, seq] rows (buildRewardBatch's tokens, re-padded). */
-export function rewardRows(batch: readonly TokenizedPair[], o: { batchSize: number; seq: number; maxLength: number; padId: number }): RewardRows {
+export function rewardRows(batch: readonly TokenizedPair[], o: { batchSize: number; seq: number } & RewardBatchOptions): RewardRows {
   if (batch.length > o.batchSize) throw new Error(`${batch.length} pairs do not fit a step of ${o.batchSize}`);
-  const arrays = buildRewardBatch(batch, { maxLength: o.maxLength, padId: o.padId });
+  const arrays = buildRewardBatch(batch, o);
   if (arrays.seq > o.seq) throw new Error(`a ${arrays.seq}-token row does not fit a step of ${o.seq} tokens`);
   const inputs: number[][] = [];
   const pick: number[][] = [];
@@ -126,7 +126,7 @@ export async function withOrtRewards(base: Objective<TokenizedPair[]>, model: Ne
   const trainer = await OrtVjpTrainer.create<RewardRows>({ graph: model.graph, weights: modelWeights(trainable), adamw: o.adamw, batch: 2 * o.batchSize, seq: o.seq, threads: o.threads, value: REWARDS_VALUE });
   const padId = model.tokenizer.eosId;
   const objective = withOrtStep(base, trainer, trainable, async (batch, lr) => ({
-    ...(await trainer.step(rewardRows(batch, { ...o, padId }), rewardSeedLoss(batch, o.lossConfig), lr)),
+    ...(await trainer.step(rewardRows(batch, { ...o, padId, sequenceStart: model.tokenizer.sequenceStart }), rewardSeedLoss(batch, o.lossConfig), lr)),
     metrics: {},
   }));
   return { objective, trainer };

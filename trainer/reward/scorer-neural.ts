@@ -4,7 +4,7 @@
  * training and by `preflab reward score`.
  */
 import * as tf from "@tensorflow/tfjs-core";
-import { buildRewardBatch } from "./batch";
+import { buildRewardBatch, type RewardBatchOptions } from "./batch";
 import { rewardFromHidden, SCORE_WEIGHT } from "./head";
 import { backboneInputs } from "./step";
 import { hiddenStatesOf, type NeuralRewardModel } from "./train-neural-model";
@@ -21,10 +21,10 @@ export interface ScoreOptions {
  * Packs rows as the pair batch does (chosen rows, then rejected rows): pairing the first half of
  * the list with the second half lays the sequences out in their own order.
  */
-function rowsBatch(sequences: number[][], maxLength: number, padId: number) {
+function rowsBatch(sequences: number[][], options: RewardBatchOptions) {
   const rows = sequences.length % 2 === 0 ? sequences : [...sequences, sequences[sequences.length - 1]!];
   const half = rows.length / 2;
-  return buildRewardBatch(rows.slice(0, half).map((chosen, k) => ({ chosen, rejected: rows[half + k]! })), { maxLength, padId });
+  return buildRewardBatch(rows.slice(0, half).map((chosen, k) => ({ chosen, rejected: rows[half + k]! })), options);
 }
 
 /** Reward of every token sequence, [sequences]. */
@@ -35,7 +35,7 @@ export function scoreSequences(model: NeuralRewardModel, sequences: number[][], 
   const maxLength = Math.min(options.maxLength, contextLength(model.config));
   for (let start = 0; start < order.length; start += options.batchRows) {
     const chunk = order.slice(start, start + options.batchRows);
-    const batch = rowsBatch(chunk.map((i) => sequences[i]!), maxLength, model.tokenizer.eosId);
+    const batch = rowsBatch(chunk.map((i) => sequences[i]!), { maxLength, padId: model.tokenizer.eosId, sequenceStart: model.tokenizer.sequenceStart });
     const rewards = tf.tidy(() => {
       const inputs = backboneInputs(batch);
       return rewardFromHidden(hidden(inputs), inputs.attentionMask, model.variables[SCORE_WEIGHT] as tf.Tensor2D).dataSync();

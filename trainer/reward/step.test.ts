@@ -55,10 +55,10 @@ describe("reward training step with a toy backbone", () => {
     const hidden = toyBackbone(embedding);
     const optimizer = tf.train.adam(0.05);
     for (let step = 0; step < 200; step++) {
-      const batch = buildRewardBatch(Array.from({ length: 16 }, () => train[uniformInt(rng, train.length)]), { maxLength: 32, padId: 0 });
+      const batch = buildRewardBatch(Array.from({ length: 16 }, () => train[uniformInt(rng, train.length)]), { maxLength: 32, padId: 0, sequenceStart: [] });
       optimizer.minimize(() => rewardBatchLoss(hidden, score as unknown as tf.Tensor2D, batch, { centering: 0.01 }));
     }
-    const { chosen, rejected } = pairRewards(hidden, score as unknown as tf.Tensor2D, buildRewardBatch(validation, { maxLength: 32, padId: 0 }));
+    const { chosen, rejected } = pairRewards(hidden, score as unknown as tf.Tensor2D, buildRewardBatch(validation, { maxLength: 32, padId: 0, sequenceStart: [] }));
     const c = chosen.dataSync();
     const r = rejected.dataSync();
     const accuracy = Array.from(c).filter((v, i) => v > r[i]).length / c.length;
@@ -67,7 +67,7 @@ describe("reward training step with a toy backbone", () => {
 
   it("the batch loss is ln 2 when the head is zero (all rewards equal)", () => {
     const embedding = tf.variable(tf.randomNormal([VOCAB, EMBD], 0, 1, "float32", 1));
-    const batch = buildRewardBatch(plantedPairs(5, 2), { maxLength: 32, padId: 0 });
+    const batch = buildRewardBatch(plantedPairs(5, 2), { maxLength: 32, padId: 0, sequenceStart: [] });
     const loss = rewardBatchLoss(toyBackbone(embedding), tf.zeros([1, EMBD]) as tf.Tensor2D, batch);
     expect(loss.dataSync()[0]).toBeCloseTo(Math.LN2, 6);
   });
