@@ -109,9 +109,9 @@ describe("RL updates on ONNX Runtime (token log-probs, values and entropy seeded
       try {
         const { real, batch } = ort.rows(samples);
         const got = await ort.trainer.forward(batch);
-        const want = tf.tidy(() => {
+        const want: Record<string, Float32Array> = tf.tidy(() => {
           const out = policyForward(policy, graph, head, real, true);
-          return { [TOKEN_LOGPS]: out.logp.dataSync(), [VALUES]: out.values.dataSync(), [TOKEN_ENTROPY]: out.entropy.dataSync() };
+          return { [TOKEN_LOGPS]: out.logp.dataSync() as Float32Array, [VALUES]: out.values.dataSync() as Float32Array, [TOKEN_ENTROPY]: out.entropy.dataSync() as Float32Array };
         });
         const n = want[TOKEN_LOGPS]!.length;
         for (const name of [TOKEN_LOGPS, VALUES, TOKEN_ENTROPY]) {

@@ -105,7 +105,7 @@ export class OrtPolicyTrainer {
   }
 
   /** The samples' rows in the [n, seq] layout (the loss's), and as the step's [rows, seq] batch with filler rows. */
-  rows(samples: readonly Scored[]): { real: LogprobBatch; batch: SequenceBatch } {
+  rows(samples: ReadonlyArray<Pick<Scored, "promptIds" | "responseIds">>): { real: LogprobBatch; batch: SequenceBatch } {
     const { rows, seq, padId } = this.o;
     if (samples.length > rows) throw new Error(`${samples.length} samples do not fit a step of ${rows} rows`);
     const real = padTo(batchOf(samples.map((s) => ({ promptIds: s.promptIds, completionIds: s.responseIds })), padId), seq + 1, padId);
