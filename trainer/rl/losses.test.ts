@@ -2,7 +2,7 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createRng } from "../../stats/random";
 import { initBackend } from "../backend";
-import { entropyFromLogits, grpoLoss, ppoPolicyLoss, ppoValueLoss, rlooLoss } from "./losses";
+import { entropyFromLogits, grpoLoss, meanEntropy, ppoPolicyLoss, ppoValueLoss, rlooLoss, tokenEntropy } from "./losses";
 
 type Grid = number[][]; // [batch][T]
 
@@ -169,6 +169,12 @@ describe("entropyFromLogits", () => {
   it("matches −Σ p·log p, masked mean, and is ln V for uniform logits", () => {
     expectNear(scalar(entropyFromLogits(tf.tensor3d(logits), t2(mask))), naiveEntropy(logits, mask));
     expectNear(scalar(entropyFromLogits(tf.fill([2, 3, vocab], 0.7), tf.ones([2, 3]))), Math.log(vocab));
+  });
+
+  it("is the masked mean of tokenEntropy, whose every token is −Σ p·log p (what ORT's policy graph outputs)", () => {
+    const perToken = tokenEntropy(tf.tensor3d(logits)).arraySync() as number[][];
+    mask.forEach((row, b) => row.forEach((_, t) => expectNear(perToken[b]![t]!, naiveEntropy([[logits[b]![t]!]], [[1]]))));
+    expectNear(scalar(meanEntropy(tf.tensor2d(perToken), t2(mask))), scalar(entropyFromLogits(tf.tensor3d(logits), t2(mask))));
   });
 
   it("has gradients in the logits matching central finite differences", () => {
