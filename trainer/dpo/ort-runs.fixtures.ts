@@ -15,10 +15,11 @@ import { importRows, plantedRows, saveTinyBackbone } from "../reward/executor-fi
 import { runOnce } from "../worker/worker-loop";
 
 type Db = ReturnType<typeof createTestDb>["db"];
-const runOf = (db: Db, id: number) => db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
-const stepLosses = (db: Db, id: number) => db.select().from(runEvents).where(eq(runEvents.runId, id)).all().filter((e) => e.loss !== null).map((e) => e.loss!);
+export const runOf = (db: Db, id: number) => db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
+export const stepLosses = (db: Db, id: number) => db.select().from(runEvents).where(eq(runEvents.runId, id)).all().filter((e) => e.loss !== null).map((e) => e.loss!);
 
-function policyWeights(db: Db, runId: number): Float32Array {
+/** One weight tensor of the policy version a run registered (enough to tell two runs' weights apart). */
+export function policyWeights(db: Db, runId: number): Float32Array {
   const policy = db.select().from(policies).where(eq(policies.runId, runId)).get()!;
   const c = loadCheckpoint(policy.path!);
   const out = c.params["transformer.h.0.attn.c_attn.weight"]!.dataSync() as Float32Array;

@@ -16,12 +16,9 @@ import { generateFromIds } from "../onnx/generate";
 import { importRows, plantedRows, saveTinyBackbone } from "../reward/executor-fixtures";
 import { runOnce } from "../worker/worker-loop";
 import { registerScoringFunction } from "./scores";
+import { vowelShare } from "./scores.fixtures";
 
-// The hidden preference, dense so a few small batches carry signal: the share of vowels among an answer's letters.
-const vowelShare = (text: string) => {
-  const letters = text.toLowerCase().replace(/[^a-z]/g, "");
-  return letters.length ? letters.replace(/[^aeiou]/g, "").length / letters.length : 0;
-};
+// The hidden preference: the share of vowels among an answer's letters.
 registerScoringFunction("vowels", (items) => items.map((i) => vowelShare(i.completion)));
 
 async function rlRun(kind: RlAlgorithm, config: Record<string, unknown>) {

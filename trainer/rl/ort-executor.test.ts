@@ -4,39 +4,23 @@
 // may sample other tokens. The ORT run is then stopped after its first checkpoint and resumed:
 // weights, value head, moments and β come back, so it ends on the uninterrupted run's weights.
 import path from "node:path";
-import * as tf from "@tensorflow/tfjs-core";
 import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { policyForDirectory } from "../../core/policy-versions";
-import { policies, runEvents, trainingRuns } from "../../db/schema";
+import { policies } from "../../db/schema";
 import { createTestDb } from "../../db/testing";
 import { queueRun } from "../../server/services/runs";
 import { initBackend } from "../backend";
-import { loadCheckpoint } from "../checkpoint/tfjs";
+import { policyWeights, runOf, stepLosses } from "../dpo/ort-runs.fixtures";
 import { importRows, plantedRows, saveTinyBackbone } from "../reward/executor-fixtures";
 import { runOnce } from "../worker/worker-loop";
 import type { RlAlgorithm } from "./config";
 import { registerScoringFunction } from "./scores";
+import { vowelShare } from "./scores.fixtures";
 
-// A dense score (the share of vowels among the letters): with all-equal scores GRPO's advantages
-// are 0 and its first step's gradient (the k3 term at π = π_ref) is analytically 0, so Adam would
-// turn each engine's rounding noise into ±lr steps.
-registerScoringFunction("vowel-share", (items) => items.map((i) => {
-  const letters = i.completion.toLowerCase().replace(/[^a-z]/g, "");
-  return letters.length ? letters.replace(/[^aeiou]/g, "").length / letters.length : 0;
-}));
-
-type Db = ReturnType<typeof createTestDb>["db"];
-const runOf = (db: Db, id: number) => db.select().from(trainingRuns).where(eq(trainingRuns.id, id)).get()!;
-const stepLosses = (db: Db, id: number) => db.select().from(runEvents).where(eq(runEvents.runId, id)).all().filter((e) => e.loss !== null).map((e) => e.loss!);
-
-function policyWeights(db: Db, runId: number): Float32Array {
-  const policy = db.select().from(policies).where(eq(policies.runId, runId)).get()!;
-  const c = loadCheckpoint(policy.path!);
-  const out = c.params["transformer.h.0.attn.c_attn.weight"]!.dataSync() as Float32Array;
-  tf.dispose(Object.values(c.params));
-  return out;
-}
+// A dense score: with all-equal scores GRPO's advantages are 0 and its first step's gradient (the
+// k3 term at π = π_ref) is analytically 0, so Adam would turn each engine's rounding noise into ±lr steps.
+registerScoringFunction("vowel-share", (items) => items.map((i) => vowelShare(i.completion)));
 
 async function plantedRlRuns(kind: RlAlgorithm) {
   const { db, dir } = createTestDb();
