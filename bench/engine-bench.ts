@@ -37,9 +37,9 @@ function benchWeights(graph: ReturnType<typeof buildModelGraph>): Record<string,
 async function measure(engine: Engine, shape: TorchTrainShape): Promise<TrainBenchResult> {
   const config = parseModelConfig(shape.config);
   const graph = buildModelGraph(config);
-  const weights = benchWeights(graph);
   const o = { batch: shape.batch, seq: shape.seq, steps: shape.steps, vocab: config.vocab_size };
-  if (engine === "onnx") return benchOrt(graph, weights, { ...o, memory: process.env.PREFLAB_ORT_MEMORY as StepMemoryChoice | undefined });
+  if (engine === "onnx") return benchOrt(graph, () => benchWeights(graph), { ...o, memory: process.env.PREFLAB_ORT_MEMORY as StepMemoryChoice | undefined });
+  const weights = benchWeights(graph);
   const backend = await initBackend("wasm");
   const params = Object.fromEntries(graph.params.map((p) => [p.name, tf.variable(tf.tensor(weights[p.name]!, p.shape))]));
   return benchTfjsModel({ graph, params }, backend, o);

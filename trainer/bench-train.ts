@@ -80,9 +80,13 @@ function result(engine: string, threads: number, tokens: number, time: { mean: n
   return { tokensPerSecond: tokens / time.mean, engine, threads, peakRssMiB: Math.round(peakRssMiB()), secondsPerStep: time.mean, bestTokensPerSecond: tokens / time.best, cpuSecondsPerStep: time.cpu, parameters };
 }
 
-/** Training throughput of a model graph + weights on ONNX Runtime (also the engine benchmark's ORT row). */
-export async function benchOrt(graph: Graph, weights: Record<string, Float32Array>, o: { batch: number; seq: number; steps: number; vocab: number; provider?: "cuda" | "cpu"; stepGraph?: StepGraph; memory?: StepMemoryChoice }): Promise<TrainBenchResult> {
-  const trainer = await OrtTrainer.create({ graph, weights, adamw: ADAMW, batch: o.batch, seq: o.seq, stepGraph: o.stepGraph, memory: o.memory, executionProviders: o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"] });
+/**
+ * Training throughput of a model graph on ONNX Runtime (also the engine benchmark's ORT row).
+ * `initialWeights` makes the weights when the trainer copies them in, so no one holds them after
+ * and the peak memory is the trainer's own.
+ */
+export async function benchOrt(graph: Graph, initialWeights: () => Record<string, Float32Array>, o: { batch: number; seq: number; steps: number; vocab: number; provider?: "cuda" | "cpu"; stepGraph?: StepGraph; memory?: StepMemoryChoice }): Promise<TrainBenchResult> {
+  const trainer = await OrtTrainer.create({ graph, weights: initialWeights(), adamw: ADAMW, batch: o.batch, seq: o.seq, stepGraph: o.stepGraph, memory: o.memory, executionProviders: o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"] });
   try {
     const batch = benchBatch(o.batch, o.seq, o.vocab);
     const time = await timeSteps(o.steps, () => trainer.step(batch, LR));
@@ -141,7 +145,6 @@ export async function benchTrain(dir: string, o: TrainBenchOptions): Promise<Tra
   const engine = await resolveEngine(o.engine, () => ortStep().reason ?? true);
   if (engine.kind === "tfjs") return benchTfjs(dir, engine.backend, o);
   const { graph, step } = ortStep();
-  const checkpoint = readCheckpoint(dir);
-  const weights = Object.fromEntries(Object.entries(checkpoint.weights).map(([name, t]) => [name, t.data]));
-  return benchOrt(graph, weights, { batch: o.batch, seq, steps: o.steps, vocab: checkpoint.config.vocab_size, provider: engine.provider, stepGraph: step, memory: o.memory });
+  const weights = () => Object.fromEntries(Object.entries(readCheckpoint(dir).weights).map(([name, t]) => [name, t.data]));
+  return benchOrt(graph, weights, { batch: o.batch, seq, steps: o.steps, vocab: config.vocab_size, provider: engine.provider, stepGraph: step, memory: o.memory });
 }
