@@ -1,4 +1,6 @@
-import { describe, expect, it } from "vitest";
+import * as tf from "@tensorflow/tfjs-core";
+import { beforeAll, describe, expect, it } from "vitest";
+import { initBackend } from "../backend";
 import type { Graph } from "../graph/ir";
 import { buildGpt2Graph } from "../models/gpt2";
 import { randomWeights, TINY_GPT2 } from "../onnx/testing";
@@ -8,6 +10,7 @@ import { flatLayout } from "./lean-step-session";
 import { chooseMemoryMode, FUSED_BYTES_PER_PARAM, type StepMemoryMode } from "./memory-mode";
 import { OrtTrainer } from "./ort-trainer";
 import { lmBatchAt, maxRelativeError, type TrainingTrace } from "./testing";
+import { OrtVjpTrainer } from "./vjp-trainer";
 
 const BATCH = 2;
 const SEQ = 6;
@@ -56,6 +59,10 @@ function expectSame(got: Trace, want: Trace): void {
 }
 
 describe("the memory-lean ORT step (one flat state set, AdamW in chunks)", () => {
+  beforeAll(async () => {
+    await initBackend("cpu");
+  });
+
   it("lays the parameters AdamW decays out first, and covers each group with chunks of at most the chunk size that never span both", () => {
     const params = graph.params.map((p) => ({ name: p.name, shape: p.shape }));
     const { offsets, chunks, total } = flatLayout(params, CHUNK);
@@ -103,4 +110,26 @@ describe("the memory-lean ORT step (one flat state set, AdamW in chunks)", () =>
     expect(chooseMemoryMode(Math.floor((12 * gib) / FUSED_BYTES_PER_PARAM), 24 * gib)).toBe("fused");
     expect(chooseMemoryMode(Math.floor((12 * gib) / FUSED_BYTES_PER_PARAM) + 1, 24 * gib)).toBe("lean");
   });
+
+  it("serves OrtVjpTrainer too (a tfjs loss on ORT's sequence log-probs seeds the backward; its forward session reads the flat state's views): 3 steps equal the fused step's", async () => {
+    const adamw = CLIPS[0]![1];
+    const loss = (logps: tf.Tensor1D) => tf.neg(tf.mean(logps)) as tf.Scalar;
+    const run = async (memory: StepMemoryMode) => {
+      // OrtVjpTrainerOptions does not name `memory`; OrtStepTrainer.open reads it from the same options object.
+      const trainer = await OrtVjpTrainer.create(Object.assign({ graph, weights: initial, adamw, batch: BATCH, seq: SEQ, threads: 1 }, { memory, leanChunkSize: CHUNK }));
+      expect(trainer.memoryMode).toBe(memory);
+      const trace: Trace = { losses: [], norms: [], final: {}, moments: {} };
+      for (let step = 0; step < 3; step++) {
+        const b = lmBatchAt(step, TINY_GPT2.vocab_size, BATCH, SEQ);
+        const r = await trainer.step({ ...b, mask: b.inputs.map((row) => row.map((_, t) => (t >= 2 ? 1 : 0))) }, loss, lrAt(step));
+        trace.losses.push(r.loss);
+        trace.norms.push(r.gradNorm);
+      }
+      trace.final = Object.fromEntries(Object.entries(trainer.weights()).map(([k, t]) => [k, t.data]));
+      trace.moments = Object.fromEntries(Object.entries(trainer.optimizerState().tensors).map(([k, t]) => [k, t.data]));
+      await trainer.release();
+      return trace;
+    };
+    expectSame(await run("lean"), await run("fused"));
+  }, 60_000);
 });
