@@ -157,6 +157,7 @@ describe("RL updates on ONNX Runtime (token log-probs, values and entropy seeded
           const tfjsFinal = weightsOf(variables);
 
           expect(ortTrace.length).toBe(4);
+          expect([ort.trainer.t, optimizer.t]).toEqual([4, 4]); // one AdamW step per minibatch on both engines
           expect(fillerSeeds.length).toBe(2 * 2 * seq * (algorithm.critic ? 3 : 1)); // 2 short minibatches × 2 filler rows × seq × outputs
           expect(fillerSeeds.every((s) => s === 0)).toBe(true);
           ortTrace.forEach((m, i) => {
