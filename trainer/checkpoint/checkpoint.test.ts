@@ -10,8 +10,8 @@ import { initParams } from "../models/params";
 import { toTokenizerJson } from "../tokenizer/tokenizer-json";
 import { trainBpe } from "../tokenizer/train-bpe";
 import { denseInputs } from "../train/lm-step";
-import { CheckpointError } from "./errors";
 import { readSafetensors, writeSafetensors } from "./safetensors";
+import { expectCheckpointError } from "./testing";
 import { loadCheckpoint, paramsToRaw, saveCheckpoint } from "./tfjs";
 
 const tokenizerJson = toTokenizerJson(trainBpe(["a tiny corpus for a tiny tokenizer"], 270));
@@ -29,17 +29,7 @@ function saveTiny(seed = 1): string {
   return dir;
 }
 
-function expectError(dir: string, file: string, problem: RegExp) {
-  try {
-    loadCheckpoint(dir);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CheckpointError);
-    expect((error as CheckpointError).file).toBe(join(dir, file));
-    expect((error as Error).message).toMatch(problem);
-    return;
-  }
-  throw new Error("expected a CheckpointError");
-}
+const expectError = (dir: string, file: string, problem: RegExp) => expectCheckpointError(() => loadCheckpoint(dir), join(dir, file), problem);
 
 describe("checkpoints", () => {
   beforeAll(async () => { await initBackend("cpu"); });

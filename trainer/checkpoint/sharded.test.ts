@@ -12,9 +12,9 @@ import { executeGraph } from "../graph/tfjs-exec";
 import { writeTinyLlamaCheckpoint } from "../models/llama-fixtures";
 import { buildModelGraph } from "../models/model-config";
 import { denseInputs } from "../train/lm-step";
-import { CheckpointError } from "./errors";
 import { readCheckpoint } from "./read";
 import { readSafetensorsFile, writeSafetensors, writeSafetensorsFile, type RawTensor } from "./safetensors";
+import { expectCheckpointError } from "./testing";
 import { loadCheckpoint } from "./tfjs";
 import { WEIGHTS_INDEX_FILE, weightFilePaths } from "./weight-files";
 
@@ -43,17 +43,7 @@ function halves(cut = 5): Array<Record<string, RawTensor>> {
   return [Object.fromEntries(entries.slice(0, cut)), Object.fromEntries(entries.slice(cut))];
 }
 
-function expectError(dir: string, file: string, problem: RegExp) {
-  try {
-    readCheckpoint(dir);
-  } catch (error) {
-    expect(error).toBeInstanceOf(CheckpointError);
-    expect((error as CheckpointError).file).toBe(join(dir, file));
-    expect((error as Error).message).toMatch(problem);
-    return;
-  }
-  throw new Error("expected a CheckpointError");
-}
+const expectError = (dir: string, file: string, problem: RegExp) => expectCheckpointError(() => readCheckpoint(dir), join(dir, file), problem);
 
 describe("weights read tensor by tensor, single file or sharded", () => {
   beforeAll(async () => {
