@@ -6,12 +6,12 @@ import { goldProject } from "../../server/services/export/gold.fixtures";
 const prompts = (stdout: string) => stdout.trim().split("\n").map((l) => (JSON.parse(l) as { prompt: string }).prompt);
 
 describe("preflab export", () => {
-  it("leaves gold tasks out unless --include-gold", () => {
+  it("leaves gold tasks out unless --include-gold", async () => {
     const { file } = goldProject();
-    const plain = preflab(file, ["export", "--project", "labeling-test", "--format", "trl"], 60_000);
+    const plain = await preflab(file, ["export", "--project", "labeling-test", "--format", "trl"], 60_000);
     expect(plain.code).toBe(0);
     expect(prompts(plain.stdout)).toEqual(["regular"]);
-    const withGold = preflab(file, ["export", "--project", "labeling-test", "--format", "trl", "--include-gold"], 60_000);
+    const withGold = await preflab(file, ["export", "--project", "labeling-test", "--format", "trl", "--include-gold"], 60_000);
     expect(prompts(withGold.stdout)).toEqual(["regular", "gold"]);
   }, 60_000);
 });

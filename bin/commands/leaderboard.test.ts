@@ -4,7 +4,7 @@ import { createTestDb, writeTempFile } from "../../db/testing";
 import { handCheckedBattles, HAND_TALLIES } from "../../server/services/import/arena.fixtures";
 import { projectLeaderboard } from "../../server/services/leaderboard";
 import { findProjectByName } from "../../server/services/projects";
-import { preflabAsync as preflab } from "./cli.fixtures";
+import { preflab } from "./cli.fixtures";
 
 // The real CLI in its own process, one per test, on one database the first test fills.
 describe("preflab import (Arena battles) and preflab leaderboard", () => {

@@ -1,4 +1,3 @@
-import { execFileSync, spawnSync } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,14 +10,19 @@ import { disposeLanguageModel, loadLanguageModel, type LanguageModel } from "../
 import { computeLogprobs, textLogprobs, type LogprobItem } from "../../trainer/logprobs";
 import { writeTinyLlamaCheckpoint } from "../../trainer/models/llama-fixtures";
 import { tinyLanguageModel } from "../../trainer/test-fixtures";
-import { preflabAsync } from "./cli.fixtures";
+import { preflab } from "./cli.fixtures";
 import { resolveModelArg } from "./model-arg";
 
 const dir = join(mkdtempSync(join(tmpdir(), "preflab-cli-")), "model");
-const cli = (...args: string[]) => execFileSync(process.execPath, ["bin/preflab.mjs", ...args], { encoding: "utf8", env: { ...process.env, PREFLAB_TF_BACKEND: "cpu" } });
-/** Runs the CLI without throwing on failure; `env` adds variables, `input` is stdin. */
+/** Runs the CLI on tfjs's cpu backend (awaited: see cli.fixtures.ts); `env` adds variables, `input` is stdin. */
 const run = (args: string[], options: { env?: Record<string, string>; input?: string } = {}) =>
-  spawnSync(process.execPath, ["bin/preflab.mjs", ...args], { encoding: "utf8", input: options.input, env: { ...process.env, PREFLAB_TF_BACKEND: "cpu", ...options.env } });
+  preflab(null, args, 120_000, { input: options.input, env: { PREFLAB_TF_BACKEND: "cpu", ...options.env } });
+/** Its stdout, failing the test on a non-zero exit. */
+async function cli(...args: string[]): Promise<string> {
+  const out = await run(args);
+  expect(out.code, out.stderr).toBe(0);
+  return out.stdout;
+}
 const jsonl = (rows: unknown[]) => rows.map((r) => (typeof r === "string" ? r : JSON.stringify(r))).join("\n");
 
 let model: ReturnType<typeof tinyLanguageModel>;
@@ -34,8 +38,8 @@ describe("preflab model / sample", () => {
     want = textLogprobs(model, "the film was great");
   });
 
-  it("model logprobs prints one JSON object with a null first log-prob", () => {
-    const out = JSON.parse(cli("model", "logprobs", "--model", dir, "--text", "the film was great"));
+  it("model logprobs prints one JSON object with a null first log-prob", async () => {
+    const out = JSON.parse(await cli("model", "logprobs", "--model", dir, "--text", "the film was great"));
     expect(Object.keys(out)).toEqual(["tokens", "token_ids", "logprobs"]);
     expect(out.token_ids).toEqual(want.tokenIds);
     expect(out.tokens).toEqual(want.tokens);
@@ -43,13 +47,13 @@ describe("preflab model / sample", () => {
     out.logprobs.slice(1).forEach((lp: number, i: number) => expect(lp).toBeCloseTo(want.logprobs[i + 1] as number, 4));
   });
 
-  it("sample prints one JSON line per sample; a bad directory is one clear line", () => {
+  it("sample prints one JSON line per sample; a bad directory is one clear line", async () => {
     const args = ["sample", "--model", dir, "--prompt", "the", "--n", "2", "--max-new-tokens", "5", "--seed", "3", "--temperature", "0.8"];
-    const lines = cli(...args).trim().split("\n");
+    const lines = (await cli(...args)).trim().split("\n");
     expect(lines).toHaveLength(2);
     expect(JSON.parse(lines[0])).toHaveProperty("token_ids");
-    const bad = spawnSync(process.execPath, ["bin/preflab.mjs", "sample", "--model", join(dir, "nope"), "--prompt", "x"], { encoding: "utf8" });
-    expect(bad.status).toBe(1);
+    const bad = await preflab(null, ["sample", "--model", join(dir, "nope"), "--prompt", "x"]);
+    expect(bad.code).toBe(1);
     expect(bad.stderr.trim()).toBe(`preflab: ${join(dir, "nope")}: is not a directory`);
   });
 });
@@ -74,21 +78,21 @@ function expectMatchesTfjs(stdout: string, scored: LogprobItem[]): void {
 }
 
 describe("preflab model logprobs --input", () => {
-  it("prints one {logprob, tokens} line per input line, in order, equal to the tfjs completion sums", () => {
+  it("prints one {logprob, tokens} line per input line, in order, equal to the tfjs completion sums", async () => {
     const file = writeTempFile("pairs.jsonl", `${jsonl(items)}\n\n`); // blank lines are skipped
-    expectMatchesTfjs(cli("model", "logprobs", "--model", dir, "--input", file, "--batch-size", "2"), items);
+    expectMatchesTfjs(await cli("model", "logprobs", "--model", dir, "--input", file, "--batch-size", "2"), items);
   });
 
-  it("reads stdin for -", () => {
-    const out = run(["model", "logprobs", "--model", dir, "--input", "-"], { input: jsonl(items) });
+  it("reads stdin for -", async () => {
+    const out = await run(["model", "logprobs", "--model", dir, "--input", "-"], { input: jsonl(items) });
     expect(out.stderr).toBe("");
     expectMatchesTfjs(out.stdout, items);
   });
 
-  it("names every bad line and its reason, and prints nothing for the file", () => {
+  it("names every bad line and its reason, and prints nothing for the file", async () => {
     const file = writeTempFile("bad.jsonl", jsonl([items[0], "{oops", { prompt: "a" }, { prompt: 3, completion: "b" }, [1], items[1]]));
-    const out = run(["model", "logprobs", "--model", dir, "--input", file]);
-    expect(out.status).toBe(1);
+    const out = await run(["model", "logprobs", "--model", dir, "--input", file]);
+    expect(out.code).toBe(1);
     expect(out.stdout).toBe("");
     expect(out.stderr).toContain(`${file}: 4 bad line(s), nothing scored`);
     expect(out.stderr).toMatch(new RegExp(`${file}:2: not valid JSON`));
@@ -97,18 +101,18 @@ describe("preflab model logprobs --input", () => {
     expect(out.stderr).toContain(`${file}:5: not a JSON object`);
   });
 
-  it("rejects a line longer than the model's context, by number, before scoring any", () => {
+  it("rejects a line longer than the model's context, by number, before scoring any", async () => {
     const long = { prompt: "the film", completion: " was great".repeat(20) };
-    const out = run(["model", "logprobs", "--model", dir, "--input", "-"], { input: jsonl([items[0], long]) });
-    expect(out.status).toBe(1);
+    const out = await run(["model", "logprobs", "--model", dir, "--input", "-"], { input: jsonl([items[0], long]) });
+    expect(out.code).toBe(1);
     expect(out.stdout).toBe("");
     expect(out.stderr).toMatch(/stdin:2: prompt \+ completion are \d+ tokens, longer than the model's context of 32 \(n_positions\)/);
   });
 
-  it("takes exactly one of --text and --input", () => {
+  it("takes exactly one of --text and --input", async () => {
     for (const extra of [[], ["--text", "a", "--input", "-"]]) {
-      const out = run(["model", "logprobs", "--model", dir, ...extra]);
-      expect(out.status).toBe(1);
+      const out = await run(["model", "logprobs", "--model", dir, ...extra]);
+      expect(out.code).toBe(1);
       expect(out.stderr.trim()).toBe("preflab: model logprobs: give exactly one of --text and --input");
     }
   });
@@ -121,21 +125,21 @@ describe("--model <policy id>", () => {
     else process.env.PREFLAB_DB = saved;
   });
 
-  it("resolves a policy id to its checkpoint directory in PREFLAB_DB, for logprobs and sample", () => {
+  it("resolves a policy id to its checkpoint directory in PREFLAB_DB, for logprobs and sample", async () => {
     const { db, file } = createTestDb();
     const id = String(db.insert(policies).values({ name: "tiny", kind: "checkpoint", path: dir }).returning().get().id);
     process.env.PREFLAB_DB = file;
     expect(resolveModelArg(id)).toBe(dir);
     const env = { PREFLAB_DB: file };
-    const scored = run(["model", "logprobs", "--model", id, "--input", "-"], { env, input: jsonl(items.slice(0, 2)) });
+    const scored = await run(["model", "logprobs", "--model", id, "--input", "-"], { env, input: jsonl(items.slice(0, 2)) });
     expect(scored.stderr).toBe("");
     expectMatchesTfjs(scored.stdout, items.slice(0, 2));
-    const sampled = run(["sample", "--model", id, "--prompt", "the", "--max-new-tokens", "2"], { env });
-    expect(sampled.status).toBe(0); // (stderr holds tfjs's banner)
+    const sampled = await run(["sample", "--model", id, "--prompt", "the", "--max-new-tokens", "2"], { env });
+    expect(sampled.code).toBe(0); // (stderr holds tfjs's banner)
     expect(JSON.parse(sampled.stdout)).toHaveProperty("token_ids");
   });
 
-  it("explains an unknown id, a policy without a checkpoint and a missing database", () => {
+  it("explains an unknown id, a policy without a checkpoint and a missing database", async () => {
     const { db, file } = createTestDb();
     const external = db.insert(policies).values({ name: "vllm", kind: "external", endpoint: "http://localhost:8000/v1" }).returning().get().id;
     process.env.PREFLAB_DB = file;
@@ -156,19 +160,18 @@ describe("preflab model logprobs on a Llama-family checkpoint", () => {
   });
   afterAll(() => disposeLanguageModel(llama));
 
-  // Awaited CLI runs (preflabAsync): blocking the worker for three CLI starts times Vitest out.
   it("--text (tfjs) and --input (ONNX Runtime, GQA cache) score as the loaded model does; the context error names max_position_embeddings", async () => {
     const want = textLogprobs(llama, "the cast was great");
-    const text = await preflabAsync(null, ["model", "logprobs", "--model", llamaDir, "--text", "the cast was great"]);
+    const text = await preflab(null, ["model", "logprobs", "--model", llamaDir, "--text", "the cast was great"]);
     const out = JSON.parse(text.stdout);
     expect(out.token_ids).toEqual(want.tokenIds);
     out.logprobs.slice(1).forEach((lp: number, i: number) => expect(lp).toBeCloseTo(want.logprobs[i + 1] as number, 4));
     const scored = [{ prompt: "a great movie", completion: ", a great cast" }, { prompt: "", completion: "the plot was thin" }];
     const wantSums = computeLogprobs(llama, scored);
     const tooLong = writeTempFile("llama-long.jsonl", jsonl([...scored, { prompt: "the plot", completion: " was thin".repeat(40) }]));
-    const refused = await preflabAsync(null, ["model", "logprobs", "--model", llamaDir, "--input", tooLong]);
+    const refused = await preflab(null, ["model", "logprobs", "--model", llamaDir, "--input", tooLong]);
     expect(refused.stderr).toMatch(/:3: prompt \+ completion are \d+ tokens, longer than the model's context of 64 \(max_position_embeddings\)/);
-    const ok = await preflabAsync(null, ["model", "logprobs", "--model", llamaDir, "--input", writeTempFile("llama.jsonl", jsonl(scored))]);
+    const ok = await preflab(null, ["model", "logprobs", "--model", llamaDir, "--input", writeTempFile("llama.jsonl", jsonl(scored))]);
     expect(ok.stderr).toBe("");
     ok.stdout.trim().split("\n").map((line) => JSON.parse(line)).forEach((row, i) => {
       expect(row.tokens).toBe(wantSums[i].tokenIds.length);

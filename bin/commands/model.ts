@@ -95,12 +95,13 @@ async function scoreCompletions(model: string, file: string, batchSize: number):
   const { name, items } = readInputLines(file);
   const { openOnnxCheckpoint } = await import("../../trainer/onnx/checkpoint");
   const { computeLogprobsOnnx } = await import("../../trainer/onnx/logprobs");
+  const { encodePrompt } = await import("../../trainer/tokenizer/sequence-start");
   const onnx = await openOnnxCheckpoint(resolveModelArg(model));
   try {
     const context = contextLength(onnx.config);
     const bad = items.flatMap((item) => {
-      // An empty prompt still takes one position: eos, as BOS (computeLogprobsOnnx's convention).
-      const tokens = Math.max(1, onnx.tokenizer.encode(item.prompt).length) + onnx.tokenizer.encode(item.completion).length;
+      // The prompt as computeLogprobsOnnx lays it out: the tokenizer's sequence start (BOS), or eos for an empty GPT-2 prompt.
+      const tokens = encodePrompt(onnx.tokenizer, item.prompt).length + onnx.tokenizer.encode(item.completion).length;
       return tokens > context ? [`${item.line}: prompt + completion are ${tokens} tokens, longer than the model's context of ${context} (${contextField(onnx.config)})`] : [];
     });
     failOnBadLines(name, bad);

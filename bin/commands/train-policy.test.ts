@@ -13,7 +13,7 @@ describe("preflab train dpo / kto / sft", () => {
     await importRows(db, "planted", plantedRows(24));
     const base = saveTinyBackbone(2);
     const config = writeTempFile("dpo.json", JSON.stringify({ epochs: 3, beta: 0.05, evaluation: { prompts: 2, maxNewTokens: 4 } }));
-    const out = preflab(file, ["train", "dpo", "--project", "planted", "--policy", base, "--config", config, "--beta", "0.5", "--lr", "0.005", "--batch-size", "6", "--json"], 300_000);
+    const out = await preflab(file, ["train", "dpo", "--project", "planted", "--policy", base, "--config", config, "--beta", "0.5", "--lr", "0.005", "--batch-size", "6", "--json"], 300_000);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stderr).toMatch(/queued dpo run 1 from policy 1/);
     expect(out.stderr).toMatch(/step 1\/\d+ +loss 0\.69/); // −log σ(0) = ln 2 at the first step, before any update
@@ -24,7 +24,7 @@ describe("preflab train dpo / kto / sft", () => {
     expect(summary.evaluation.klToReference).toBeTypeOf("number");
 
     const items = writeTempFile("items.jsonl", `${JSON.stringify({ prompt: "review 1:", completion: " a great film" })}\n`);
-    const scored = preflab(file, ["model", "logprobs", "--model", String(summary.policyId), "--input", items], 300_000);
+    const scored = await preflab(file, ["model", "logprobs", "--model", String(summary.policyId), "--input", items], 300_000);
     expect(scored.code, scored.stderr).toBe(0);
     expect(JSON.parse(scored.stdout)).toMatchObject({ logprob: expect.any(Number), tokens: expect.any(Number) });
   }, 300_000);
@@ -32,12 +32,12 @@ describe("preflab train dpo / kto / sft", () => {
   it("lists each kind's config fields with defaults and descriptions, and refuses β ≤ 0 before queueing anything", async () => {
     const { db, file } = createTestDb();
     await importRows(db, "planted", plantedRows(4));
-    const help = preflab(file, ["train", "dpo", "--help"], 300_000);
+    const help = await preflab(file, ["train", "dpo", "--help"], 300_000);
     expect(help.stdout).toMatch(/beta +β: how far the policy may move from the reference .*\(default 0\.1\)/);
     expect(help.stdout).toMatch(/lossType +sigmoid \(DPO\), hinge, ipo/);
-    expect(preflab(file, ["train", "simpo", "--help"], 300_000).stdout).toMatch(/lossType .*\(default "simpo"\)/);
-    expect(preflab(file, ["train", "--help"], 300_000).stdout).toMatch(/dpo[\s\S]*ipo[\s\S]*simpo[\s\S]*orpo[\s\S]*kto[\s\S]*sft/);
-    const refused = preflab(file, ["train", "dpo", "--project", "planted", "--beta", "0"], 300_000);
+    expect((await preflab(file, ["train", "simpo", "--help"], 300_000)).stdout).toMatch(/lossType .*\(default "simpo"\)/);
+    expect((await preflab(file, ["train", "--help"], 300_000)).stdout).toMatch(/dpo[\s\S]*ipo[\s\S]*simpo[\s\S]*orpo[\s\S]*kto[\s\S]*sft/);
+    const refused = await preflab(file, ["train", "dpo", "--project", "planted", "--beta", "0"], 300_000);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/Invalid dpo config: .*beta/s);
     expect(refused.stderr).not.toMatch(/queued/);

@@ -10,7 +10,7 @@ describe("preflab train <kind> for the registry's other kinds", () => {
     const { db, file } = createTestDb();
     const projectId = await importRows(db, "openings", ["The film", "This movie", "A cast"].map((prompt) => ({ prompt })), "prompts");
     const config = writeTempFile("sample.json", JSON.stringify({ prompts: "all", samplesPerPolicy: 2, maxPrompts: 3, maxNewTokens: 4 }));
-    const out = preflab(file, ["train", "sample", "--project", "openings", "--config", config, "--json"], 300_000);
+    const out = await preflab(file, ["train", "sample", "--project", "openings", "--config", config, "--json"], 300_000);
     expect(out.code, out.stderr).toBe(0);
     const summary = JSON.parse(out.stdout.trim().split("\n").at(-1)!);
     expect(summary).toMatchObject({ runId: 1, kind: "sample", metrics: { tasks_created: 3 } });
@@ -21,9 +21,9 @@ describe("preflab train <kind> for the registry's other kinds", () => {
   it("lists the kind's config fields and refuses an invalid config before queueing", async () => {
     const { db, file } = createTestDb();
     await importRows(db, "openings", [{ prompt: "The film" }], "prompts");
-    expect(preflab(file, ["train", "evaluate", "--help"]).stdout).toMatch(/Config fields/);
+    expect((await preflab(file, ["train", "evaluate", "--help"])).stdout).toMatch(/Config fields/);
     const bad = writeTempFile("bad.json", JSON.stringify({ samplesPerPolicy: 0 }));
-    const refused = preflab(file, ["train", "sample", "--project", "openings", "--config", bad]);
+    const refused = await preflab(file, ["train", "sample", "--project", "openings", "--config", bad]);
     expect(refused.code).not.toBe(0);
     expect(refused.stderr).toMatch(/samplesPerPolicy/);
     expect(db.$client.prepare("select count(*) as n from training_runs").get()).toEqual({ n: 0 });

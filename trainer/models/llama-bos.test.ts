@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { preflabAsync } from "../../bin/commands/cli.fixtures";
+import { preflab } from "../../bin/commands/cli.fixtures";
 import { writeTempFile } from "../../db/testing";
 import { initBackend } from "../backend";
 import { generate } from "../generate";
@@ -71,7 +71,7 @@ describe("a Llama checkpoint whose tokenizer starts sequences with BOS", () => {
 
   it("`preflab model logprobs --input` scores each completion given [BOS, prompt], as PyTorch does on those ids", async () => {
     const file = writeTempFile("items.jsonl", ITEMS.map((item) => JSON.stringify(item)).join("\n"));
-    const out = await preflabAsync(null, ["model", "logprobs", "--model", dir, "--input", file, "--batch-size", "2"]);
+    const out = await preflab(null, ["model", "logprobs", "--model", dir, "--input", file, "--batch-size", "2"]);
     expect(out.code, out.stderr).toBe(0);
     const got = out.stdout.trim().split("\n").map((line) => JSON.parse(line) as { logprob: number; tokens: number });
     const want = ITEMS.map((item) => sum(handScored(withBos(item.prompt), completion(item.completion))));

@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { preflabAsync } from "../../bin/commands/cli.fixtures";
+import { preflab } from "../../bin/commands/cli.fixtures";
 import { writeTempFile } from "../../db/testing";
 import { readCheckpoint } from "../checkpoint/read";
 import { readSafetensors } from "../checkpoint/safetensors";
@@ -94,7 +94,7 @@ const CASES: Case[] = [
 ];
 
 const run = async (args: string[]) => {
-  const out = await preflabAsync(null, ["model", "logprobs", ...args]);
+  const out = await preflab(null, ["model", "logprobs", ...args]);
   expect(out.code, out.stderr).toBe(0);
   return out.stdout;
 };
