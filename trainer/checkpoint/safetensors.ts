@@ -36,6 +36,8 @@ interface ByteSource {
 const ELEMENT_BYTES: Record<string, number> = { F32: 4, F16: 2, BF16: 2 };
 // Half-precision tensors are decoded through a bounded scratch buffer, not a copy of the tensor.
 const DECODE_CHUNK_BYTES = 1 << 24;
+// The format's own cap (the reference implementation refuses larger headers).
+const MAX_HEADER_BYTES = 100_000_000;
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 function halfToFloat(h: number): number {
@@ -92,6 +94,7 @@ function readHeader(source: ByteSource): { header: Record<string, HeaderEntry>; 
   source.read(lengthBytes, 0);
   const headerLen = Number(lengthBytes.readBigUInt64LE(0));
   if (8 + headerLen > source.size) throw new SafetensorsError(`header length ${headerLen} runs past the end of the file`);
+  if (headerLen > MAX_HEADER_BYTES) throw new SafetensorsError(`header length ${headerLen} passes the format's limit of ${MAX_HEADER_BYTES} bytes`);
   const json = Buffer.alloc(headerLen);
   source.read(json, 8);
   try {
