@@ -2,7 +2,7 @@
 // shards, transformers' layout for larger models) load to the very weights and logits of the
 // single-file copy; files are written tensor by tensor too; half-precision tensors larger than the decoder's scratch buffer decode exactly;
 // every broken shard layout is a CheckpointError naming the file at fault.
-import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
@@ -14,7 +14,7 @@ import { buildModelGraph } from "../models/model-config";
 import { denseInputs } from "../train/lm-step";
 import { readCheckpoint } from "./read";
 import { readSafetensorsFile, writeSafetensors, writeSafetensorsFile, type RawTensor } from "./safetensors";
-import { expectCheckpointError } from "./testing";
+import { expectCheckpointError, weightHalves, writeShardedCopy } from "./testing";
 import { loadCheckpoint } from "./tfjs";
 import { WEIGHTS_INDEX_FILE, weightFilePaths } from "./weight-files";
 
@@ -23,25 +23,8 @@ let n = 0;
 const single = join(root, "single");
 
 /** A copy of `single` whose weights are split over `shards` (tensor names → shard) plus an index. */
-function shardedCopy(shards: Array<Record<string, RawTensor>>, weightMap?: Record<string, string>): string {
-  const dir = join(root, `sharded${n++}`);
-  mkdirSync(dir);
-  for (const f of ["config.json", "tokenizer.json", "tokenizer_config.json", "generation_config.json"]) copyFileSync(join(single, f), join(dir, f));
-  const names = shards.map((_, i) => `model-${String(i + 1).padStart(5, "0")}-of-${String(shards.length).padStart(5, "0")}.safetensors`);
-  const map: Record<string, string> = {};
-  shards.forEach((tensors, i) => {
-    writeFileSync(join(dir, names[i]), writeSafetensors(tensors));
-    for (const name of Object.keys(tensors)) map[name] = names[i];
-  });
-  writeFileSync(join(dir, WEIGHTS_INDEX_FILE), JSON.stringify({ metadata: { total_size: 0 }, weight_map: weightMap ?? map }));
-  return dir;
-}
-
-/** The single-file weights split in two: the first `cut` parameters, then the rest. */
-function halves(cut = 5): Array<Record<string, RawTensor>> {
-  const entries = Object.entries(readCheckpoint(single).weights);
-  return [Object.fromEntries(entries.slice(0, cut)), Object.fromEntries(entries.slice(cut))];
-}
+const shardedCopy = (shards: Array<Record<string, RawTensor>>, weightMap?: Record<string, string>) => writeShardedCopy(single, join(root, `sharded${n++}`), shards, weightMap);
+const halves = (cut = 5) => weightHalves(single, cut);
 
 const expectError = (dir: string, file: string, problem: RegExp) => expectCheckpointError(() => readCheckpoint(dir), join(dir, file), problem);
 
