@@ -8,6 +8,7 @@ import { disposeLanguageModel, loadLanguageModel, type LanguageModel } from "../
 import { completionLogprobTensor, type LogprobBatch } from "../logprobs";
 import { openOnnxCheckpoint } from "../onnx/checkpoint";
 import { writeTinyCheckpoint } from "../onnx/testing";
+import { weightHalves, writeShardedCopy } from "../checkpoint/testing";
 import { referenceCacheKey, referenceLogprobs, type TokenizedCompletion } from "./reference";
 import { contextLength } from "../models/model-config";
 
@@ -118,6 +119,19 @@ describe("reference log-probs on a tiny random checkpoint", () => {
     expect(await referenceCacheKey(copy, items)).toBe(key);
     writeTinyCheckpoint(copy, 4);
     expect(await referenceCacheKey(copy, items)).not.toBe(key);
+  });
+
+  it("a sharded policy keys on its index and every shard, and gives the single-file copy's values", async () => {
+    const sharded = writeShardedCopy(dir, join(root, "tiny-sharded"), weightHalves(dir));
+    const key = await referenceCacheKey(sharded, items);
+    const got = await referenceLogprobs(sharded, items, { cacheDir: join(root, "cache-sharded") });
+    const want = await referenceLogprobs(dir, items);
+    got.forEach((v, i) => expect(Math.abs(v - want[i])).toBeLessThan(1e-6));
+    // Other weights in the second shard only: another key.
+    const [first, second] = weightHalves(dir);
+    const name = Object.keys(second)[0];
+    writeShardedCopy(dir, sharded, [first, { ...second, [name]: { ...second[name], data: second[name].data.map((v) => v + 1) } }]);
+    expect(await referenceCacheKey(sharded, items)).not.toBe(key);
   });
 
   it("names the item with an empty prompt or past the context, before any forward pass", async () => {

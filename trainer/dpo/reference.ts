@@ -6,6 +6,7 @@ import { createHash, type Hash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { CheckpointError } from "../checkpoint/errors";
+import { weightFilePaths } from "../checkpoint/weight-files";
 import { InputError } from "../errors";
 import { openOnnxCheckpoint } from "../onnx/checkpoint";
 import type { CausalLmShape } from "../onnx/forward";
@@ -23,8 +24,17 @@ export interface ReferenceOptions {
 
 /** Bump when what is computed changes, so old cache files stop matching. */
 const KEY_VERSION = "preflab-reference-logprobs-v1";
-/** Files whose bytes decide the numbers (tokenizer files: the ids were made with them). */
-const KEYED_FILES = ["model.safetensors", "config.json", "tokenizer.json"];
+/** Files besides the weights whose bytes decide the numbers (tokenizer files: the ids were made with them). */
+const KEYED_FILES = ["config.json", "tokenizer.json"];
+
+/**
+ * Every file hashed into the key: the weights as the checkpoint stores them (model.safetensors,
+ * or the index and every shard of a larger model), then config and tokenizer. A single-file
+ * checkpoint hashes exactly what it always did, so its existing cache files still match.
+ */
+function keyedFiles(checkpointDir: string): string[] {
+  return [...weightFilePaths(checkpointDir), ...KEYED_FILES.map((name) => path.join(checkpointDir, name))];
+}
 
 /**
  * Summed completion log-probs under the checkpoint in `checkpointDir`, one per item, in order;
@@ -47,10 +57,9 @@ export async function referenceLogprobs(checkpointDir: string, items: TokenizedC
 /** sha256 (hex) over the checkpoint files' bytes and every item's token ids. */
 export async function referenceCacheKey(checkpointDir: string, items: TokenizedCompletion[]): Promise<string> {
   const hash = createHash("sha256").update(KEY_VERSION);
-  for (const name of KEYED_FILES) {
-    const file = path.join(checkpointDir, name);
+  for (const file of keyedFiles(checkpointDir)) {
     if (!fs.existsSync(file)) throw new CheckpointError(file, "is missing");
-    hash.update(`\0${name}\0`);
+    hash.update(`\0${path.basename(file)}\0`);
     await hashFile(hash, file);
   }
   hash.update(`\0items\0${items.length}`);
