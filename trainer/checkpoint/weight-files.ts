@@ -58,7 +58,8 @@ export function weightFilePaths(dir: string): string[] {
   return found.weightMap ? [found.source, ...found.files] : found.files;
 }
 
-function readFile(file: string, wanted: (name: string) => boolean): Record<string, RawTensor> {
+/** One safetensors file of a checkpoint (weights, optimizer state), tensor by tensor; a malformed file is a CheckpointError naming it. */
+export function readCheckpointTensors(file: string, wanted: (name: string) => boolean = () => true): Record<string, RawTensor> {
   try {
     return readSafetensorsFile(file, wanted).tensors;
   } catch (error) {
@@ -79,7 +80,7 @@ function namesIn(file: string): string[] {
 /** Reads the tensors `wanted` picks (only those are decoded), from one file or every shard. */
 export function readWeightTensors(found: WeightFiles, wanted: (name: string) => boolean): Record<string, RawTensor> {
   const weightMap = found.weightMap;
-  if (!weightMap) return readFile(found.source, wanted);
+  if (!weightMap) return readCheckpointTensors(found.source, wanted);
   const holder = new Map<string, string>();
   for (const file of found.files) {
     for (const name of namesIn(file)) {
@@ -92,6 +93,6 @@ export function readWeightTensors(found: WeightFiles, wanted: (name: string) => 
     if (holder.get(name) !== file) throw new CheckpointError(file, `has no tensor ${name}, which ${WEIGHTS_INDEX_FILE} places there`);
   }
   const tensors: Record<string, RawTensor> = {};
-  for (const file of found.files) Object.assign(tensors, readFile(file, (name) => weightMap[name] === file && wanted(name)));
+  for (const file of found.files) Object.assign(tensors, readCheckpointTensors(file, (name) => weightMap[name] === file && wanted(name)));
   return tensors;
 }
