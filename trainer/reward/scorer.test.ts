@@ -4,10 +4,13 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { createTestDb } from "../../db/testing";
 import { initBackend } from "../backend";
+import { readSafetensorsFile } from "../checkpoint/safetensors";
+import { writeShardedCopy } from "../checkpoint/testing";
 import { saveTinyBackbone } from "./executor-fixtures";
 import { loadRewardScorer } from "./scorer";
 import { scoreSequences } from "./scorer-neural";
 import { rewardText, rewardTokens } from "./scorer-tokens";
+import { SCORE_WEIGHT } from "./head";
 import { loadNeuralRewardModel, saveNeuralRewardModel } from "./train-neural-model";
 
 describe("reward scoring", async () => {
@@ -43,5 +46,16 @@ describe("reward scoring", async () => {
     scorer.dispose();
     await expect(loadRewardScorer(null, backbone)).rejects.toThrow(`${path.join(backbone, "model.safetensors")} has no score.weight: it is a language model, not a trained reward model`);
     await expect(loadRewardScorer(createTestDb().db, "5")).rejects.toThrow("no reward model with id 5");
+  });
+
+  it("loads a sharded reward model whose score.weight sits in the last shard, head and moments included", () => {
+    const model = loadNeuralRewardModel(backbone, 5);
+    const dir = mkdtempSync(path.join(os.tmpdir(), "preflab-rm-"));
+    saveNeuralRewardModel(dir, model, { mean: 0.5, std: 2 });
+    const { [SCORE_WEIGHT]: head, ...backboneWeights } = readSafetensorsFile(path.join(dir, "model.safetensors")).tensors;
+    const sharded = writeShardedCopy(dir, path.join(dir, "sharded"), [backboneWeights, { [SCORE_WEIGHT]: head }]);
+    const reloaded = loadNeuralRewardModel(sharded, 9, true);
+    expect(Array.from(reloaded.variables[SCORE_WEIGHT].dataSync())).toEqual(Array.from(model.variables[SCORE_WEIGHT].dataSync()));
+    expect(reloaded).toMatchObject({ rewardMean: 0.5, rewardStd: 2 });
   });
 });

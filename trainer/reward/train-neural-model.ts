@@ -8,7 +8,7 @@ import path from "node:path";
 import * as tf from "@tensorflow/tfjs-core";
 import { paramsToRaw } from "../checkpoint/tfjs";
 import { readCheckpoint } from "../checkpoint/read";
-import { readSafetensors } from "../checkpoint/safetensors";
+import { findWeightFiles, readWeightTensors } from "../checkpoint/weight-files";
 import { writeCheckpoint } from "../checkpoint/write";
 import type { Graph } from "../graph/ir";
 import { executeGraph } from "../graph/tfjs-exec";
@@ -52,9 +52,10 @@ export function loadNeuralRewardModel(dir: string, seed: number, requireHead = f
   } catch (error) {
     throw new Error(`cannot load the reward model's backbone: ${(error as Error).message}`);
   }
-  const file = readSafetensors(readFileSync(path.join(dir, "model.safetensors"))).tensors;
-  const head = file[SCORE_WEIGHT];
-  if (!head && requireHead) throw new Error(`${path.join(dir, "model.safetensors")} has no ${SCORE_WEIGHT}: it is a language model, not a trained reward model`);
+  // Only the head is read again (readCheckpoint skips it), from whichever file or shard holds it.
+  const weightFiles = findWeightFiles(dir);
+  const head = readWeightTensors(weightFiles, (name) => name === SCORE_WEIGHT)[SCORE_WEIGHT];
+  if (!head && requireHead) throw new Error(`${weightFiles.source} has no ${SCORE_WEIGHT}: it is a language model, not a trained reward model`);
   const variables: Record<string, tf.Variable> = {};
   // Unnamed variables: tfjs names must be unique per process, and a process may hold two models.
   const toVariable = (make: () => tf.Tensor) => tf.tidy(() => tf.variable(make(), true));
