@@ -7,7 +7,7 @@ import { randomWeights, TINY_GPT2 } from "../onnx/testing";
 import type { AdamWOptions } from "../train/optimizer";
 import { decaysByRank } from "./adamw-graph";
 import { flatLayout } from "./lean-step-session";
-import { chooseMemoryMode, FUSED_BYTES_PER_PARAM, type StepMemoryMode } from "./memory-mode";
+import { chooseMemoryMode, FUSED_BYTES_PER_PARAM, LEAN_FROM_PARAMS, type StepMemoryMode } from "./memory-mode";
 import { OrtTrainer } from "./ort-trainer";
 import { lmBatchAt, maxRelativeError, type TrainingTrace } from "./testing";
 import { OrtVjpTrainer } from "./vjp-trainer";
@@ -103,12 +103,15 @@ describe("the memory-lean ORT step (one flat state set, AdamW in chunks)", () =>
     expectSame({ ...resumed, losses: [...first.losses, ...resumed.losses], norms: [...first.norms, ...resumed.norms] }, want);
   }, 60_000);
 
-  it("auto picks the fused step while its measured peak per parameter fits half the memory, the lean one beyond", () => {
+  it("auto picks the lean step from LEAN_FROM_PARAMS on, and below it whenever the fused step's measured peak per parameter would pass half the memory", () => {
     const gib = 2 ** 30;
-    expect(chooseMemoryMode(124e6, 24 * gib)).toBe("fused");
+    expect(chooseMemoryMode(1e6, 24 * gib)).toBe("fused");
+    expect(chooseMemoryMode(LEAN_FROM_PARAMS - 1, 24 * gib)).toBe("fused");
+    expect(chooseMemoryMode(LEAN_FROM_PARAMS, 24 * gib)).toBe("lean");
     expect(chooseMemoryMode(355e6, 24 * gib)).toBe("lean");
-    expect(chooseMemoryMode(Math.floor((12 * gib) / FUSED_BYTES_PER_PARAM), 24 * gib)).toBe("fused");
-    expect(chooseMemoryMode(Math.floor((12 * gib) / FUSED_BYTES_PER_PARAM) + 1, 24 * gib)).toBe("lean");
+    const fits = Math.floor((2 * gib) / FUSED_BYTES_PER_PARAM);
+    expect(chooseMemoryMode(fits, 4 * gib)).toBe("fused");
+    expect(chooseMemoryMode(fits + 1, 4 * gib)).toBe("lean");
   });
 
   it("serves OrtVjpTrainer too (a tfjs loss on ORT's sequence log-probs seeds the backward; its forward session reads the flat state's views): 3 steps equal the fused step's", async () => {
