@@ -7,6 +7,7 @@
  */
 import { statSync } from "node:fs";
 import path from "node:path";
+import { weightFilePaths } from "../checkpoint/weight-files";
 import { openOnnxCheckpoint, type OnnxLanguageModel } from "../onnx/checkpoint";
 
 /** Open checkpoints kept at most (PREFLAB_SERVE_MODELS overrides). */
@@ -21,16 +22,18 @@ interface Entry {
 const global = globalThis as unknown as { preflabServeModels?: Map<string, Entry> };
 const cache = () => (global.preflabServeModels ??= new Map());
 
-/** The checkpoint's identity on disk: its directory and when its weights were last written. */
+/**
+ * The checkpoint's identity on disk: its directory and when each of its weight files (one
+ * model.safetensors, or the index and every shard) was last written.
+ */
 function keyOf(dir: string): string {
-  const weights = path.join(/*turbopackIgnore: true*/ dir, "model.safetensors");
-  let stamp = 0;
+  let stamps = "";
   try {
-    stamp = statSync(weights).mtimeMs;
+    stamps = weightFilePaths(dir).map((file) => statSync(file).mtimeMs).join(",");
   } catch {
-    // no weights file: openOnnxCheckpoint says what is missing
+    // no (complete) weights: openOnnxCheckpoint says what is missing
   }
-  return `${path.resolve(/*turbopackIgnore: true*/ dir)}@${stamp}`;
+  return `${path.resolve(/*turbopackIgnore: true*/ dir)}@${stamps}`;
 }
 
 function release(entry: Entry): void {
