@@ -17,6 +17,7 @@ import type { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
 import { pairStepLength, withOrtPairs } from "./ort-pairs";
 import { rankSeededRows, rankStepShape } from "./ort-rank";
 import { withOrtSeeded } from "./ort-seeded";
+import { ortEngineOptions } from "../onnx-train/vjp-trainer";
 import { choosePolicyEngine } from "./run-engine";
 
 function requireProject(ctx: RunContext): number {
@@ -58,7 +59,7 @@ export async function preferenceExecutor(ctx: RunContext): Promise<void> {
       const engine = await choosePolicyEngine(ctx, s, c, { rows: c.batchSize * width, seq });
       if (engine.kind === "onnx") {
         const rows = rankSeededRows(c, { batchSize: c.batchSize, width, seq, padId: s.policy.padId });
-        ({ objective, trainer: ort } = await withOrtSeeded(objective, rows, { model: s.policy.setup.model, adamw: policyAdamW(c), seq, threads: engine.threads }));
+        ({ objective, trainer: ort } = await withOrtSeeded(objective, rows, { model: s.policy.setup.model, adamw: policyAdamW(c), seq, ...ortEngineOptions(engine) }));
       }
       await trainAndFinish(ctx, s, c, split, objective, (b) => listBatch(s.policy, b, c));
       return;
@@ -69,7 +70,7 @@ export async function preferenceExecutor(ctx: RunContext): Promise<void> {
     const engine = await choosePolicyEngine(ctx, s, c, { rows: 2 * c.batchSize, seq });
     if (engine.kind === "onnx") {
       ({ objective, trainer: ort } = await withOrtPairs(objective, c, {
-        model: s.policy.setup.model, padId: s.policy.padId, adamw: policyAdamW(c), batchSize: c.batchSize, seq, threads: engine.threads,
+        model: s.policy.setup.model, padId: s.policy.padId, adamw: policyAdamW(c), batchSize: c.batchSize, seq, ...ortEngineOptions(engine),
       }));
     }
     await trainAndFinish(ctx, s, c, split, objective, (b) => pairBatch(s.policy, b, c));

@@ -9,6 +9,7 @@ import { disposePolicyRun, policyAdamW, referenceFor, setUpPolicyRun, splitExamp
 import type { RunContext } from "../worker/run-context";
 import { ktoConfigSchema } from "./config";
 import { describePolicyData, loadKtoExamples } from "./data";
+import { ortEngineOptions } from "../onnx-train/vjp-trainer";
 import { choosePolicyEngine } from "./run-engine";
 import { attachKtoReferences, ktoBatch, ktoObjective, ktoRows, tokenizeKto } from "./kto-objective";
 import { ktoSeededRows, ktoStepLength } from "./ort-kto";
@@ -32,7 +33,7 @@ export async function ktoExecutor(ctx: RunContext): Promise<void> {
     const engine = await choosePolicyEngine(ctx, s, c, { rows: 2 * c.batchSize, seq });
     if (engine.kind === "onnx") {
       const rows = ktoSeededRows(c, { batchSize: c.batchSize, seq, padId: s.policy.padId });
-      ({ objective, trainer: ort } = await withOrtSeeded(objective, rows, { model: s.policy.setup.model, adamw: policyAdamW(c), seq, threads: engine.threads }));
+      ({ objective, trainer: ort } = await withOrtSeeded(objective, rows, { model: s.policy.setup.model, adamw: policyAdamW(c), seq, ...ortEngineOptions(engine) }));
     }
     await trainAndFinish(ctx, s, c, split, objective, (b) => ktoBatch(s.policy, b, c));
   } finally {

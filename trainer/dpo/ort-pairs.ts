@@ -17,6 +17,7 @@ import type { PreferenceConfig } from "./config";
 import { pairRows, type PairExample } from "./examples";
 import { chosenThenRejected, pairLoss } from "./objective";
 import { seedLoss, withOrtSeeded } from "./ort-seeded";
+import type { OrtEngineOptions } from "../onnx-train/vjp-trainer";
 
 /** The step length a run's pairs need: its longest prompt + completion, less the last token. */
 export function pairStepLength(pairs: readonly PairExample[]): number {
@@ -41,13 +42,12 @@ export function pairSeedLoss(batch: readonly PairExample[], c: PreferenceConfig)
   return seedLoss(pairLossOfRows(c), batch);
 }
 
-export interface OrtPairsOptions {
+export interface OrtPairsOptions extends OrtEngineOptions {
   model: TrainableModel;
   padId: number;
   adamw: AdamWOptions;
   batchSize: number;
   seq: number;
-  threads: number;
 }
 
 /** `base` (pairObjective) trained by ONNX Runtime; release the returned trainer when the run ends. */

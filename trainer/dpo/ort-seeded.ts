@@ -5,7 +5,7 @@
 // KTO's ./ort-kto.ts's, rankings' ./ort-rank.ts's.
 import * as tf from "@tensorflow/tfjs-core";
 import { modelWeights, withOrtStep } from "../onnx-train/lm-engine";
-import { OrtVjpTrainer, type SequenceBatch } from "../onnx-train/vjp-trainer";
+import { OrtVjpTrainer, vjpTrainerEngine, type OrtEngineOptions, type SequenceBatch } from "../onnx-train/vjp-trainer";
 import type { BatchOutput } from "../policy/batch-output";
 import type { TrainableModel } from "../train/lm-step";
 import type { Objective } from "../train/loop";
@@ -33,16 +33,15 @@ export function seedLoss<E>(loss: SeededRows<E>["loss"], batch: readonly E[]): {
   };
 }
 
-export interface OrtSeededOptions {
+export interface OrtSeededOptions extends OrtEngineOptions {
   model: TrainableModel;
   adamw: AdamWOptions;
   seq: number;
-  threads: number;
 }
 
 /** `base` trained by ONNX Runtime; release the returned trainer when the run ends. */
 export async function withOrtSeeded<E>(base: Objective<E[]>, rows: SeededRows<E>, o: OrtSeededOptions): Promise<{ objective: Objective<E[]>; trainer: OrtVjpTrainer }> {
-  const trainer = await OrtVjpTrainer.create({ graph: o.model.graph, weights: modelWeights(o.model), adamw: o.adamw, batch: rows.rows, seq: o.seq, threads: o.threads });
+  const trainer = await OrtVjpTrainer.create({ graph: o.model.graph, weights: modelWeights(o.model), adamw: o.adamw, batch: rows.rows, seq: o.seq, ...vjpTrainerEngine(o) });
   const objective = withOrtStep(base, trainer, o.model, async (batch, lr) => {
     const { loss, last } = seedLoss(rows.loss, batch);
     const r = await trainer.step(rows.layout(batch), loss, lr);

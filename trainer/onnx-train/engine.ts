@@ -65,21 +65,33 @@ export async function resolveEngine(engine: TrainingEngine, ortCanTrain: () => t
 }
 
 /**
- * The engine of a language-model run (pretrain, SFT) at its step shape: ORT when it can build the
- * step graph (built once here and handed on) and nothing refuses it (`ortRefusal`, e.g. LoRA).
+ * resolveEngine whose check that ORT can train is building the graphs the ORT trainer will run
+ * (`build`: built once here and handed on, never twice), unless something refuses ORT outright
+ * (`ortRefusal`, e.g. LoRA). `built` is set when the engine is ORT.
  */
-export async function resolveLmEngine(choice: TrainingEngine, o: LmStepOptions & { ortRefusal?: string }): Promise<{ engine: ResolvedEngine; stepGraph?: StepGraph }> {
-  let stepGraph: StepGraph | undefined;
+export async function resolveEngineBuilding<T>(choice: TrainingEngine, build: () => T, ortRefusal?: string): Promise<{ engine: ResolvedEngine; built?: T }> {
+  let built: T | undefined;
   const engine = await resolveEngine(choice, () => {
-    if (o.ortRefusal) return o.ortRefusal;
+    if (ortRefusal) return ortRefusal;
     try {
-      stepGraph = lmStepFor(o);
+      built = build();
       return true;
     } catch (error) {
       return (error as Error).message;
     }
   });
-  return { engine, stepGraph };
+  return { engine, built: engine.kind === "onnx" ? built : undefined };
+}
+
+/** The engine of a language-model run (pretrain, SFT) at its step shape, with its LM step graph when ORT trains. */
+export async function resolveLmEngine(choice: TrainingEngine, o: LmStepOptions & { ortRefusal?: string }): Promise<{ engine: ResolvedEngine; stepGraph?: StepGraph }> {
+  const { engine, built } = await resolveEngineBuilding(choice, () => lmStepFor(o), o.ortRefusal);
+  return { engine, stepGraph: built };
+}
+
+/** ORT's execution providers for a resolved provider (CUDA falls back to CPU for the ops it lacks). */
+export function ortProviders(provider: "cuda" | "cpu"): ("cuda" | "cpu")[] {
+  return provider === "cuda" ? ["cuda", "cpu"] : ["cpu"];
 }
 
 /** One line for logs and the run page: "onnxruntime cpu (threads=2)". */

@@ -10,6 +10,7 @@ import type { TrainableModel } from "../train/lm-step";
 import type { Objective, StepResult } from "../train/loop";
 import type { AdamW, AdamWOptions } from "../train/optimizer";
 import { OrtTrainer, type OrtLmBatch, type OrtStepTrainer } from "./ort-trainer";
+import { ortProviders } from "./engine";
 import type { StepGraph } from "./step-graph";
 
 export interface OrtLmEngineOptions<B> {
@@ -78,7 +79,7 @@ export function withOrtStep<B>(base: Objective<B>, trainer: OrtStepTrainer, mode
 export async function withOrtEngine<B>(base: Objective<B>, o: OrtLmEngineOptions<B>): Promise<{ objective: Objective<B>; trainer: OrtTrainer }> {
   const trainer = await OrtTrainer.create({
     graph: o.model.graph, weights: modelWeights(o.model), adamw: o.adamw, batch: o.batch, seq: o.seq, threads: o.threads, stepGraph: o.stepGraph, completionMask: o.completionMask,
-    executionProviders: o.provider === "cuda" ? ["cuda", "cpu"] : ["cpu"],
+    executionProviders: ortProviders(o.provider),
   });
   const toLmBatch = o.toLmBatch ?? ((b: B) => b as unknown as OrtLmBatch & { metrics?: Record<string, number> });
   const objective = withOrtStep(base, trainer, o.model, async (batch, lr) => {

@@ -12,7 +12,7 @@ import { randomWeights, TINY_GPT2 } from "../onnx/testing";
 import { denseInputs, paramGrads } from "../train/lm-step";
 import { AdamW, type AdamWOptions } from "../train/optimizer";
 import { expectSameTraining } from "./testing";
-import { OrtVjpTrainer, type SequenceBatch } from "./vjp-trainer";
+import { OrtVjpTrainer, type SequenceBatch, type VjpPlan } from "./vjp-trainer";
 
 const ADAMW: AdamWOptions = { beta1: 0.9, beta2: 0.95, weightDecay: 0.1, gradClip: 1 };
 const DPO: PreferenceLossConfig = { beta: 0.5, labelSmoothing: 0, simpoGamma: 0.5 };
@@ -63,8 +63,9 @@ function tfjsRun(graph: Graph, weights: Record<string, Float32Array>, vocab: num
   return { losses, norms, final };
 }
 
-async function ortRun(graph: Graph, weights: Record<string, Float32Array>, vocab: number) {
-  const trainer = await OrtVjpTrainer.create({ graph, weights, adamw: ADAMW, batch: 2 * PAIRS, seq: SEQ, threads: 1 });
+async function ortRun(graph: Graph, weights: Record<string, Float32Array>, vocab: number, plan?: VjpPlan) {
+  const trainer = await OrtVjpTrainer.create({ graph, weights, adamw: ADAMW, batch: 2 * PAIRS, seq: SEQ, threads: 1, plan });
+  if (plan) expect(trainer.stepGraph).toBe(plan.step);
   const losses: number[] = [];
   const norms: number[] = [];
   for (let step = 0; step < STEPS; step++) {
@@ -94,4 +95,13 @@ describe("a DPO step through the VJP path: tfjs loss on ORT's sequence log-probs
       expectSameTraining(graph, weights, got, want, () => 1e-4);
     }, 60_000);
   }
+
+  it("a trainer given the graphs the engine choice built (its check that ORT can train) runs those, not a second build, and trains identically", async () => {
+    const graph = buildGpt2Graph(TINY_GPT2);
+    const weights = randomWeights(graph, 5, 0.3);
+    const plan = OrtVjpTrainer.plan({ graph, adamw: ADAMW, batch: 2 * PAIRS, seq: SEQ });
+    const fromPlan = await ortRun(graph, weights, TINY_GPT2.vocab_size, plan);
+    const fresh = await ortRun(graph, weights, TINY_GPT2.vocab_size);
+    expect(fromPlan).toEqual(fresh);
+  }, 60_000);
 });

@@ -15,6 +15,7 @@ import type { Graph } from "../graph/ir";
 import { floatData, int64Tensor, OnnxSession } from "../onnx/session";
 import type { AdamWOptions } from "../train/optimizer";
 import { GRAD_NORM } from "./adamw-graph";
+import { ortProviders, type ResolvedEngine } from "./engine";
 import { denseModelFeeds, OrtStepTrainer } from "./ort-trainer";
 import { forwardGraph, modelInputShapes, seedName, stepModelBytes, vjpStepGraph, type StepGraph } from "./step-graph";
 import type { StepSession } from "./step-session";
@@ -96,6 +97,47 @@ export interface OrtVjpTrainerOptions {
   batch: number;
   seq: number;
   threads?: number;
+  /** ORT execution providers of both sessions (default CPU). */
+  executionProviders?: ("cuda" | "cpu")[];
+  /** The graphs when already built (the engine choice builds them as its check that ORT can train). */
+  plan?: VjpPlan;
+}
+
+/** What a VJP trainer is seeded at: several outputs, or one row `value` (default: SEQUENCE_LOGPS_VALUE, for SequenceBatch rows). */
+export interface SeededChoice<B extends { inputs: number[][] }> {
+  value?: RowValue<B>;
+  outputs?: SeededOutputs<B>;
+}
+
+/** The graphs of a VJP trainer: the step (backward from the seeds, clipping, AdamW), the forward half, the seeds' shapes. */
+export interface VjpPlan {
+  step: StepGraph;
+  forward: Graph;
+  outputShapes: Record<string, number[]>;
+}
+
+/** A resolved engine (./engine.ts resolveEngineBuilding) with, on ORT, the VJP graphs its check built. */
+export type VjpEngine = ResolvedEngine & { plan?: VjpPlan };
+
+/** What a run's VJP trainer takes from the engine chosen: threads, provider, the graphs already built. */
+export interface OrtEngineOptions {
+  threads: number;
+  provider?: "cuda" | "cpu";
+  plan?: VjpPlan;
+}
+
+export function ortEngineOptions(engine: Extract<VjpEngine, { kind: "onnx" }>): OrtEngineOptions {
+  return { threads: engine.threads, provider: engine.provider, plan: engine.plan };
+}
+
+/** The OrtVjpTrainer options of those. */
+export function vjpTrainerEngine(o: OrtEngineOptions): Pick<OrtVjpTrainerOptions, "threads" | "executionProviders" | "plan"> {
+  return { threads: o.threads, executionProviders: ortProviders(o.provider ?? "cpu"), plan: o.plan };
+}
+
+function seededOf<B extends { inputs: number[][] }>(o: SeededChoice<B>): SeededOutputs<B> {
+  const value = o.value ?? (SEQUENCE_LOGPS_VALUE as unknown as RowValue<B>);
+  return o.outputs ?? { ...value, outputs: [value.name] };
 }
 
 /** A loss of the seeded outputs (tensors of their graph shapes, by name), for tf.valueAndGrads. */
@@ -112,17 +154,24 @@ export class OrtVjpTrainer<B extends { inputs: number[][] } = SequenceBatch> ext
     this.dense = denseModelFeeds(o.batch, o.seq);
   }
 
-  /** A trainer seeded at `outputs`, or at one row `value` (default: SEQUENCE_LOGPS_VALUE, for SequenceBatch rows). */
-  static async create<B extends { inputs: number[][] } = SequenceBatch>(o: OrtVjpTrainerOptions & { value?: RowValue<B>; outputs?: SeededOutputs<B> }): Promise<OrtVjpTrainer<B>> {
-    const value = o.value ?? (SEQUENCE_LOGPS_VALUE as unknown as RowValue<B>);
-    const seeded = o.outputs ?? { ...value, outputs: [value.name] };
+  /** The graphs a trainer with these options runs (throws when the model has an op ORT cannot differentiate). */
+  static plan<B extends { inputs: number[][] }>(o: Pick<OrtVjpTrainerOptions, "graph" | "adamw" | "batch" | "seq"> & SeededChoice<B>): VjpPlan {
+    const seeded = seededOf(o);
     const extended = seeded.extend(o.graph, o.batch, o.seq);
     const shapes = { ...modelInputShapes(o.graph, o), ...seeded.inputShapes(o.batch, o.seq) };
-    const step = vjpStepGraph(extended, seeded.outputs, shapes, o.adamw);
-    const { session, threads } = await OrtStepTrainer.open(step, o);
-    const forward = await OnnxSession.create(stepModelBytes(forwardGraph(extended, seeded.outputs, shapes)), { intraOpNumThreads: threads });
-    const outputShapes = Object.fromEntries(seeded.outputs.map((name) => [name, staticShape(extended, name)]));
-    const trainer = new OrtVjpTrainer<B>(session, step, forward, o, seeded, outputShapes, threads);
+    return {
+      step: vjpStepGraph(extended, seeded.outputs, shapes, o.adamw),
+      forward: forwardGraph(extended, seeded.outputs, shapes),
+      outputShapes: Object.fromEntries(seeded.outputs.map((name) => [name, staticShape(extended, name)])),
+    };
+  }
+
+  /** A trainer seeded at `outputs`, or at one row `value` (default: SEQUENCE_LOGPS_VALUE, for SequenceBatch rows). */
+  static async create<B extends { inputs: number[][] } = SequenceBatch>(o: OrtVjpTrainerOptions & SeededChoice<B>): Promise<OrtVjpTrainer<B>> {
+    const plan = o.plan ?? OrtVjpTrainer.plan(o);
+    const { session, threads } = await OrtStepTrainer.open(plan.step, o);
+    const forward = await OnnxSession.create(stepModelBytes(plan.forward), { intraOpNumThreads: threads, executionProviders: o.executionProviders });
+    const trainer = new OrtVjpTrainer<B>(session, plan.step, forward, o, seededOf(o), plan.outputShapes, threads);
     trainer.setWeights(o.weights);
     return trainer;
   }

@@ -12,9 +12,9 @@ import * as tf from "@tensorflow/tfjs-core";
 import { GraphBuilder } from "../graph/builder";
 import type { Graph } from "../graph/ir";
 import { int64Tensor } from "../onnx/session";
-import { describeOrtEngine, resolveLmEngine, type ResolvedEngine, type TrainingEngine } from "../onnx-train/engine";
+import { describeOrtEngine, resolveEngineBuilding, type TrainingEngine } from "../onnx-train/engine";
 import { modelWeights, withOrtStep } from "../onnx-train/lm-engine";
-import { OrtVjpTrainer, type RowValue } from "../onnx-train/vjp-trainer";
+import { OrtVjpTrainer, vjpTrainerEngine, type OrtEngineOptions, type RowValue, type VjpEngine } from "../onnx-train/vjp-trainer";
 import type { Objective } from "../train/loop";
 import type { AdamWOptions } from "../train/optimizer";
 import { describeBackend } from "../backend";
@@ -102,28 +102,28 @@ function rewardTrainable(model: NeuralRewardModel) {
 }
 
 /**
- * The engine of a neural reward run at its step shape, named on the run page: ONNX Runtime (CPU,
- * as OrtVjpTrainer runs) when it can build the backbone's step graph, else a TensorFlow.js backend.
+ * The engine of a neural reward run at its step shape, named on the run page: ONNX Runtime when it
+ * can build the reward trainer's graphs (built once here and handed on), else a TensorFlow.js backend.
  */
-export async function chooseRewardEngine(ctx: RunContext, model: NeuralRewardModel, engine: TrainingEngine, o: { rows: number; seq: number; adamw: AdamWOptions }): Promise<ResolvedEngine> {
-  const { engine: resolved } = await resolveLmEngine(engine, { graph: model.graph, batch: o.rows, seq: o.seq, adamw: o.adamw });
-  ctx.info({ backend: resolved.kind === "onnx" ? describeOrtEngine("cpu", resolved.threads) : describeBackend(resolved.backend) });
-  return resolved;
+export async function chooseRewardEngine(ctx: RunContext, model: NeuralRewardModel, engine: TrainingEngine, o: { rows: number; seq: number; adamw: AdamWOptions }): Promise<VjpEngine> {
+  const build = () => OrtVjpTrainer.plan({ graph: model.graph, batch: o.rows, seq: o.seq, adamw: o.adamw, value: REWARDS_VALUE });
+  const { engine: resolved, built } = await resolveEngineBuilding(engine, build);
+  ctx.info({ backend: resolved.kind === "onnx" ? describeOrtEngine(resolved.provider, resolved.threads) : describeBackend(resolved.backend) });
+  return { ...resolved, plan: built };
 }
 
-export interface OrtRewardsOptions {
+export interface OrtRewardsOptions extends OrtEngineOptions {
   lossConfig: RewardLossConfig;
   adamw: AdamWOptions;
   batchSize: number;
   seq: number;
   maxLength: number;
-  threads: number;
 }
 
 /** `base` (rewardObjective) trained by ONNX Runtime; release the returned trainer when the run ends. */
 export async function withOrtRewards(base: Objective<TokenizedPair[]>, model: NeuralRewardModel, o: OrtRewardsOptions): Promise<{ objective: Objective<TokenizedPair[]>; trainer: OrtVjpTrainer<RewardRows> }> {
   const trainable = rewardTrainable(model);
-  const trainer = await OrtVjpTrainer.create<RewardRows>({ graph: model.graph, weights: modelWeights(trainable), adamw: o.adamw, batch: 2 * o.batchSize, seq: o.seq, threads: o.threads, value: REWARDS_VALUE });
+  const trainer = await OrtVjpTrainer.create<RewardRows>({ graph: model.graph, weights: modelWeights(trainable), adamw: o.adamw, batch: 2 * o.batchSize, seq: o.seq, ...vjpTrainerEngine(o), value: REWARDS_VALUE });
   const padId = model.tokenizer.eosId;
   const objective = withOrtStep(base, trainer, trainable, async (batch, lr) => ({
     ...(await trainer.step(rewardRows(batch, { ...o, padId, sequenceStart: model.tokenizer.sequenceStart }), rewardSeedLoss(batch, o.lossConfig), lr)),

@@ -21,6 +21,7 @@ import { disposeNeuralRewardModel, loadNeuralRewardModel } from "./train-neural-
 import { contextLength } from "../models/model-config";
 import type { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
 import type { AdamWOptions } from "../train/optimizer";
+import { ortEngineOptions } from "../onnx-train/vjp-trainer";
 import { chooseRewardEngine, rewardStepLength, withOrtRewards, type RewardRows } from "./ort-rewards";
 
 /** The reward step's AdamW, on either engine: no decay, one global-norm clip at 1. */
@@ -79,7 +80,7 @@ export async function trainNeuralReward(ctx: RunContext, config: RewardConfig, d
     const seq = rewardStepLength(train, maxLength);
     const engine = await chooseRewardEngine(ctx, model, config.engine, { rows: 2 * config.batchSize, seq, adamw: REWARD_ADAMW });
     if (engine.kind === "onnx") {
-      ({ objective, trainer: ort } = await withOrtRewards(objective, model, { lossConfig, adamw: REWARD_ADAMW, batchSize: config.batchSize, seq, maxLength, threads: engine.threads }));
+      ({ objective, trainer: ort } = await withOrtRewards(objective, model, { lossConfig, adamw: REWARD_ADAMW, batchSize: config.batchSize, seq, maxLength, ...ortEngineOptions(engine) }));
     }
     const result = await runTraining({ objective, optimizer, config: loop, runDir: ctx.runDir, hooks: runHooks(ctx), resumeDir });
     const held = scoreSaved(result.modelDir, test, maxLength, 2 * config.batchSize);

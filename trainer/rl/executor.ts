@@ -9,6 +9,7 @@ import { openOnnxCheckpoint } from "../onnx/checkpoint";
 import { parseConfig } from "../parse-config";
 import { finishPolicyRun } from "../policy/finish";
 import { choosePolicyEngine } from "../dpo/run-engine";
+import { ortEngineOptions } from "../onnx-train/vjp-trainer";
 import { disposePolicyRun, policyAdamW, policyLoopConfig, setUpPolicyRun, splitExamples, type PolicyRunSetup } from "../policy/run-setup";
 import { tokenizeCompletion } from "../policy/sequences";
 import { runTraining } from "../train/loop";
@@ -19,7 +20,7 @@ import { RL_CONFIG_SCHEMAS, type RlAlgorithm, type RlConfig } from "./config";
 import { AdaptiveKlController, FixedKlController } from "./kl";
 import { evaluatePrompts, restoreRlState, rlObjective, type RlPrompt, type RlRun } from "./objective";
 import { createValueHead, valueGraph } from "./policy-forward";
-import { OrtPolicyTrainer, policyStepShape, VALUE_HEAD_BIAS, VALUE_HEAD_WEIGHT, withOrtPolicy } from "./ort-policy";
+import { OrtPolicyTrainer, policyOutputs, policyStepShape, VALUE_HEAD_BIAS, VALUE_HEAD_WEIGHT, withOrtPolicy } from "./ort-policy";
 import { openScoreSource } from "./scores";
 import { contextLength } from "../models/model-config";
 
@@ -54,10 +55,10 @@ export async function rlExecutor(ctx: RunContext): Promise<void> {
     const split = splitExamples(projectPrompts(ctx, s, c), (p) => p.text, c, "prompts");
     if (split.train.length < c.batchSize) throw new Error(`${split.train.length} training prompts are fewer than one rollout batch (batchSize ${c.batchSize}): add prompts or lower batchSize`);
     const shape = policyStepShape(split.train, c);
-    const engine = await choosePolicyEngine(ctx, s, c, { ...shape, note: "rollouts on ONNX Runtime" });
-    ctx.progress({ step: ctx.resumeFrom?.step ?? 0, message: `${kind} on ${split.train.length} training prompts × ${c.samplesPerPrompt} samples, scored by ${scores.describe}` });
     const graph = valueGraph(s.policy.setup.config);
     const critic = ALGORITHMS[kind].critic;
+    const engine = await choosePolicyEngine(ctx, s, c, { ...shape, graph, outputs: policyOutputs(critic), note: "rollouts on ONNX Runtime" });
+    ctx.progress({ step: ctx.resumeFrom?.step ?? 0, message: `${kind} on ${split.train.length} training prompts × ${c.samplesPerPrompt} samples, scored by ${scores.describe}` });
     const variables = critic ? { ...s.policy.trainable, [VALUE_HEAD_WEIGHT]: head.weight, [VALUE_HEAD_BIAS]: head.bias } : s.policy.trainable;
     const run: RlRun = {
       rollout: { policy: s.policy, graph, head, reference, scores, config: c },
@@ -65,7 +66,7 @@ export async function rlExecutor(ctx: RunContext): Promise<void> {
       algorithm: ALGORITHMS[kind], controller: klController(c), train: split.train, validation: split.validation, config: c,
     };
     if (ctx.resumeFrom) restoreRlState(run, ctx.resumeFrom.dir);
-    if (engine.kind === "onnx") ort = await OrtPolicyTrainer.create({ graph, variables, critic, ...shape, padId: s.policy.padId, adamw: policyAdamW(c), threads: engine.threads });
+    if (engine.kind === "onnx") ort = await OrtPolicyTrainer.create({ graph, variables, critic, ...shape, padId: s.policy.padId, adamw: policyAdamW(c), ...ortEngineOptions(engine) });
     const config = { ...policyLoopConfig(c, split.train.length), ...(c.iterations ? { totalSteps: c.iterations } : {}) };
     if (c.iterations) config.schedule = { ...config.schedule, maxSteps: c.iterations, warmupSteps: Math.round(c.warmupRatio * c.iterations) };
     ctx.info({ totalSteps: config.totalSteps });

@@ -13,7 +13,7 @@ import { GraphBuilder } from "../graph/builder";
 import type { Graph } from "../graph/ir";
 import type { LogprobBatch } from "../logprobs";
 import { modelWeights, syncWeights, withOrtStep } from "../onnx-train/lm-engine";
-import { appendTokenLogps, COMPLETION_MASK, OrtVjpTrainer, sequenceFeeds, sequenceInputShapes, type SeededOutputs, type SequenceBatch } from "../onnx-train/vjp-trainer";
+import { appendTokenLogps, COMPLETION_MASK, OrtVjpTrainer, sequenceFeeds, sequenceInputShapes, vjpTrainerEngine, type OrtEngineOptions, type SeededOutputs, type SequenceBatch } from "../onnx-train/vjp-trainer";
 import type { TrainableModel } from "../train/lm-step";
 import type { Objective } from "../train/loop";
 import type { AdamWOptions } from "../train/optimizer";
@@ -81,7 +81,7 @@ function padTo(batch: LogprobBatch, width: number, padId: number): LogprobBatch 
   return { ids: extend(batch.ids, padId), attention: extend(batch.attention, 0), completionMask: extend(batch.completionMask, 0), completionIds: batch.completionIds };
 }
 
-export interface OrtPolicyOptions {
+export interface OrtPolicyOptions extends OrtEngineOptions {
   /** The policy's value graph (valueGraph: last_hidden_state exposed). */
   graph: Graph;
   /** The policy's variables, plus the value head's under VALUE_HEAD_WEIGHT/BIAS for a critic. */
@@ -91,7 +91,6 @@ export interface OrtPolicyOptions {
   seq: number;
   padId: number;
   adamw: AdamWOptions;
-  threads: number;
 }
 
 /** The ORT trainer of an RL run, and the tfjs variables (rollouts read them) it syncs. */
@@ -100,7 +99,7 @@ export class OrtPolicyTrainer {
 
   static async create(o: OrtPolicyOptions): Promise<OrtPolicyTrainer> {
     const model = { graph: o.graph, params: o.variables };
-    const trainer = await OrtVjpTrainer.create<SequenceBatch>({ graph: o.graph, weights: modelWeights(model), adamw: o.adamw, batch: o.rows, seq: o.seq, threads: o.threads, outputs: policyOutputs(o.critic) });
+    const trainer = await OrtVjpTrainer.create<SequenceBatch>({ graph: o.graph, weights: modelWeights(model), adamw: o.adamw, batch: o.rows, seq: o.seq, ...vjpTrainerEngine(o), outputs: policyOutputs(o.critic) });
     return new OrtPolicyTrainer(trainer, model, o);
   }
 
