@@ -13,6 +13,8 @@ const { createSession, createUser, SESSION_COOKIE } = await import("./auth");
 const { BUILTIN_POLICY_DIR, ensureBuiltinPolicy, policyForDirectory } = await import("../../core/policy-versions");
 const { policies } = await import("../../db/schema");
 const modelRoute = await import("../../app/api/models/[...path]/route");
+const { exportOnnx } = await import("../../trainer/onnx/checkpoint");
+const { writeTinyCheckpoint } = await import("../../trainer/onnx/testing");
 const assetRoute = await import("../../app/playground-assets/[file]/route");
 
 const cookies: Record<"researcher" | "admin" | "annotator", string> = { researcher: "", admin: "", annotator: "" };
@@ -49,7 +51,7 @@ describe("GET /api/models/<policyId>/<file>", () => {
   });
 
   it("serves only the files a text-generation model needs, never another path of the checkpoint", async () => {
-    for (const file of ["model.safetensors", "training_log.json", "README.md", "..%2F..%2Fpackage.json", "onnx%2F..%2F..%2F..%2Fpackage.json", "onnx/model_quantized.onnx", "%E0%A4%A"]) {
+    for (const file of ["model.safetensors", "training_log.json", "README.md", "..%2F..%2Fpackage.json", "onnx%2F..%2F..%2F..%2Fpackage.json", "onnx/model_quantized.onnx", "onnx/model.onnx_data_1", "%E0%A4%A"]) {
       const res = await get(`/api/models/${checkpointId}/${file}`);
       expect(res.status, file).toBe(404);
       expect(await errorOf(res)).toMatch(/is not a model file the playground serves/);
@@ -73,6 +75,15 @@ describe("GET /api/models/<policyId>/<file>", () => {
     const n_positions = JSON.parse(fs.readFileSync(path.join(checkpoint, "config.json"), "utf8")).n_positions;
     expect(await res.json()).toMatchObject({ tokenizer_class: "GPT2Tokenizer", model_max_length: n_positions, eos_token: "<|endoftext|>" });
     expect(fs.existsSync(path.join(checkpoint, "tokenizer_config.json"))).toBe(false); // served, not written into the checkpoint
+  });
+
+  it("writes that tokenizer_config.json without reading the weights", async () => {
+    const configOnly = path.join(dir, "weights-elsewhere");
+    fs.mkdirSync(configOnly);
+    for (const f of ["config.json", "tokenizer.json"]) fs.copyFileSync(path.join(BUILTIN_POLICY_DIR, f), path.join(configOnly, f));
+    const res = await get(`/api/models/${policyForDirectory(getServerDb(), configOnly).id}/tokenizer_config.json`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ tokenizer_class: "GPT2Tokenizer", eos_token: "<|endoftext|>" });
   });
 
   it("exports the ONNX model when it is missing, and again when the weights are newer than the export", async () => {
@@ -99,6 +110,30 @@ describe("GET /api/models/<policyId>/<file>", () => {
     const keptMs = fs.statSync(onnx).mtimeMs; // as the file system stores it
     expect((await get(`/api/models/${checkpointId}/onnx/model.onnx`)).status).toBe(200);
     expect(fs.statSync(onnx).mtimeMs).toBe(keptMs);
+  });
+
+  it("serves onnx/model.onnx_data beside an export that has one, and its config.json tells transformers.js to fetch it", async () => {
+    const external = path.join(dir, "external-data-checkpoint");
+    writeTinyCheckpoint(external, 3);
+    exportOnnx(external, { externalDataAbove: 0 }); // the layout of a model past 2 GiB, on a tiny one
+    const id = policyForDirectory(getServerDb(), external).id;
+    const data = await get(`/api/models/${id}/onnx/model.onnx_data`);
+    expect(data.status).toBe(200);
+    expect(data.headers.get("content-type")).toBe("application/octet-stream");
+    const bytes = Buffer.from(await data.arrayBuffer());
+    expect(Number(data.headers.get("content-length"))).toBe(bytes.length);
+    expect(bytes.equals(fs.readFileSync(path.join(external, "onnx", "model.onnx_data")))).toBe(true);
+    const config = await get(`/api/models/${id}/config.json`);
+    expect(await config.json()).toEqual({
+      ...JSON.parse(fs.readFileSync(path.join(external, "config.json"), "utf8")),
+      "transformers.js_config": { use_external_data_format: { "model.onnx": true } },
+    });
+
+    // A model whose export keeps its weights inside: no data file, its config.json as it is on disk.
+    const inline = await get(`/api/models/${checkpointId}/onnx/model.onnx_data`);
+    expect(inline.status).toBe(404);
+    expect(await errorOf(inline)).toMatch(/onnx\/model\.onnx_data is missing from policy/);
+    expect(await (await get(`/api/models/${checkpointId}/config.json`)).text()).toBe(fs.readFileSync(path.join(checkpoint, "config.json"), "utf8"));
   });
 });
 

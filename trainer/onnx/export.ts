@@ -37,6 +37,9 @@ const PROTOBUF_LIMIT_BYTES = 2 ** 31 - 2 ** 24;
 
 const weightBytesOf = (graph: Graph) => graph.params.reduce((n, p) => n + 4 * p.shape.reduce((a, b) => a * b, 1), 0);
 
+/** Whether a model's default export keeps its weights in `model.onnx_data` (more than one protobuf holds). */
+export const exportHasExternalData = (config: ModelConfig) => weightBytesOf(buildModelGraph(config)) > PROTOBUF_LIMIT_BYTES;
+
 /** Serializes any IR graph with its weights (as initializers) to ONNX model bytes; `extend` may add outputs. */
 export function exportGraph(graph: Graph, weights: WeightSource, opset = DEFAULT_OPSET, extend?: (g: OnnxGraphBuilder) => void): Uint8Array {
   const weightBytes = weightBytesOf(graph);
