@@ -13,7 +13,7 @@
 // set is never both read and written by one run: ORT does not promise to finish reading an input
 // before it writes an output that aliases it (a single set would save a third of the state).
 // That is 36+ bytes per parameter: the memory-lean session (./lean-step-session.ts) holds one set
-// instead, for models whose fused step would not fit; ./memory-mode.ts chooses.
+// instead, for large models (./memory-mode.ts chooses).
 import * as ort from "onnxruntime-node";
 import { OnnxSession, type SessionConfig } from "../onnx/session";
 import type { RawTensor } from "../checkpoint/safetensors";
