@@ -8,7 +8,7 @@ import { sampleBatch, type LmBatch } from "../train/data";
 import type { DataParallel } from "../train/data-parallel";
 import { batchLoss, evaluateLoss } from "../train/lm-step";
 import type { Objective } from "../train/loop";
-import type { TrainingSetup } from "../train/setup";
+import { savedContents, type TrainingSetup } from "../train/setup";
 
 export interface LmObjectiveOptions {
   setup: TrainingSetup;
@@ -33,7 +33,7 @@ export function languageModelObjective(o: LmObjectiveOptions): Objective<LmBatch
     evaluate: () => ({ val_loss: evaluateLoss(setup.model, o.val, shape, o.evalBatches) }),
     save: (dir) => {
       mkdirSync(dir, { recursive: true });
-      saveCheckpoint(dir, { config: setup.config, params: setup.model.params, tokenizerJson: setup.tokenizerJson, tokenizerConfig: setup.tokenizerConfig, eosId: setup.tokenizer.eosId });
+      saveCheckpoint(dir, { ...savedContents(setup), params: setup.model.params });
     },
     tokensPerStep: (batch) => batch.inputs.length * batch.inputs[0]!.length,
   };

@@ -10,7 +10,7 @@ import { readCheckpoint } from "../checkpoint/read";
 import { readSafetensors, writeSafetensors } from "../checkpoint/safetensors";
 import { CheckpointError } from "../checkpoint/errors";
 import { createLora, loadLoraState, loraState, type LoraAdapters } from "../train/lora";
-import { checkpointSetup, disposeSetup, type TrainingSetup } from "../train/setup";
+import { checkpointSetup, disposeSetup, savedContents, type TrainingSetup } from "../train/setup";
 import type { LoraSettings } from "./config";
 import type { PolicyForward } from "./sequences";
 
@@ -33,7 +33,7 @@ export interface TrainablePolicy extends PolicyForward {
 function saveMerged(setup: TrainingSetup, lora: LoraAdapters | null, dir: string): void {
   mkdirSync(dir, { recursive: true });
   const params = lora ? lora.merged(setup.model.params) : setup.model.params;
-  saveCheckpoint(dir, { config: setup.config, params, tokenizerJson: setup.tokenizerJson, tokenizerConfig: setup.tokenizerConfig, eosId: setup.tokenizer.eosId });
+  saveCheckpoint(dir, { ...savedContents(setup), params });
   if (lora) tf.dispose(Object.values(params));
 }
 

@@ -2,6 +2,7 @@
 // the run's documents, or an existing checkpoint. Shared by `preflab pretrain` and the worker.
 import * as tf from "@tensorflow/tfjs-core";
 import { loadCheckpoint } from "../checkpoint/tfjs";
+import type { CheckpointContents } from "../checkpoint/write";
 import type { Gpt2Config } from "../models/gpt2";
 import { buildModelGraph, type ModelConfig } from "../models/model-config";
 import { initParams, type Params } from "../models/params";
@@ -17,6 +18,8 @@ export interface TrainingSetup {
   tokenizerJson: object;
   /** The checkpoint's tokenizer_config.json, kept on save (its eos_token is the tokenizer's eos); absent for fresh models. */
   tokenizerConfig?: Record<string, unknown>;
+  /** The checkpoint's generation_config.json (its sampling defaults), kept on save; absent for fresh models. */
+  generationConfig?: Record<string, unknown>;
   model: TrainableModel;
 }
 
@@ -51,8 +54,13 @@ export function checkpointSetup(dir: string): TrainingSetup {
   const c = loadCheckpoint(dir);
   const model = trainable(c.config, c.params);
   tf.dispose(Object.values(c.params));
-  const tokenizerConfig = Object.keys(c.tokenizerConfig).length > 0 ? c.tokenizerConfig : undefined;
-  return { config: c.config, tokenizer: c.tokenizer, tokenizerJson: c.tokenizerJson, tokenizerConfig, model };
+  const ownOrDefault = (json: Record<string, unknown>) => (Object.keys(json).length > 0 ? json : undefined);
+  return { config: c.config, tokenizer: c.tokenizer, tokenizerJson: c.tokenizerJson, tokenizerConfig: ownOrDefault(c.tokenizerConfig), generationConfig: ownOrDefault(c.generationConfig), model };
+}
+
+/** Everything but the weights that a checkpoint of this setup is saved with (the started-from checkpoint's files kept). */
+export function savedContents(setup: TrainingSetup): Omit<CheckpointContents, "weights"> {
+  return { config: setup.config, tokenizerJson: setup.tokenizerJson, tokenizerConfig: setup.tokenizerConfig, generationConfig: setup.generationConfig, eosId: setup.tokenizer.eosId };
 }
 
 /** Frees the model's variables. */
