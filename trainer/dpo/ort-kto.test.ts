@@ -2,8 +2,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend";
 import { buildGpt2Graph } from "../models/gpt2";
-import { expectSameTraining, tfjsTrace, type TrainingTrace } from "../onnx-train/testing";
-import { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
 import { randomWeights, TINY_GPT2 } from "../onnx/testing";
 import { sequenceLogps } from "../policy/sequences";
 import { ktoConfigSchema, type KtoConfig } from "./config";
@@ -11,6 +9,7 @@ import { ktoBatch, type KtoTrainingExample } from "./kto-objective";
 import { ktoLoss } from "./losses";
 import { ktoSeededRows, ktoSequenceBatch, ktoStepLength } from "./ort-kto";
 import { expectOrtRunLikeTfjs, plantedPolicyRuns } from "./ort-runs.fixtures";
+import { expectSeededLikeTfjs } from "./ort-seeded.fixtures";
 import { seedLoss } from "./ort-seeded";
 
 const row = (prompt: number[], completion: number[]) => ({ promptIds: prompt, completionIds: completion });
@@ -99,38 +98,11 @@ describe("KTO steps on both engines (2 examples in a step of 3: padding rows inc
     tf.dispose([after.value, want.value, ...Object.values(after.grads), ...Object.values(want.grads), ...Object.values(params)]);
   });
 
-  async function ortRun(weights: Record<string, Float32Array>): Promise<TrainingTrace & { metrics: Record<string, number>[] }> {
-    const seq = ktoStepLength(EXAMPLES) + 2; // longer than any row: every row is padded
-    const rows = ktoSeededRows(C, { batchSize: 3, seq, padId: 0 });
-    const trainer = await OrtVjpTrainer.create({ graph, weights, adamw: ADAMW, batch: rows.rows, seq, threads: 1 });
-    const trace: TrainingTrace & { metrics: Record<string, number>[] } = { losses: [], norms: [], final: {}, metrics: [] };
-    for (let step = 0; step < STEPS; step++) {
-      const batch = examplesAt(step);
-      const { loss, last } = seedLoss(rows.loss, batch);
-      const r = await trainer.step(rows.layout(batch), loss, lrAt(step));
-      trace.losses.push(r.loss);
-      trace.norms.push(r.gradNorm);
-      trace.metrics.push(last());
-    }
-    trace.final = Object.fromEntries(Object.entries(trainer.weights()).map(([k, t]) => [k, t.data]));
-    await trainer.release();
-    return trace;
-  }
-
   it("ORT: losses, grad norms (< 1e-5), metrics (< 1e-5) and weights (< 1e-4 relative) equal the tfjs steps'", async () => {
     await initBackend("cpu");
-    const weights = randomWeights(graph, 5, 0.3);
-    const metrics: Record<string, number>[] = [];
-    const want = tfjsTrace(graph, weights, { adamw: ADAMW, steps: STEPS, lrAt }, (params, step) => {
-      const out = ktoBatch(forward(params), examplesAt(step), C);
-      metrics.push(out.metrics);
-      return out.loss;
-    });
-    const got = await ortRun(weights);
-    expectSameTraining(graph, weights, got, want, () => 1e-4);
-    got.metrics.forEach((m, step) => {
-      for (const [name, v] of Object.entries(metrics[step]!)) expect(Math.abs(m[name]! - v), `${name} at step ${step}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(v)));
-    });
+    const seq = ktoStepLength(EXAMPLES) + 2; // longer than any row: every row is padded
+    const rows = ktoSeededRows(C, { batchSize: 3, seq, padId: 0 });
+    await expectSeededLikeTfjs({ graph, rows, seq, batchAt: examplesAt, tfjsBatch: (policy, batch) => ktoBatch(policy, batch, C), adamw: ADAMW, steps: STEPS, lrAt });
   }, 60_000);
 });
 

@@ -2,8 +2,6 @@ import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend";
 import { buildGpt2Graph } from "../models/gpt2";
-import { expectSameTraining, tfjsTrace, type TrainingTrace } from "../onnx-train/testing";
-import { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
 import { randomWeights, TINY_GPT2 } from "../onnx/testing";
 import type { BatchOutput } from "../policy/batch-output";
 import { sequenceLogps, type PolicyForward } from "../policy/sequences";
@@ -13,6 +11,7 @@ import { plackettLuceLoss } from "./losses";
 import { listBatch } from "./objective";
 import { rankSeededRows, rankSequenceBatch, rankStepShape } from "./ort-rank";
 import { expectOrtRunLikeTfjs, plantedPolicyRuns } from "./ort-runs.fixtures";
+import { expectSeededLikeTfjs } from "./ort-seeded.fixtures";
 import { seedLoss } from "./ort-seeded";
 
 const row = (prompt: number[], completion: number[]) => ({ promptIds: prompt, completionIds: completion });
@@ -119,39 +118,12 @@ describe("rankings on both engines (lists of 3 and 2 in a step of 3: missing ent
     tf.dispose([after.value, before.value, ...Object.values(after.grads), ...Object.values(before.grads), ...Object.values(params)]);
   });
 
-  async function ortRun(weights: Record<string, Float32Array>): Promise<TrainingTrace & { metrics: Record<string, number>[] }> {
+  it("ORT: losses, grad norms (< 1e-5), metrics (< 1e-5) and weights (< 1e-4 relative) equal the tfjs steps'", async () => {
+    await initBackend("cpu");
     const shape = rankStepShape(LISTS);
     const seq = shape.seq + 2; // longer than any row: every row is padded
     const rows = rankSeededRows(C, { batchSize: 3, width: shape.width, seq, padId: 0 });
-    const trainer = await OrtVjpTrainer.create({ graph, weights, adamw: ADAMW, batch: rows.rows, seq, threads: 1 });
-    const trace: TrainingTrace & { metrics: Record<string, number>[] } = { losses: [], norms: [], final: {}, metrics: [] };
-    for (let step = 0; step < STEPS; step++) {
-      const batch = listsAt(step);
-      const { loss, last } = seedLoss(rows.loss, batch);
-      const r = await trainer.step(rows.layout(batch), loss, lrAt(step));
-      trace.losses.push(r.loss);
-      trace.norms.push(r.gradNorm);
-      trace.metrics.push(last());
-    }
-    trace.final = Object.fromEntries(Object.entries(trainer.weights()).map(([k, t]) => [k, t.data]));
-    await trainer.release();
-    return trace;
-  }
-
-  it("ORT: losses, grad norms (< 1e-5), metrics (< 1e-5) and weights (< 1e-4 relative) equal the tfjs steps'", async () => {
-    await initBackend("cpu");
-    const weights = randomWeights(graph, 5, 0.3);
-    const metrics: Record<string, number>[] = [];
-    const want = tfjsTrace(graph, weights, { adamw: ADAMW, steps: STEPS, lrAt }, (params, step) => {
-      const out = listBatch(forward(params), listsAt(step), C);
-      metrics.push(out.metrics);
-      return out.loss;
-    });
-    const got = await ortRun(weights);
-    expectSameTraining(graph, weights, got, want, () => 1e-4);
-    got.metrics.forEach((m, step) => {
-      for (const [name, v] of Object.entries(metrics[step]!)) expect(Math.abs(m[name]! - v), `${name} at step ${step}`).toBeLessThan(1e-5 * Math.max(1, Math.abs(v)));
-    });
+    await expectSeededLikeTfjs({ graph, rows, seq, batchAt: listsAt, tfjsBatch: (policy, batch) => listBatch(policy, batch, C), adamw: ADAMW, steps: STEPS, lrAt });
   }, 60_000);
 });
 
