@@ -111,6 +111,6 @@ describe("KTO runs on ONNX Runtime in the worker", () => {
     await initBackend("cpu");
     const fx = await plantedPolicyRuns("kto");
     expect(() => fx.queue({ engine: "onnx", lora: { rank: 4 } })).toThrow(/LoRA adapters train on TensorFlow\.js/); // refused at launch
-    await expectOrtRunLikeTfjs(fx, "KTO", 1e-5);
+    await expectOrtRunLikeTfjs(fx, { label: "KTO", tolerance: 1e-5, steps: "every" });
   }, 180_000);
 });

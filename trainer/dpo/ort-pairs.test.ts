@@ -113,6 +113,6 @@ describe("DPO runs on ONNX Runtime in the worker", () => {
     await initBackend("cpu");
     const fx = await plantedPolicyRuns("dpo");
     expect(() => fx.queue({ engine: "onnx", lora: { rank: 4 } })).toThrow(/LoRA adapters train on TensorFlow\.js/); // refused at launch
-    await expectOrtRunLikeTfjs(fx, "DPO", 1e-5);
+    await expectOrtRunLikeTfjs(fx, { label: "DPO", tolerance: 1e-5, steps: "every" });
   }, 180_000);
 });

@@ -10,7 +10,7 @@ import type { ListExample } from "./examples";
 import { plackettLuceLoss } from "./losses";
 import { listBatch } from "./objective";
 import { rankSeededRows, rankSequenceBatch, rankStepShape } from "./ort-rank";
-import { expectOrtRunLikeTfjs, plantedPolicyRuns } from "./ort-runs.fixtures";
+import { expectOrtRunLikeTfjs, OFFLINE_RUN, plantedPolicyRuns } from "./ort-runs.fixtures";
 import { expectSeededLikeTfjs } from "./ort-seeded.fixtures";
 import { seedLoss } from "./ort-seeded";
 
@@ -130,8 +130,8 @@ describe("rankings on both engines (lists of 3 and 2 in a step of 3: missing ent
 describe("listwise runs on ONNX Runtime in the worker", () => {
   it("train through the unchanged loss to tfjs's losses (fp32: < 1e-5 per step; measured 9.5e-7), register a policy, and resume from a checkpoint to identical weights", async () => {
     await initBackend("cpu");
-    const fx = await plantedPolicyRuns("dpo", { lossType: "listwise" });
+    const fx = await plantedPolicyRuns("dpo", { ...OFFLINE_RUN, lossType: "listwise" });
     expect(() => fx.queue({ engine: "onnx", lora: { rank: 4 } })).toThrow(/LoRA adapters train on TensorFlow\.js/); // refused at launch
-    await expectOrtRunLikeTfjs(fx, "listwise DPO", 1e-5);
+    await expectOrtRunLikeTfjs(fx, { label: "listwise DPO", tolerance: 1e-5, steps: "every" });
   }, 180_000);
 });
