@@ -1,4 +1,4 @@
-// PPO and GRPO runs through the worker with engine "onnx" against the same run with engine "cpu":
+// PPO, GRPO and RLOO runs through the worker with engine "onnx" against the same run with engine "cpu":
 // the first rollout is sampled from identical weights with the same seed, so the first
 // iteration's loss (the mean over its minibatches) must agree to fp32 precision; later rollouts
 // may sample other tokens. The ORT run is then stopped after its first checkpoint and resumed:
@@ -19,12 +19,12 @@ const RL_RUN = {
 };
 
 describe("online RL runs on ONNX Runtime in the worker", () => {
-  for (const kind of ["ppo", "grpo"] as const) {
+  for (const kind of ["ppo", "grpo", "rloo"] as const) {
     it(`${kind}: finishes on onnxruntime, registers its policy, its first iteration's loss equals the cpu run's (< 1e-4), and resumes from a checkpoint to identical weights`, async () => {
       await initBackend("cpu");
       const fx = await plantedPolicyRuns(kind, RL_RUN, 11);
       expect(() => fx.queue({ engine: "onnx", lora: { rank: 2 } })).toThrow(/ONNX Runtime trains RL updates with full fine-tuning only: LoRA adapters train on TensorFlow\.js[^]*at engine/); // refused at launch, naming the field
-      // measured: PPO 7.5e-8, GRPO 1.9e-8
+      // measured: PPO 7.5e-8, GRPO 1.9e-8, RLOO 1.6e-7
       await expectOrtRunLikeTfjs(fx, { label: kind, tolerance: 1e-4, steps: "first", note: "rollouts on ONNX Runtime" });
     }, 180_000);
   }
