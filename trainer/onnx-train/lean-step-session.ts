@@ -1,6 +1,7 @@
-// The memory-lean training step, for models whose fused step (./step-session.ts: two state sets
-// plus the binding's copy of one, 36+ bytes per parameter) would not fit: the state is ONE set of
-// flat float32 buffers (parameters, m, v) plus one of gradients, 16 bytes per parameter.
+// The memory-lean training step, for large models (./memory-mode.ts) where the fused step
+// (./step-session.ts: two state sets plus the binding's copy of one, 36+ bytes per parameter)
+// would not fit or costs more: the state is ONE set of flat float32 buffers (parameters, m, v)
+// plus one of gradients, 16 bytes per parameter.
 // 1. The step session runs forward and backward and outputs every gradient and their global norm
 //    (step-graph.ts leanGraph); ORT writes the gradients straight into views of the flat
 //    gradient buffer (pre-allocated fetches); the binding's copy of them (4 bytes per parameter,
@@ -9,6 +10,11 @@
 //    (adamw-graph.ts buildChunkAdamWGraph: the same update as the fused graph's), fed views of
 //    the chunk and the step's norm; it writes into a spare chunk that is copied back into the
 //    state, since ORT does not promise to read an input before writing an output aliasing it.
+// The gradient session runs without ORT's memory pattern: measured at GPT-2 small (nproc = 2, load
+// 4–6, two runs each) it peaks at 4.0 GiB instead of 4.9 and takes 6.8–7.2 CPU s/step instead of
+// 11.3–11.6 (GPT-2 medium: 9.1 GiB instead of 10.9). Turning the CPU arena off instead (memory
+// pattern on) gave 8.8 GiB at medium but 35.3 CPU s/step instead of 28.5. (The arena's extend
+// strategy is not reachable from the Node API: its CPU provider takes `useArena` only.)
 // The parameters AdamW decays (rank ≥ 2) come first in the flat layout and the others after, and
 // no chunk spans both, so a chunk either decays or not; the last chunk of each group is shorter
 // (a session per chunk length: at most three).
@@ -159,7 +165,7 @@ export class LeanStepSession implements StepSession {
     const state = new FlatState(params, chunkSize);
     const updaters = new Map<number, ChunkUpdater>();
     for (const size of new Set(state.chunks.map((c) => c.size))) updaters.set(size, await ChunkUpdater.create(size, adamw, config));
-    return new LeanStepSession(await OnnxSession.create(model, config), updaters, state);
+    return new LeanStepSession(await OnnxSession.create(model, { ...config, memoryPattern: false }), updaters, state);
   }
 
   async run(feeds: Record<string, ort.Tensor>, outputs: string[]): Promise<Record<string, ort.Tensor>> {

@@ -16,6 +16,12 @@ export interface SessionConfig {
   optimizedModelPath?: string;
   /** Execution providers in order of preference (default CPU only; "cuda" needs ORT's CUDA libraries). */
   executionProviders?: ("cuda" | "cpu")[];
+  /**
+   * ORT's memory pattern (default on): after the first run every intermediate gets its place in
+   * one block planned for the whole graph. Off, each is allocated from the arena as it comes and
+   * freed after its last use (see trainer/onnx-train/lean-step-session.ts for what that saves).
+   */
+  memoryPattern?: boolean;
 }
 
 export type OrtTensor = ort.Tensor;
@@ -35,6 +41,7 @@ export class OnnxSession {
       interOpNumThreads: 1,
       executionMode: "sequential",
       graphOptimizationLevel: "all",
+      enableMemPattern: config.memoryPattern ?? true,
       extra: { session: { intra_op: { allow_spinning: config.spinning ? "1" : "0" } } },
       // ORT rejects an explicit undefined here, so the key is only present when set.
       ...(config.optimizedModelPath ? { optimizedModelFilePath: config.optimizedModelPath } : {}),
