@@ -117,7 +117,10 @@ export class FusedStepSession implements StepSession {
   ) {}
 
   static async create(model: Uint8Array, state: StateSpec[], config: SessionConfig = {}): Promise<FusedStepSession> {
-    return new FusedStepSession(await OnnxSession.create(model, config), new DoubleBufferedState(state));
+    // Without ORT's memory pattern, as the lean step (measured there, and here: GPT-2 small 6.0
+    // instead of 7.2 GiB and 8.1 instead of 12.2 CPU s/step; the built-in policy 0.064 instead
+    // of 0.105 CPU s/step).
+    return new FusedStepSession(await OnnxSession.create(model, { ...config, memoryPattern: false }), new DoubleBufferedState(state));
   }
 
   async run(feeds: Record<string, ort.Tensor>, outputs: string[]): Promise<Record<string, ort.Tensor>> {
