@@ -118,8 +118,7 @@ describe("the memory-lean ORT step (one flat state set, AdamW in chunks)", () =>
     const adamw = CLIPS[0]![1];
     const loss = (logps: tf.Tensor1D) => tf.neg(tf.mean(logps)) as tf.Scalar;
     const run = async (memory: StepMemoryMode) => {
-      // OrtVjpTrainerOptions does not name `memory`; OrtStepTrainer.open reads it from the same options object.
-      const trainer = await OrtVjpTrainer.create(Object.assign({ graph, weights: initial, adamw, batch: BATCH, seq: SEQ, threads: 1 }, { memory, leanChunkSize: CHUNK }));
+      const trainer = await OrtVjpTrainer.create({ graph, weights: initial, adamw, batch: BATCH, seq: SEQ, threads: 1, memory, leanChunkSize: CHUNK });
       expect(trainer.memoryMode).toBe(memory);
       const trace: Trace = { losses: [], norms: [], final: {}, moments: {} };
       for (let step = 0; step < 3; step++) {

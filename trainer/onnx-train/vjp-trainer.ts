@@ -15,6 +15,7 @@ import type { Graph } from "../graph/ir";
 import { floatData, int64Tensor, OnnxSession } from "../onnx/session";
 import type { AdamWOptions } from "../train/optimizer";
 import { GRAD_NORM } from "./adamw-graph";
+import type { StepMemoryChoice } from "./memory-mode";
 import { ortProviders, type ResolvedEngine } from "./engine";
 import { denseModelFeeds, OrtStepTrainer } from "./ort-trainer";
 import { forwardGraph, modelInputShapes, seedName, stepModelBytes, vjpStepGraph, type StepGraph } from "./step-graph";
@@ -99,6 +100,9 @@ export interface OrtVjpTrainerOptions {
   threads?: number;
   /** ORT execution providers of both sessions (default CPU). */
   executionProviders?: ("cuda" | "cpu")[];
+  /** The step's memory mode (default auto, ./memory-mode.ts) and the lean step's AdamW chunk (tests). */
+  memory?: StepMemoryChoice;
+  leanChunkSize?: number;
   /** The graphs when already built (the engine choice builds them as its check that ORT can train). */
   plan?: VjpPlan;
 }
@@ -147,11 +151,13 @@ export class OrtVjpTrainer<B extends { inputs: number[][] } = SequenceBatch> ext
   private readonly dense: Record<string, ort.Tensor>;
 
   private constructor(
-    session: StepSession, step: StepGraph, private readonly forwardSession: OnnxSession, private readonly o: OrtVjpTrainerOptions,
+    session: StepSession, step: StepGraph, private readonly forwardSession: OnnxSession, adamw: AdamWOptions,
+    // The step's shape only: the options also hold the initial weights, which must not live all run.
+    private readonly shape: { batch: number; seq: number },
     private readonly seeded: SeededOutputs<B>, private readonly shapes: Record<string, number[]>, threads: number,
   ) {
-    super(session, step, o.adamw, threads);
-    this.dense = denseModelFeeds(o.batch, o.seq);
+    super(session, step, adamw, threads);
+    this.dense = denseModelFeeds(shape.batch, shape.seq);
   }
 
   /** The graphs a trainer with these options runs (throws when the model has an op ORT cannot differentiate). */
@@ -171,13 +177,13 @@ export class OrtVjpTrainer<B extends { inputs: number[][] } = SequenceBatch> ext
     const plan = o.plan ?? OrtVjpTrainer.plan(o);
     const { session, threads } = await OrtStepTrainer.open(plan.step, o);
     const forward = await OnnxSession.create(stepModelBytes(plan.forward), { intraOpNumThreads: threads, executionProviders: o.executionProviders });
-    const trainer = new OrtVjpTrainer<B>(session, plan.step, forward, o, seededOf(o), plan.outputShapes, threads);
+    const trainer = new OrtVjpTrainer<B>(session, plan.step, forward, o.adamw, { batch: o.batch, seq: o.seq }, seededOf(o), plan.outputShapes, threads);
     trainer.setWeights(o.weights);
     return trainer;
   }
 
   private batchFeeds(b: B): Record<string, ort.Tensor> {
-    const { batch: rows, seq } = this.o;
+    const { batch: rows, seq } = this.shape;
     if (b.inputs.length !== rows || b.inputs.some((r) => r.length !== seq)) throw new Error(`this step graph trains [${rows}, ${seq}] batches`);
     return { ...this.dense, input_ids: int64Tensor(b.inputs.flat(), [rows, seq]), ...this.seeded.feeds(b, rows, seq) };
   }
