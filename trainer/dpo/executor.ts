@@ -14,7 +14,7 @@ import { attachListReferences, attachPairReferences, listRows, pairRows, tokeniz
 import { listBatch, listObjective, pairBatch, pairObjective } from "./objective";
 import type { Split } from "../reward/split";
 import type { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
-import { pairStepLength, withOrtPairs } from "./ort-pairs";
+import { pairSeededRows, pairStepLength } from "./ort-pairs";
 import { rankSeededRows, rankStepShape } from "./ort-rank";
 import { withOrtSeeded } from "./ort-seeded";
 import { ortEngineOptions } from "../onnx-train/vjp-trainer";
@@ -69,9 +69,8 @@ export async function preferenceExecutor(ctx: RunContext): Promise<void> {
     const seq = pairStepLength(split.train);
     const engine = await choosePolicyEngine(ctx, s, c, { rows: 2 * c.batchSize, seq });
     if (engine.kind === "onnx") {
-      ({ objective, trainer: ort } = await withOrtPairs(objective, c, {
-        model: s.policy.setup.model, padId: s.policy.padId, adamw: policyAdamW(c), batchSize: c.batchSize, seq, ...ortEngineOptions(engine),
-      }));
+      const rows = pairSeededRows(c, { batchSize: c.batchSize, seq, padId: s.policy.padId });
+      ({ objective, trainer: ort } = await withOrtSeeded(objective, rows, { model: s.policy.setup.model, adamw: policyAdamW(c), seq, ...ortEngineOptions(engine) }));
     }
     await trainAndFinish(ctx, s, c, split, objective, (b) => pairBatch(s.policy, b, c));
   } finally {

@@ -34,7 +34,7 @@ export function chosenThenRejected(batch: readonly PairExample[]): TokenizedComp
 }
 
 /** Loss and TRL metrics of a batch of pairs on tfjs (inside a tape or a tidy). */
-export function pairBatch(policy: TrainablePolicy, batch: readonly PairExample[], c: PreferenceConfig): BatchOutput {
+export function pairBatch(policy: PolicyForward, batch: readonly PairExample[], c: PreferenceConfig): BatchOutput {
   const rows = chosenThenRejected(batch);
   return pairLoss(sequenceLogps(policy, rows), completionLengths(rows), batch, c);
 }

@@ -3,13 +3,13 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { initBackend } from "../backend";
 import { buildGpt2Graph } from "../models/gpt2";
 import { randomWeights, TINY_GPT2 } from "../onnx/testing";
-import { sequenceLogps } from "../policy/sequences";
+import { sequenceLogps, type TokenizedCompletion } from "../policy/sequences";
 import { ktoConfigSchema, type KtoConfig } from "./config";
 import { ktoBatch, type KtoTrainingExample } from "./kto-objective";
 import { ktoLoss } from "./losses";
 import { ktoSeededRows, ktoSequenceBatch, ktoStepLength } from "./ort-kto";
 import { expectOrtRunLikeTfjs, plantedPolicyRuns } from "./ort-runs.fixtures";
-import { expectSeededLikeTfjs } from "./ort-seeded.fixtures";
+import { expectSeededLikeTfjs, shiftedRow } from "./ort-seeded.fixtures";
 import { seedLoss } from "./ort-seeded";
 
 const row = (prompt: number[], completion: number[]) => ({ promptIds: prompt, completionIds: completion });
@@ -58,11 +58,8 @@ describe("KTO examples as ONNX Runtime rows", () => {
 });
 
 describe("KTO steps on both engines (2 examples in a step of 3: padding rows included)", () => {
-  const ADAMW = { beta1: 0.9, beta2: 0.999, weightDecay: 0.1, gradClip: 1 };
-  const STEPS = 3;
-  const lrAt = (step: number) => 5e-3 * (step + 1);
   const graph = buildGpt2Graph(TINY_GPT2);
-  const shift = (r: { promptIds: number[]; completionIds: number[] }, step: number) => row(r.promptIds.map((t) => (t + step) % TINY_GPT2.vocab_size), r.completionIds.map((t) => (t + 3 * step) % TINY_GPT2.vocab_size));
+  const shift = (r: TokenizedCompletion, step: number) => shiftedRow(r, step, TINY_GPT2.vocab_size);
   const examplesAt = (step: number) => EXAMPLES.map((e) => ({ ...e, row: shift(e.row, step), mismatched: shift(e.mismatched, step) }));
   const forward = (params: Record<string, tf.Tensor>) => ({ graph, params: () => params, padId: 0 });
 
@@ -102,7 +99,7 @@ describe("KTO steps on both engines (2 examples in a step of 3: padding rows inc
     await initBackend("cpu");
     const seq = ktoStepLength(EXAMPLES) + 2; // longer than any row: every row is padded
     const rows = ktoSeededRows(C, { batchSize: 3, seq, padId: 0 });
-    await expectSeededLikeTfjs({ graph, rows, seq, batchAt: examplesAt, tfjsBatch: (policy, batch) => ktoBatch(policy, batch, C), adamw: ADAMW, steps: STEPS, lrAt });
+    await expectSeededLikeTfjs({ graph, rows, seq, batchAt: examplesAt, tfjsBatch: (policy, batch) => ktoBatch(policy, batch, C) });
   }, 60_000);
 });
 

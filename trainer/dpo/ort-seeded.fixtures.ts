@@ -1,6 +1,7 @@
 // The engine-parity check every loss trained through ./ort-seeded.ts gets: a few AdamW steps of
 // the same batches from the same weights on ONNX Runtime (the run's SeededRows, padding rows and
-// all) and on tfjs (the objective's own batch function), compared step by step.
+// all) and on tfjs (the objective's own batch function), compared step by step. Pairs, KTO and
+// rankings all use it.
 import type * as tf from "@tensorflow/tfjs-core";
 import { expect } from "vitest";
 import type { Graph } from "../graph/ir";
@@ -8,9 +9,17 @@ import { expectSameTraining, tfjsTrace, type TrainingTrace } from "../onnx-train
 import { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
 import { randomWeights } from "../onnx/testing";
 import type { BatchOutput } from "../policy/batch-output";
-import type { PolicyForward } from "../policy/sequences";
+import type { PolicyForward, TokenizedCompletion } from "../policy/sequences";
 import type { AdamWOptions } from "../train/optimizer";
 import { seedLoss, type SeededRows } from "./ort-seeded";
+
+/** The parity tests' optimizer and schedule: 3 AdamW steps with clipping and decay, a rising learning rate. */
+const PARITY_TRAINING = { adamw: { beta1: 0.9, beta2: 0.999, weightDecay: 0.1, gradClip: 1 }, steps: 3, lrAt: (step: number) => 5e-3 * (step + 1) };
+
+/** A prompt + completion row with its ids moved by the step (prompt +step, completion +3·step, mod vocab): each step trains on other tokens. */
+export function shiftedRow(r: TokenizedCompletion, step: number, vocab: number): TokenizedCompletion {
+  return { promptIds: r.promptIds.map((t) => (t + step) % vocab), completionIds: r.completionIds.map((t) => (t + 3 * step) % vocab) };
+}
 
 export interface SeededParity<E> {
   graph: Graph;
@@ -20,14 +29,13 @@ export interface SeededParity<E> {
   batchAt: (step: number) => E[];
   /** The tfjs objective's batch (loss and metrics) on a policy forward over `params`. */
   tfjsBatch: (policy: PolicyForward, batch: E[]) => BatchOutput;
-  adamw: AdamWOptions;
-  steps: number;
-  lrAt: (step: number) => number;
 }
+
+type Training = typeof PARITY_TRAINING & { adamw: AdamWOptions };
 
 type Trace = TrainingTrace & { metrics: BatchOutput["metrics"][] };
 
-async function ortTrace<E>(p: SeededParity<E>, weights: Record<string, Float32Array>): Promise<Trace> {
+async function ortTrace<E>(p: SeededParity<E> & Training, weights: Record<string, Float32Array>): Promise<Trace> {
   const trainer = await OrtVjpTrainer.create({ graph: p.graph, weights, adamw: p.adamw, batch: p.rows.rows, seq: p.seq, threads: 1 });
   const trace: Trace = { losses: [], norms: [], final: {}, metrics: [] };
   for (let step = 0; step < p.steps; step++) {
@@ -44,7 +52,8 @@ async function ortTrace<E>(p: SeededParity<E>, weights: Record<string, Float32Ar
 }
 
 /** Losses and grad norms (< 1e-5), every metric (< 1e-5, relative above 1) and weights (< 1e-4 relative) agree. */
-export async function expectSeededLikeTfjs<E>(p: SeededParity<E>): Promise<void> {
+export async function expectSeededLikeTfjs<E>(parity: SeededParity<E>): Promise<void> {
+  const p = { ...PARITY_TRAINING, ...parity };
   const weights = randomWeights(p.graph, 5, 0.3);
   const metrics: BatchOutput["metrics"][] = [];
   const want = tfjsTrace(p.graph, weights, p, (params, step) => {
