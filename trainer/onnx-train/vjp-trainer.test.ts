@@ -104,4 +104,16 @@ describe("a DPO step through the VJP path: tfjs loss on ORT's sequence log-probs
     const fresh = await ortRun(graph, weights, TINY_GPT2.vocab_size);
     expect(fromPlan).toEqual(fresh);
   }, 60_000);
+
+  it("a loss that is not finite is reported without an update, as the tfjs loop's step does: weights and step count stay", async () => {
+    const graph = buildGpt2Graph(TINY_GPT2);
+    const weights = randomWeights(graph, 5, 0.3);
+    const trainer = await OrtVjpTrainer.create({ graph, weights, adamw: ADAMW, batch: 2 * PAIRS, seq: SEQ, threads: 1 });
+    const r = await trainer.step(batchAt(0, TINY_GPT2.vocab_size), (logps) => tf.div(tf.sum(logps), tf.scalar(0)) as tf.Scalar, 1e-2);
+    expect(Number.isFinite(r.loss)).toBe(false);
+    expect(r.gradNorm).toBeNaN();
+    expect(trainer.t).toBe(0);
+    for (const [name, t] of Object.entries(trainer.weights())) expect(t.data, name).toEqual(weights[name]);
+    await trainer.release();
+  }, 60_000);
 });

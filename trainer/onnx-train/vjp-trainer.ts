@@ -215,6 +215,8 @@ export class OrtVjpTrainer<B extends { inputs: number[][] } = SequenceBatch> ext
       const { value: v, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => loss(Object.fromEntries(names.map((name, i) => [name, xs[i]!]))))(inputs);
       return { value: v.dataSync()[0]!, seeds: Object.fromEntries(names.map((name, i) => [name, grads[i]!.dataSync() as Float32Array])) };
     });
+    // As the tfjs loop's step: a diverged loss is reported without an update (the loop then stops the run).
+    if (!Number.isFinite(value)) return { loss: value, gradNorm: Number.NaN, seeds };
     return { loss: value, gradNorm: await this.applyOutputSeeds(b, seeds, lr), seeds };
   }
 
