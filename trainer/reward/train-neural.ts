@@ -8,7 +8,7 @@
 import { initBackend } from "../backend";
 import { stepsForEpochs } from "../train/batch-order";
 import { runTraining, type LoopConfig } from "../train/loop";
-import { AdamW } from "../train/optimizer";
+import { AdamW, type AdamWOptions } from "../train/optimizer";
 import { runHooks } from "../worker/loop-hooks";
 import type { RunContext } from "../worker/run-context";
 import type { TokenizedPair } from "./batch";
@@ -19,9 +19,7 @@ import { evaluatePairs, rewardObjective } from "./objective";
 import { lossConfigFor, tokenizePairs } from "./train-neural-data";
 import { disposeNeuralRewardModel, loadNeuralRewardModel } from "./train-neural-model";
 import { contextLength } from "../models/model-config";
-import type { OrtVjpTrainer } from "../onnx-train/vjp-trainer";
-import type { AdamWOptions } from "../train/optimizer";
-import { ortEngineOptions } from "../onnx-train/vjp-trainer";
+import { ortEngineOptions, type OrtVjpTrainer } from "../onnx-train/vjp-trainer";
 import { chooseRewardEngine, rewardStepLength, withOrtRewards, type RewardRows } from "./ort-rewards";
 
 /** The reward step's AdamW, on either engine: no decay, one global-norm clip at 1. */
